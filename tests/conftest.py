@@ -1,0 +1,43 @@
+"""Shared fixtures. External tools a test needs are required in CI and skipped elsewhere."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+from django.db import connection
+
+IN_CI = os.environ.get("CI") == "true"
+
+
+def require(available: bool, what: str) -> None:
+    """Skip when ``what`` is missing on a developer machine; fail in CI, where it must exist."""
+    if available:
+        return
+    if IN_CI:
+        pytest.fail(f"{what} is required in CI (make setup installs it)")
+    pytest.skip(f"{what} is not installed; `make setup` installs it")
+
+
+def require_binary(name: str) -> str:
+    path = shutil.which(name)
+    require(path is not None, name)
+    return path
+
+
+def on_mariadb() -> bool:
+    return connection.vendor == "mysql"
+
+
+@pytest.fixture
+def mariadb_only():
+    """Race tests run in the MariaDB pass of `make test`; SQLite serialises writers anyway."""
+    if not on_mariadb():
+        pytest.skip("runs in the MariaDB pass of make test")
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.MEDIA_ROOT.mkdir()
