@@ -177,3 +177,15 @@ GENERATION_LEASE_SECONDS = env.int("GENERATION_LEASE_SECONDS", default=Q_CLUSTER
 UPLOAD_LEASE_SECONDS = env.int("UPLOAD_LEASE_SECONDS", default=Q_CLUSTER["retry"])
 
 DEMO_USERNAME = env.str("DEMO_USERNAME", default="demo")
+
+# --- admin ---
+# Inbox score tiers: high ≥ ADMIN_SCORE_HIGH, mid ≥ ADMIN_SCORE_MID, low below.
+ADMIN_SCORE_HIGH = env.float("ADMIN_SCORE_HIGH", default=80.0)
+ADMIN_SCORE_MID = env.float("ADMIN_SCORE_MID", default=50.0)
+ADMIN_LIST_PER_PAGE = env.int("ADMIN_LIST_PER_PAGE", default=50)
+# The inbox counts at most this many matching posts (0: count all) so large tables stay fast.
+ADMIN_COUNT_LIMIT = env.int("ADMIN_COUNT_LIMIT", default=5000)
+STATUS_CACHE_SECONDS = env.int("STATUS_CACHE_SECONDS", default=5)
+HEALTHZ_MIN_FREE_MB = env.int("HEALTHZ_MIN_FREE_MB", default=1024)
+HEALTHZ_REQUIRE_GPU = env.bool("HEALTHZ_REQUIRE_GPU", default=False)
+CHROMIUM_PATH = env.str("CHROMIUM_PATH", default="/usr/bin/chromium")
