@@ -35,10 +35,17 @@ class ModerationActions:
     def has_publish_permission(self, request) -> bool:
         return request.user.has_perm("posts.publish_post")
 
-    def _apply(self, request, queryset: QuerySet, move: Callable[[Post], None], verb: str) -> None:
+    def _apply(self, request, queryset: QuerySet, move: Callable[[Post], None], verb: str, *, sources) -> None:
+        """Run ``move`` on each post waiting in one of ``sources``; count the rest as skipped.
+
+        The source check matters because the transition table is keyed by target: approving a
+        RENDERED post would otherwise regenerate it, and retrying a COLLECTED one approve it.
+        """
         done, skipped = 0, 0
         for post in queryset:
             try:
+                if post.status not in sources:
+                    raise Post.InvalidTransition(f"post {post.pk} is {post.status}")
                 move(post)
                 done += 1
             except Post.InvalidTransition:
@@ -68,7 +75,7 @@ class ModerationActions:
             post.approve(by=request.user)
             generation_enqueue(post)
 
-        self._apply(request, queryset, move, "approved")
+        self._apply(request, queryset, move, "approved", sources={Status.COLLECTED})
 
     @admin.action(description="Decline selected posts…", permissions=["approve"])
     def decline(self, request, queryset):
@@ -76,12 +83,18 @@ class ModerationActions:
         if page is not None:
             return page
         reason = request.POST.get("reason", "")
-        self._apply(request, queryset, lambda post: post.decline(by=request.user, reason=reason), "declined")
+        self._apply(
+            request, queryset, lambda post: post.decline(by=request.user, reason=reason), "declined",
+            sources={Status.COLLECTED, Status.APPROVED},
+        )
         return None
 
     @admin.action(description="Undo decline", permissions=["approve"])
     def undo_decline(self, request, queryset):
-        self._apply(request, queryset, lambda post: post.undo_decline(by=request.user), "returned to the inbox")
+        self._apply(
+            request, queryset, lambda post: post.undo_decline(by=request.user), "returned to the inbox",
+            sources={Status.DECLINED},
+        )
 
     @admin.action(description="Retry failed posts", permissions=["approve"])
     def retry_failed(self, request, queryset):
@@ -89,7 +102,7 @@ class ModerationActions:
             post.retry(by=request.user)
             post_resume(post)
 
-        self._apply(request, queryset, move, "retried")
+        self._apply(request, queryset, move, "retried", sources={Status.FAILED})
 
     @admin.action(description="Regenerate rendered posts", permissions=["approve"])
     def regenerate(self, request, queryset):
@@ -97,17 +110,12 @@ class ModerationActions:
             post.regenerate(by=request.user)
             generation_enqueue(post)
 
-        self._apply(request, queryset, move, "sent back to generation")
+        self._apply(request, queryset, move, "sent back to generation", sources={Status.RENDERED})
 
     @admin.action(description="Upload now", permissions=["publish"])
     def upload_now(self, request, queryset):
-        def move(post: Post) -> None:
-            # The upload task claims the post itself; only a RENDERED post can be claimed.
-            if post.status != Status.RENDERED:
-                raise Post.InvalidTransition(f"post {post.pk} is {post.status}, not RENDERED")
-            upload_enqueue(post)
-
-        self._apply(request, queryset, move, "queued for upload")
+        # The upload task claims the post itself; only a RENDERED post can be claimed.
+        self._apply(request, queryset, upload_enqueue, "queued for upload", sources={Status.RENDERED})
 
     @admin.action(description="Take down uploaded videos…", permissions=["publish"])
     def take_down(self, request, queryset):
