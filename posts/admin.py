@@ -9,6 +9,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.db.models.functions import Substr
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from posts.admin_actions import ModerationActions
@@ -129,7 +130,7 @@ class ContentInline(admin.StackedInline):
     def upload_result(self, content: Content) -> str:
         if not content.video_url and not content.platform_id:
             return "—"
-        when = f" at {content.uploaded_at:%Y-%m-%d %H:%M}" if content.uploaded_at else ""
+        when = f" at {timezone.localtime(content.uploaded_at):%Y-%m-%d %H:%M}" if content.uploaded_at else ""
         return format_html("{} {}{}", safe_link(content.video_url), content.platform_id, when)
 
 
@@ -209,7 +210,7 @@ class PostAdmin(ModerationActions, admin.ModelAdmin):
     def waiting(self, post: Post) -> str:
         if post.not_before is None:
             return "—"
-        return f"waiting for quota until {post.not_before:%Y-%m-%d %H:%M %Z}"
+        return f"waiting for quota until {timezone.localtime(post.not_before):%Y-%m-%d %H:%M %Z}"
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         post = self.get_object(request, object_id)
