@@ -137,11 +137,11 @@ class ContentInline(admin.StackedInline):
 @admin.register(Post)
 class PostAdmin(ModerationActions, admin.ModelAdmin):
     list_display = [
-        "title", "thumbnail", "site_code", "views", "likes", "comment_count", "score", "images_shown",
-        "best_comment_excerpt", "status", "created_at",
+        "title", "thumbnail", "site", "views", "likes", "comments", "score", "images_shown",
+        "best_comment_excerpt", "status", "collected_at",
     ]
     list_display_links = ["title"]
-    sortable_by = ["views", "likes", "score", "created_at"]
+    sortable_by = ["views", "likes", "score", "collected_at"]
     list_filter = [StatusFilter, "site_code", HasImagesFilter, ScoreTierFilter, CollectedFilter]
     list_select_related = ()  # no relation is shown per row; nothing to join
     search_fields = ["title", "content"]
@@ -182,6 +182,18 @@ class PostAdmin(ModerationActions, admin.ModelAdmin):
         if not images:
             return ""
         return format_html('<img src="{}" alt="" class="inbox-thumb" loading="lazy">', media_url(images[0]))
+
+    @admin.display(description="site")
+    def site(self, post: Post) -> str:
+        return post.get_site_code_display()
+
+    @admin.display(description="comments")
+    def comments(self, post: Post) -> int:
+        return post.comment_count
+
+    @admin.display(description="collected at", ordering="created_at")
+    def collected_at(self, post: Post):
+        return post.created_at
 
     @admin.display(description="images")
     def images_shown(self, post: Post) -> int:
