@@ -128,9 +128,9 @@ def test_every_admin_page_opens(admin_client, admin_user):
     assert admin_client.get(reverse("admin:index")).status_code == 200
     for model, model_admin in django_admin.site._registry.items():
         info = model._meta.app_label, model._meta.model_name
-        assert admin_client.get(reverse("admin:%s_%s_changelist" % info)).status_code == 200, info
-        add = admin_client.get(reverse("admin:%s_%s_add" % info))
+        assert admin_client.get(reverse("admin:{}_{}_changelist".format(*info))).status_code == 200, info
+        add = admin_client.get(reverse("admin:{}_{}_add".format(*info)))
         assert add.status_code == (200 if model_admin.has_add_permission(add.wsgi_request) else 403), info
         obj = model_admin.get_queryset(add.wsgi_request).first()
         assert obj is not None, f"no {info} object to open"
-        assert admin_client.get(reverse("admin:%s_%s_change" % info, args=[obj.pk])).status_code == 200, info
+        assert admin_client.get(reverse("admin:{}_{}_change".format(*info), args=[obj.pk])).status_code == 200, info
