@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.views.main import ORDER_VAR, ChangeList
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.db.models.functions import Substr
 from django.utils import timezone
@@ -14,6 +14,7 @@ from django.utils.html import format_html, format_html_join
 
 from posts.admin_actions import ModerationActions
 from posts.admin_filters import (
+    ALL,
     BoundedCountPaginator,
     CollectedFilter,
     HasImagesFilter,
@@ -45,6 +46,20 @@ class InboxChangeList(ChangeList):
         return qs.defer(*LIST_DEFERRED).annotate(
             image_count=JSONLength("images"), best_comment=Substr(Subquery(best), 1, EXCERPT_CHARS)
         )
+
+    def get_ordering(self, request, queryset) -> list:
+        """The chosen column and the id in the same direction, so (status, column) serves the sort.
+
+        Django would also append the default ordering (``-score``) and always ``-pk``; either
+        turns an index scan into a filesort of every matching row.
+        """
+        if self.params.get(StatusFilter.parameter_name) == ALL and ORDER_VAR not in self.params:
+            return ["-pk"]  # across every status no (status, score) index applies; the id index does
+        ordering = super().get_ordering(request, queryset.order_by())
+        first = ordering[0] if ordering else None
+        if isinstance(first, str) and len(ordering) == 2 and ordering[-1] in ("pk", "-pk"):
+            ordering[-1] = "-pk" if first.startswith("-") else "pk"
+        return ordering
 
     def get_results(self, request) -> None:
         super().get_results(request)

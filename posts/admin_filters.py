@@ -36,7 +36,8 @@ class BoundedCountPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         limit = settings.ADMIN_COUNT_LIMIT
-        return self.object_list.order_by()[: limit + 1].count() if limit else self.object_list.count()
+        rows = self.object_list.order_by().values("pk")  # no annotations: the count needs none
+        return rows[: limit + 1].count() if limit else rows.count()
 
     @property
     def capped(self) -> bool:

@@ -61,7 +61,8 @@ def test_the_thumbnail_is_left_out_when_no_image_is_cached(admin_client):
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ("status=all", ["approved", "b", "a", "old"]),
+        ("status=all", ["approved", "old", "b", "a"]),  # newest first: no index orders all statuses by score
+        ("status=all&o=-7", ["approved", "b", "a", "old"]),
         ("status=APPROVED", ["approved"]),
         ("site_code=dcinside", ["b"]),
         ("has_images=yes", ["a"]),
@@ -136,3 +137,18 @@ def test_the_inbox_makes_no_query_per_row(admin_client):
         Comment.objects.create(post=post, content=f"댓글 {n}", content_hash=f"m{n}", is_best=True)
     assert _page_queries(admin_client) == few
     assert few <= 8
+
+
+@pytest.mark.parametrize(
+    ("query", "order_by"),
+    [("", "score` DESC, `id` DESC"), ("o=4", "views` ASC, `id` ASC"), ("o=-11", "created_at` DESC, `id` DESC")],
+)
+def test_a_sort_orders_by_its_column_and_id_only_so_the_status_index_serves_it(admin_client, query, order_by):
+    make_post()
+    with CaptureQueriesContext(connection) as queries:
+        admin_client.get(f"{CHANGELIST}?{query}")
+    listing = next(q["sql"] for q in queries if "ORDER BY" in q["sql"] and "posts_post" in q["sql"])
+    clause = listing.split("ORDER BY")[-1].replace('"', "`")
+    columns = [part.strip().split(".")[-1] for part in clause.split("LIMIT")[0].split(",")]
+    assert ", ".join(columns).startswith("`" + order_by)
+    assert len(columns) == 2
