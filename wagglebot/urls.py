@@ -7,6 +7,8 @@ urlpatterns = [
     path("", posts_views.status_page, name="home"),
     path("status/", posts_views.status_page, name="status"),
     path("healthz", posts_views.healthz, name="healthz"),
-    path("media/<path:path>", posts_views.media_file, name="media"),
+    # Not MEDIA_URL: whatever serves MEDIA_URL as plain files (a test live server, a web server
+    # rule) would bypass the staff check.
+    path("staff-media/<path:path>", posts_views.media_file, name="media"),
     path("admin/", admin.site.urls),
 ]

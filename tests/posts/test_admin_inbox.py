@@ -46,7 +46,7 @@ def test_the_inbox_row_has_every_column(admin_client, settings):
         '<td class="field-views">1234</td>', '<td class="field-likes">56</td>',
         '<td class="field-comments">7</td>', '<td class="field-score">88.5</td>',
         '<td class="field-images_shown">3</td>', "Collected",
-        f'src="/media/posts/{post.pk}/images/00.jpg"',
+        f'src="/staff-media/posts/{post.pk}/images/00.jpg"',
     ):
         assert cell in row, cell
     excerpt = row[row.index("field-best_comment_excerpt") :]

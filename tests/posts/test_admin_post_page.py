@@ -34,7 +34,7 @@ def test_the_post_page_shows_text_comments_best_first_and_history(admin_client, 
     assert "첫 줄<br>둘째 줄" in page
     assert page.index("베플입니다") < page.index("그냥 댓글")
     assert "COLLECTED → DECLINED" in page and "중복" in page and admin_user.username in page
-    assert f'src="/media/posts/{post.pk}/images/01.jpg"' in page
+    assert f'src="/staff-media/posts/{post.pk}/images/01.jpg"' in page
     assert 'href="https://img.example/a.jpg"' in page
 
 
@@ -46,8 +46,8 @@ def test_the_post_page_shows_players_qc_upload_and_errors(admin_client):
         video_url="https://youtube.com/shorts/abc123", platform_id="abc123", uploaded_at=timezone.now(),
     )
     page = admin_client.get(change_url(post)).content.decode()
-    assert f'<audio controls preload="none" src="/media/posts/{post.pk}/audio.wav">' in page
-    assert f'poster="/media/posts/{post.pk}/thumbnail.jpg" src="/media/posts/{post.pk}/video.mp4"' in page
+    assert f'<audio controls preload="none" src="/staff-media/posts/{post.pk}/audio.wav">' in page
+    assert f'poster="/staff-media/posts/{post.pk}/thumbnail.jpg" src="/staff-media/posts/{post.pk}/video.mp4"' in page
     assert "loudness_lufs" in page and "-14.2" in page
     assert 'href="https://youtube.com/shorts/abc123"' in page
 
