@@ -61,6 +61,7 @@ def log_in(page, base: str) -> None:
 def test_triage_with_the_keyboard_watch_the_render_and_see_the_status(browser_page, live_server, settings):
     page, base = browser_page, live_server.url
     best, second = make_post(title="가장 좋은 글", score=90), make_post(title="두번째 글", score=80)
+    third = make_post(title="세번째 글", score=70)
     rendered = make_post(Status.RENDERED, title="렌더된 글", score=10)
     make_video(settings.MEDIA_ROOT / "posts" / str(rendered.pk))
     Content.objects.create(
@@ -80,6 +81,10 @@ def test_triage_with_the_keyboard_watch_the_render_and_see_the_status(browser_pa
     best.refresh_from_db()
     second.refresh_from_db()
     assert (best.status, second.status) == (Status.APPROVED, Status.DECLINED)
+    assert page.locator("tr.triage-current th a").inner_text() == "세번째 글"
+    with page.expect_navigation():
+        page.keyboard.press("o")
+    assert page.url.endswith(f"/admin/posts/post/{third.pk}/change/")
 
     ranges = []
     page.on("response", lambda r: ranges.append(r.status) if r.url.endswith("video.mp4") else None)
