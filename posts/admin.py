@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.views.main import ORDER_VAR, ChangeList
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.db.models.functions import Substr
@@ -190,6 +191,14 @@ class PostAdmin(ModerationActions, admin.ModelAdmin):
         return False  # posts come from the crawlers
 
     # Inbox columns ------------------------------------------------------------------------
+
+    def action_checkbox(self, post: Post) -> str:
+        # The same markup as Django's, without a form-widget template render per row, which
+        # was a third of the inbox's server time at 50 rows.
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="Select {}">',
+            ACTION_CHECKBOX_NAME, post.pk, post,
+        )
 
     @admin.display(description="")
     def thumbnail(self, post: Post) -> str:
