@@ -189,3 +189,5 @@ STATUS_CACHE_SECONDS = env.int("STATUS_CACHE_SECONDS", default=5)
 HEALTHZ_MIN_FREE_MB = env.int("HEALTHZ_MIN_FREE_MB", default=1024)
 HEALTHZ_REQUIRE_GPU = env.bool("HEALTHZ_REQUIRE_GPU", default=False)
 CHROMIUM_PATH = env.str("CHROMIUM_PATH", default="/usr/bin/chromium")
+# Monitors poll /healthz over plain HTTP inside the network; a redirect to HTTPS would read as down.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

@@ -158,3 +158,9 @@ def test_healthz_requires_a_gpu_only_where_told_to(client, settings):
 
     has_cuda = importlib.util.find_spec("torch") is not None and __import__("torch").cuda.is_available()
     assert body["gpu"]["ok"] is has_cuda
+
+
+def test_healthz_answers_plain_http_even_when_https_is_enforced(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/status/").status_code == 301
