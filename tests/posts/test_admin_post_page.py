@@ -124,13 +124,23 @@ def _one_of_each(admin_user) -> None:
 
 
 def test_every_admin_page_opens(admin_client, admin_user):
+    """Changelist and add page of every registered model; the change page of every model with a row.
+
+    Models of other apps without a row here still get their changelist and add page opened.
+    """
     _one_of_each(admin_user)
     assert admin_client.get(reverse("admin:index")).status_code == 200
+    opened = set()
     for model, model_admin in django_admin.site._registry.items():
         info = model._meta.app_label, model._meta.model_name
         assert admin_client.get(reverse("admin:{}_{}_changelist".format(*info))).status_code == 200, info
         add = admin_client.get(reverse("admin:{}_{}_add".format(*info)))
         assert add.status_code == (200 if model_admin.has_add_permission(add.wsgi_request) else 403), info
         obj = model_admin.get_queryset(add.wsgi_request).first()
-        assert obj is not None, f"no {info} object to open"
-        assert admin_client.get(reverse("admin:{}_{}_change".format(*info), args=[obj.pk])).status_code == 200, info
+        if obj is not None:
+            assert admin_client.get(reverse("admin:{}_{}_change".format(*info), args=[obj.pk])).status_code == 200
+            opened.add("{}.{}".format(*info))
+    assert opened >= {
+        "posts.post", "auth.user", "auth.group", "django_q.schedule", "django_q.success", "django_q.failure",
+        "django_q.ormq", "axes.accessattempt", "axes.accesslog", "axes.accessfailurelog",
+    }
