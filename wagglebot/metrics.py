@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import hmac
 import logging
+import os
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import FieldError
@@ -44,6 +46,17 @@ STAGE_SECONDS = Histogram(
     buckets=STAGE_BUCKETS,
     registry=None,  # collected from the multiprocess files, never from this process's registry
 )
+
+
+def _process_dir() -> None:
+    # prometheus_client opens its file on the first observation and fails if the folder is missing.
+    try:
+        Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
+    except (KeyError, OSError) as exc:
+        log.warning("stage metrics disabled: no metrics folder (%s)", exc)
+
+
+_process_dir()
 
 
 def observe_stage(name: str, seconds: float, ok: bool) -> None:
@@ -148,9 +161,9 @@ def _orm_depths() -> tuple[dict[str, int], dict[str, int]]:
 
 
 def _redis_depths() -> dict[str, int]:
-    from django_q.brokers import get_broker
+    from django_q.brokers.redis_broker import Redis
 
-    return {cluster: get_broker(list_key=cluster).queue_size() for cluster in clusters()}
+    return {cluster: Redis(list_key=cluster).queue_size() for cluster in clusters()}
 
 
 def crawl_results() -> Iterator[Metric]:
