@@ -11,8 +11,9 @@ Two kinds of numbers:
 
 Hooks owned by other areas, read when present:
 - ``crawling.models.CrawlRun`` (site, started, finished, pages, new, updated, failed);
-- ``publishing.quota.quota_usage()`` → iterable of ``{"channel": str, "used": int, "limit": int}``
-  in YouTube API units for the current quota day.
+- ``publishing.quota.quota_usage()`` → iterable of ``{"bucket": str, "used": int, "limit": int}``
+  for the current (Pacific-time) quota day, one row per quota bucket, e.g. ``videos.insert``
+  (calls) and ``units`` (the shared 10,000 units).
 """
 
 from __future__ import annotations
@@ -210,9 +211,9 @@ def upload_quota() -> Iterator[GaugeMetricFamily]:
         from publishing.quota import quota_usage
     except ImportError:
         return
-    used = GaugeMetricFamily("wagglebot_upload_quota_used", "Upload API quota units used today.", labels=["channel"])
-    limit = GaugeMetricFamily("wagglebot_upload_quota_limit", "Upload API quota units per day.", labels=["channel"])
+    used = GaugeMetricFamily("wagglebot_upload_quota_used", "YouTube API quota used today.", labels=["bucket"])
+    limit = GaugeMetricFamily("wagglebot_upload_quota_limit", "YouTube API quota per day.", labels=["bucket"])
     for row in quota_usage():
-        used.add_metric([row["channel"]], row["used"])
-        limit.add_metric([row["channel"]], row["limit"])
+        used.add_metric([row["bucket"]], row["used"])
+        limit.add_metric([row["bucket"]], row["limit"])
     yield from (used, limit)

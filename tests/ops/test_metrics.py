@@ -177,12 +177,16 @@ def test_queue_depth_with_the_redis_broker_is_the_list_length(staff_client, redi
 def test_upload_quota_comes_from_the_publishing_hook(staff_client, monkeypatch):
     # Contract test for publishing.quota.quota_usage(), the hook the publishing area provides.
     quota = types.ModuleType("publishing.quota")
-    quota.quota_usage = lambda: [{"channel": "main", "used": 3200, "limit": 10000}]
+    quota.quota_usage = lambda: [
+        {"bucket": "units", "used": 3200, "limit": 10000},
+        {"bucket": "videos.insert", "used": 4, "limit": 100},
+    ]
     monkeypatch.setitem(sys.modules, "publishing.quota", quota)
 
     found = samples(staff_client.get("/metrics"))
-    assert value(found, "wagglebot_upload_quota_used", channel="main") == 3200
-    assert value(found, "wagglebot_upload_quota_limit", channel="main") == 10000
+    assert value(found, "wagglebot_upload_quota_used", bucket="units") == 3200
+    assert value(found, "wagglebot_upload_quota_limit", bucket="units") == 10000
+    assert value(found, "wagglebot_upload_quota_used", bucket="videos.insert") == 4
 
 
 def test_crawl_results_are_summed_per_site(staff_client):
