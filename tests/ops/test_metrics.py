@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 import types
+import urllib.request
 import uuid
 from datetime import timedelta
 
@@ -26,7 +27,10 @@ TOKEN = "metrics-token-0123456789abcdef"
 def samples(response) -> dict[tuple[str, frozenset], float]:
     """``{(sample name, labels): value}`` from a Prometheus text exposition."""
     assert response.status_code == 200, response.content
-    text = response.content.decode()
+    return parse(response.content.decode())
+
+
+def parse(text: str) -> dict[tuple[str, frozenset], float]:
     return {
         (s.name, frozenset(s.labels.items())): s.value
         for family in text_string_to_metric_families(text)
@@ -206,3 +210,27 @@ def test_crawl_results_are_summed_per_site(staff_client):
     assert value(found, "wagglebot_crawl_posts_total", site="nate_pann", result="updated") == 5
     assert value(found, "wagglebot_crawl_posts_total", site="nate_pann", result="failed") == 1
     assert value(found, "wagglebot_crawl_last_finished_timestamp_seconds", site="nate_pann") == now.timestamp()
+
+
+@pytest.fixture
+def exporter():
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "wagglebot.settings"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "wagglebot.metrics_exporter", "--port", "0"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )
+    try:
+        yield f"http://127.0.0.1:{int(proc.stdout.readline())}/metrics"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def test_the_standalone_exporter_serves_this_hosts_stage_durations(exporter):
+    name = unique_stage()
+    with stage(name, post_id=5):
+        pass
+
+    found = parse(urllib.request.urlopen(exporter, timeout=30).read().decode())
+    assert value(found, "wagglebot_stage_duration_seconds_count", stage=name, outcome="ok") == 1
+    assert not any(key[0] == "wagglebot_posts" for key in found)
