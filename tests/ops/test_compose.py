@@ -76,14 +76,26 @@ def test_the_gpu_worker_runs_the_gpu_cluster_with_nvenc_capable_device_access(co
     assert {"gpu", "compute", "utility", "video"} <= set(device["capabilities"])
 
 
+def mounts(service: dict) -> set[tuple[str, str]]:
+    """(volume, path) pairs; Compose v1 prints "media:/data/media:rw", v2 a mapping."""
+    pairs = set()
+    for volume in service.get("volumes", []):
+        if isinstance(volume, str):
+            source, target = volume.split(":")[:2]
+        else:
+            source, target = volume["source"], volume["target"]
+        pairs.add((source, target))
+    return pairs
+
+
 def test_app_services_share_media_and_the_database(compose):
     for name in APP_SERVICES:
         service = compose["services"][name]
-        assert any(v.startswith("media:/data/media") for v in service["volumes"]), name
+        assert {("media", "/data/media"), ("metrics", "/data/metrics")} <= mounts(service), name
         assert service["environment"]["MEDIA_ROOT"] == "/data/media"
         assert service["environment"]["DATABASE_URL"].startswith("mysql://wagglebot:compose-test-password@db:3306/")
         assert service["depends_on"]["db"]["condition"] == "service_healthy"
-    assert any(v.startswith("model-cache:") for v in compose["services"]["gpu-worker"]["volumes"])
+    assert ("model-cache", "/data/models") in mounts(compose["services"]["gpu-worker"])
     assert compose["services"]["db"]["healthcheck"]["test"]
 
 
