@@ -10,10 +10,9 @@ Two kinds of numbers:
   it there (a few grouped queries) instead of keeping counters that could drift.
 
 Hooks owned by other areas, read when present:
-- ``crawling.models.CrawlRun`` (site, started, finished, pages, new, updated, failed);
-- ``publishing.quota.quota_usage()`` → iterable of ``{"bucket": str, "used": int, "limit": int}``
-  for the current (Pacific-time) quota day, one row per quota bucket, e.g. ``videos.insert``
-  (calls) and ``units`` (the shared 10,000 units).
+- ``crawling.models.CrawlRun`` (site_code, finished_at, pages, new, updated, skipped, failed);
+- ``publishing.quota.quota_left()`` → ``{"units": n, "inserts": n}`` left today (Pacific-time
+  quota day), with the daily limits ``YOUTUBE_DAILY_UNITS`` and ``YOUTUBE_DAILY_INSERTS``.
 """
 
 from __future__ import annotations
@@ -39,6 +38,7 @@ from wagglebot.q import DEFAULT_CLUSTER, GPU_CLUSTER
 log = logging.getLogger(__name__)
 
 # From a crawled page (a fraction of a second) to a CPU render (minutes).
+CRAWL_RESULTS = ("new", "updated", "skipped", "failed")
 STAGE_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800)
 STAGE_SECONDS = Histogram(
     "wagglebot_stage_duration_seconds",
@@ -174,9 +174,9 @@ def crawl_results() -> Iterator[Metric]:
         return
     try:
         rows = list(
-            CrawlRun.objects.order_by().values("site").annotate(
+            CrawlRun.objects.order_by().values("site_code").annotate(
                 runs=Count("pk"), pages=Sum("pages"), new=Sum("new"), updated=Sum("updated"),
-                failed=Sum("failed"), last=Max("finished"),
+                skipped=Sum("skipped"), failed=Sum("failed"), last=Max("finished_at"),
             )
         )
     except FieldError:
@@ -190,16 +190,16 @@ def _crawl_families(rows: Iterable[dict]) -> Iterator[Metric]:
     runs = CounterMetricFamily("wagglebot_crawl_runs", "Crawl runs per site.", labels=["site"])
     pages = CounterMetricFamily("wagglebot_crawl_pages", "Pages fetched by crawls, per site.", labels=["site"])
     results = CounterMetricFamily(
-        "wagglebot_crawl_posts", "Posts seen by crawls per site: new, updated or failed.", labels=["site", "result"]
+        "wagglebot_crawl_posts", "Posts seen by crawls per site, by result.", labels=["site", "result"]
     )
     last = GaugeMetricFamily(
         "wagglebot_crawl_last_finished_timestamp_seconds", "When the last crawl of a site finished.", labels=["site"]
     )
     for row in rows:
-        site = row["site"]
+        site = row["site_code"]
         runs.add_metric([site], row["runs"])
         pages.add_metric([site], row["pages"] or 0)
-        for result in ("new", "updated", "failed"):
+        for result in CRAWL_RESULTS:
             results.add_metric([site, result], row[result] or 0)
         if row["last"] is not None:
             last.add_metric([site], row["last"].timestamp())
@@ -208,12 +208,13 @@ def _crawl_families(rows: Iterable[dict]) -> Iterator[Metric]:
 
 def upload_quota() -> Iterator[GaugeMetricFamily]:
     try:
-        from publishing.quota import quota_usage
+        from publishing.quota import quota_left
     except ImportError:
         return
+    limits = {"units": settings.YOUTUBE_DAILY_UNITS, "inserts": settings.YOUTUBE_DAILY_INSERTS}
     used = GaugeMetricFamily("wagglebot_upload_quota_used", "YouTube API quota used today.", labels=["bucket"])
     limit = GaugeMetricFamily("wagglebot_upload_quota_limit", "YouTube API quota per day.", labels=["bucket"])
-    for row in quota_usage():
-        used.add_metric([row["bucket"]], row["used"])
-        limit.add_metric([row["bucket"]], row["limit"])
+    for bucket, left in quota_left().items():
+        used.add_metric([bucket], limits[bucket] - left)
+        limit.add_metric([bucket], limits[bucket])
     yield from (used, limit)

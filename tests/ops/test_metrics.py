@@ -178,19 +178,31 @@ def test_queue_depth_with_the_redis_broker_is_the_list_length(staff_client, redi
     assert value(found, "wagglebot_queue_depth", cluster="default") == 0
 
 
-def test_upload_quota_comes_from_the_publishing_hook(staff_client, monkeypatch):
-    # Contract test for publishing.quota.quota_usage(), the hook the publishing area provides.
+def test_upload_quota_used_is_the_daily_limit_minus_what_is_left(staff_client, settings, monkeypatch):
+    # The interface publishing.quota offers: quota_left() per bucket, limits in settings.
     quota = types.ModuleType("publishing.quota")
-    quota.quota_usage = lambda: [
-        {"bucket": "units", "used": 3200, "limit": 10000},
-        {"bucket": "videos.insert", "used": 4, "limit": 100},
-    ]
+    quota.quota_left = lambda: {"units": 6800, "inserts": 96}
     monkeypatch.setitem(sys.modules, "publishing.quota", quota)
+    settings.YOUTUBE_DAILY_UNITS, settings.YOUTUBE_DAILY_INSERTS = 10000, 100
 
     found = samples(staff_client.get("/metrics"))
     assert value(found, "wagglebot_upload_quota_used", bucket="units") == 3200
     assert value(found, "wagglebot_upload_quota_limit", bucket="units") == 10000
-    assert value(found, "wagglebot_upload_quota_used", bucket="videos.insert") == 4
+    assert value(found, "wagglebot_upload_quota_used", bucket="inserts") == 4
+    assert value(found, "wagglebot_upload_quota_limit", bucket="inserts") == 100
+
+
+def test_upload_quota_spent_by_publishing_shows_in_metrics(staff_client, settings):
+    quota = pytest.importorskip("publishing.quota", reason="publishing.quota arrives with the publishing branch")
+    settings.YOUTUBE_DAILY_UNITS, settings.YOUTUBE_DAILY_INSERTS = 10000, 100
+    for _ in range(4):
+        quota.quota_spend("videos.insert")
+    for _ in range(3):
+        quota.quota_spend("thumbnails.set")
+
+    found = samples(staff_client.get("/metrics"))
+    assert value(found, "wagglebot_upload_quota_used", bucket="units") == 150
+    assert value(found, "wagglebot_upload_quota_used", bucket="inserts") == 4
 
 
 def test_crawl_results_are_summed_per_site(staff_client):
@@ -200,7 +212,8 @@ def test_crawl_results_are_summed_per_site(staff_client):
     now = timezone.now()
     for new, updated, failed in ((3, 1, 0), (2, 4, 1)):
         crawl_models.CrawlRun.objects.create(
-            site="nate_pann", started=now, finished=now, pages=5, new=new, updated=updated, failed=failed
+            site_code="nate_pann", started_at=now, finished_at=now, pages=5, new=new, updated=updated, skipped=2,
+            failed=failed,
         )
 
     found = samples(staff_client.get("/metrics"))
@@ -208,6 +221,7 @@ def test_crawl_results_are_summed_per_site(staff_client):
     assert value(found, "wagglebot_crawl_pages_total", site="nate_pann") == 10
     assert value(found, "wagglebot_crawl_posts_total", site="nate_pann", result="new") == 5
     assert value(found, "wagglebot_crawl_posts_total", site="nate_pann", result="updated") == 5
+    assert value(found, "wagglebot_crawl_posts_total", site="nate_pann", result="skipped") == 4
     assert value(found, "wagglebot_crawl_posts_total", site="nate_pann", result="failed") == 1
     assert value(found, "wagglebot_crawl_last_finished_timestamp_seconds", site="nate_pann") == now.timestamp()
 
