@@ -37,8 +37,8 @@ from wagglebot.q import DEFAULT_CLUSTER, GPU_CLUSTER
 
 log = logging.getLogger(__name__)
 
-# From a crawled page (a fraction of a second) to a CPU render (minutes).
 CRAWL_RESULTS = ("new", "updated", "skipped", "failed")
+# From a crawled page (a fraction of a second) to a CPU render (minutes).
 STAGE_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800)
 STAGE_SECONDS = Histogram(
     "wagglebot_stage_duration_seconds",
