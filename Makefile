@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PYTHON_312 ?= $(shell command -v python3.12 || echo /root/.pyenv/versions/3.12.1/bin/python)
 VENV := .venv
 PY := $(VENV)/bin/python
-APT_PACKAGES := espeak-ng fonts-nanum chromium libmariadb-dev pkg-config mariadb-client ffmpeg sox docker-compose
+APT_PACKAGES := espeak-ng fonts-nanum chromium libmariadb-dev pkg-config mariadb-client ffmpeg sox docker-compose rsync
 TEST_MARIADB_URL ?= mysql://root@127.0.0.1:3306/wagglebot_test
 # Tests never read a developer's .env: every value they depend on is set here.
 TEST_ENV := ENV_FILE=/dev/null DEBUG=false SECRET_KEY=test-secret-key-not-for-production-0123456789 \

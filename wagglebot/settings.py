@@ -6,11 +6,15 @@ is reported by the system checks in ``wagglebot/checks.py``.
 
 from __future__ import annotations
 
+import os
+import socket
 from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from wagglebot.lib.logs import FORMATS as LOG_FORMATS
+from wagglebot.lib.logs import default_format as default_log_format
 from wagglebot.q import cluster_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -157,15 +161,19 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 
-LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+# Text for a person at a terminal, one JSON object per line otherwise (wagglebot/lib/logs.py).
+LOG_FORMAT = env.str("LOG_FORMAT", default=default_log_format())
+if LOG_FORMAT not in LOG_FORMATS:
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r}: use one of {', '.join(LOG_FORMATS)}.")
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
         "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "wagglebot.lib.logs.JsonFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "text"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django": {"level": "INFO"}, "axes": {"level": "WARNING"}},
 }
@@ -177,3 +185,15 @@ GENERATION_LEASE_SECONDS = env.int("GENERATION_LEASE_SECONDS", default=Q_CLUSTER
 UPLOAD_LEASE_SECONDS = env.int("UPLOAD_LEASE_SECONDS", default=Q_CLUSTER["retry"])
 
 DEMO_USERNAME = env.str("DEMO_USERNAME", default="demo")
+
+# --- operations ---
+# /metrics answers staff sessions and, when this is set, `Authorization: Bearer <METRICS_TOKEN>`.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# Stage histograms are written by worker processes of both clusters and read by the web process:
+# prometheus_client's multiprocess mode keeps one mmap file per process under this folder. Each
+# host (or container) writes into its own sub-folder because process ids repeat across hosts
+# and two processes sharing one file corrupt it; /metrics merges every sub-folder.
+METRICS_DIR = Path(env.str("METRICS_DIR", default=str(BASE_DIR / "var" / "metrics")))
+# prometheus_client chooses multiprocess mode when it is first imported, which happens only
+# after settings have loaded (wagglebot.metrics), so setting the variable here is early enough.
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(METRICS_DIR / socket.gethostname())
