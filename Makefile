@@ -7,7 +7,8 @@ APT_PACKAGES := espeak-ng fonts-nanum chromium libmariadb-dev pkg-config mariadb
 TEST_MARIADB_URL ?= mysql://root@127.0.0.1:3306/wagglebot_test
 # Tests never read a developer's .env: every value they depend on is set here.
 TEST_ENV := ENV_FILE=/dev/null DEBUG=false SECRET_KEY=test-secret-key-not-for-production-0123456789 \
-	SECURE_SSL_REDIRECT=false MEDIA_ROOT=$(CURDIR)/.test-media
+	SECURE_SSL_REDIRECT=false MEDIA_ROOT=$(CURDIR)/.test-media \
+	METRICS_DIR=$(CURDIR)/.test-metrics
 ARGS ?=
 
 .PHONY: setup system-packages test test-sqlite test-mariadb demo bench lint check clean
@@ -65,4 +66,4 @@ check: setup
 	$(PY) manage.py check
 
 clean:
-	rm -rf .test-media .test-db.sqlite3* .pytest_cache
+	rm -rf .test-media .test-metrics .test-db.sqlite3* .pytest_cache
