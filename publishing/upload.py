@@ -55,8 +55,9 @@ def _publish(post: Post, uploader: Uploader, progress: Progress | None) -> dict:
     content = _content(post)
     metadata = metadata_for(post, publish_at=scheduled_at(post))
     checkpoint = content_checkpoint(content)
-    if checkpoint.state.get("attempted") and not checkpoint.state.get("session_uri"):
-        # An earlier worker got this far and left no session: it may have finished the upload.
+    if checkpoint.state.get("attempted"):
+        # An earlier worker got this far: it may have finished the upload and died before
+        # recording it, or its session may have expired since. A few quota units buy certainty.
         found = uploader.find(metadata.key)
         if found:
             log.info("post %s was already uploaded as %s, recording it", post.pk, found["platform_id"])

@@ -73,6 +73,18 @@ class _SessionRecorder:
         return resp, content
 
 
+class ChunkedFileUpload(MediaFileUpload):
+    """A resumable file upload whose chunks are sent as bytes, not as a slice of the open file.
+
+    httplib2 resends a request once by itself when the server hangs up; a stream slice is used
+    up by then, so the resend carried no body under the old Content-Length and hung until the
+    timeout. Bytes can be sent twice.
+    """
+
+    def has_stream(self) -> bool:
+        return False
+
+
 class YouTubeUploader(Uploader):
     name = "youtube"
 
@@ -100,7 +112,7 @@ class YouTubeUploader(Uploader):
             raise UploadError(f"video file {video_path} does not exist", permanent=True)
         checkpoint = checkpoint or Checkpoint()
         size = video_path.stat().st_size
-        media = MediaFileUpload(
+        media = ChunkedFileUpload(
             str(video_path), mimetype="video/mp4", chunksize=settings.YOUTUBE_CHUNK_BYTES, resumable=True
         )
         request = self.service.videos().insert(part="snippet,status", body=metadata.to_body(), media_body=media)
