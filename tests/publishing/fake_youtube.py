@@ -14,6 +14,7 @@ Run on its own: ``python -m tests.publishing.fake_youtube --port 8765`` and set
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import secrets
@@ -136,8 +137,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.query = {k: v[0] for k, v in parse_qs(self.parts.query).items()}
         length = int(self.headers.get("Content-Length") or 0)
         self.body = self.rfile.read(length) if length else b""
-        entry = {"method": self.command, "path": self.parts.path, "query": self.query,
-                 "content_range": self.headers.get("Content-Range", ""), "bytes": len(self.body), "at": time.monotonic()}
+        entry = {"method": self.command, "path": self.parts.path, "query": self.query, "at": time.monotonic(),
+                 "content_range": self.headers.get("Content-Range", ""), "bytes": len(self.body)}
         self.entry = entry
         with self.fake.lock:
             self.fake.log.append(entry)
@@ -289,10 +290,8 @@ def main() -> None:
     options = parser.parse_args()
     fake = FakeYouTube(options.host, options.port)
     print(f"fake YouTube listening on {fake.url}", flush=True)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         fake.server.serve_forever()
-    except KeyboardInterrupt:
-        pass
 
 
 if __name__ == "__main__":
