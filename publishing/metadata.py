@@ -73,9 +73,11 @@ def site_name(code: str) -> str:
 
 def description_for(post: Post, summary: str, tags: list[str]) -> str:
     hashtags = [f"#{tag.lstrip('#')}" for tag in [*settings.PUBLISH_HASHTAGS, *tags] if tag.strip()]
+    # A description the pipeline wrote may already name the source; say it once.
+    source = "" if post.url in summary else f"출처: {site_name(post.site_code)} {post.url}"
     parts = [
         summary.strip(),
-        f"출처: {site_name(post.site_code)} {post.url}",
+        source,
         " ".join(dict.fromkeys(tag.replace(" ", "") for tag in hashtags)),
     ]
     return "\n\n".join(part for part in parts if part).translate(FORBIDDEN)[:4900]

@@ -30,12 +30,12 @@ SCHEDULE_MARGIN = timedelta(minutes=15)
 
 def post_upload(post: Post, *, uploader: Uploader | None = None, progress: Progress | None = None) -> bool:
     """Upload one RENDERED post; True when it ended UPLOADED. A post not RENDERED is left alone."""
+    uploader = uploader or get_uploader()
     try:
         post.claim_upload()
     except Post.InvalidTransition as exc:
         log.info("upload of post %s skipped: %s", post.pk, exc)
         return False
-    uploader = uploader or get_uploader()
     try:
         with stage("upload", post_id=post.pk, uploader=uploader.name):
             result = _publish(post, uploader, progress)
@@ -91,7 +91,7 @@ def scheduled_at(post: Post, *, now: datetime | None = None) -> datetime | None:
 
 
 def upload_record(post: Post, uploader_name: str, result: dict) -> bool:
-    content = post.output
+    content = Content.objects.get(post=post)  # fresh: the checkpoint saved through another instance
     session = content.upload_meta.get("session", {})
     publish_at = scheduled_at(post)
     content.platform_id = result["platform_id"]
