@@ -24,7 +24,7 @@ from googleapiclient.errors import HttpError
 from googleapiclient.http import MediaFileUpload
 
 from publishing.metadata import Metadata
-from publishing.quota import INSERT, quota_exhaust, quota_spend
+from publishing.quota import INSERT, QuotaExhausted, quota_exhaust, quota_spend
 from publishing.uploaders.base import AuthError, Checkpoint, Progress, Uploader, UploadError
 from publishing.uploaders.youtube_client import client_build, token_problem
 
@@ -172,8 +172,9 @@ class YouTubeUploader(Uploader):
         try:
             self._call(lambda: self.service.thumbnails().set(videoId=video_id, media_body=media).execute(),
                        call="thumbnails.set")
-        except UploadError as exc:
-            # Custom thumbnails need a verified channel; the video itself is up, so keep it.
+        except (UploadError, QuotaExhausted) as exc:
+            # Custom thumbnails need a verified channel, and cost 50 units; the video itself is up
+            # and must be recorded now, so a thumbnail problem is only logged.
             log.warning("thumbnail for %s not set: %s", video_id, exc)
 
     # Lookups --------------------------------------------------------------------------------
@@ -252,6 +253,10 @@ class YouTubeUploader(Uploader):
             raise quota_exhaust(call or "videos.list") from exc
         if status in RETRY_STATUS or RETRY_REASONS.intersection(reasons):
             return _Retry(f"HTTP {status} {' '.join(reasons)}")
+        if call == INSERT and status in (404, 410):
+            # The resumable session expired mid-upload: the next attempt looks for the video by
+            # its key, then starts a new session.
+            raise UploadError(f"upload session ended ({status}); will start again") from exc
         if status == 401:
             raise AuthError("YouTube refused the credentials (401): run `python manage.py youtube_auth`") from exc
         raise UploadError(f"YouTube answered {status} {' '.join(reasons)}: {_message(exc)}", permanent=True) from exc

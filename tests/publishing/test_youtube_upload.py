@@ -244,3 +244,29 @@ def test_upload_task_run_twice_uploads_once(youtube, make_rendered):
     assert tasks.upload(post.pk) is False
     assert len(youtube.videos) == 1
     assert post.history.filter(new="UPLOADED").count() == 1
+
+
+def test_a_refused_thumbnail_does_not_lose_the_uploaded_video(youtube, make_rendered):
+    post = make_rendered()
+    youtube.fail_next("POST", "/thumbnails/set", 403, reason="forbidden")
+
+    assert tasks.upload(post.pk) is True
+
+    post.refresh_from_db()
+    assert post.output.platform_id == next(iter(youtube.videos))
+    assert youtube.thumbnails == {}
+
+
+def test_a_session_that_ends_mid_upload_is_retried_later_and_started_again(youtube, make_rendered, frozen_now):
+    post = make_rendered()
+    youtube.fail_next("PUT", INSERT, 404, reason="notFound")
+
+    assert tasks.upload(post.pk) is False
+    post.refresh_from_db()
+    assert (post.status, post.error_code) == ("RENDERED", "UPLOAD_RETRY")
+    youtube.forget_sessions()
+    frozen_now.moment = post.not_before
+
+    assert tasks.upload(post.pk) is True
+    assert len(youtube.videos) == 1
+    assert len(youtube.requests("POST", INSERT)) == 2
