@@ -60,6 +60,11 @@ class FakeYouTube:
         self.drops_left = 0
         # Requests to a finished session to hang up on (the client never hears it finished).
         self.hang_ups_after_complete = 0
+        # Set to an Event: the final response waits for it, so a test can kill the client after
+        # the video exists and before the client hears about it.
+        self.hold_final_response: threading.Event | None = None
+        # False: new uploads are missing from the uploads playlist, as YouTube's can lag behind.
+        self.uploads_listed = True
         self.server = ThreadingHTTPServer((host, port), _Handler)
         self.server.daemon_threads = True
         self.server.fake = self
@@ -218,6 +223,8 @@ class _Handler(BaseHTTPRequestHandler):
         session.received += self.body[len(session.received) - start:]
         if len(session.received) >= session.total and not session.video_id:
             self._video_create(session)
+            if self.fake.hold_final_response is not None:
+                self.fake.hold_final_response.wait(60)
         if session.video_id and self.fake.hang_ups_after_complete:
             self.fake.hang_ups_after_complete -= 1
             return self._hang_up()
@@ -267,7 +274,8 @@ class _Handler(BaseHTTPRequestHandler):
             uploads = {"relatedPlaylists": {"uploads": UPLOADS_PLAYLIST}}
             return self._json(200, {"items": [{"id": CHANNEL_ID, "contentDetails": uploads}]})
         if path.endswith("/playlistItems") and self.query.get("playlistId") == UPLOADS_PLAYLIST:
-            newest = list(reversed(self.fake.videos))[: int(self.query.get("maxResults", 5))]
+            listed = list(reversed(self.fake.videos)) if self.fake.uploads_listed else []
+            newest = listed[: int(self.query.get("maxResults", 5))]
             return self._json(200, {"items": [{"contentDetails": {"videoId": i}} for i in newest]})
         self._json(404, _error(404, "notFound"))
 
