@@ -270,3 +270,13 @@ def test_a_session_that_ends_mid_upload_is_retried_later_and_started_again(youtu
     assert tasks.upload(post.pk) is True
     assert len(youtube.videos) == 1
     assert len(youtube.requests("POST", INSERT)) == 2
+
+
+def test_backoff_doubles_with_jitter_and_is_capped(settings):
+    from publishing.uploaders.youtube import backoff
+
+    settings.YOUTUBE_BACKOFF_SECONDS = 1.0
+    waits = [backoff(attempt) for attempt in range(10) for _ in range(20)]
+    assert all(0.5 * min(64, 2**(i // 20)) <= w <= min(64, 2**(i // 20)) for i, w in enumerate(waits))
+    assert len({round(w, 6) for w in waits[:20]}) > 1  # jittered, not a fixed schedule
+    assert max(waits) <= 64
