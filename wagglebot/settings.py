@@ -197,3 +197,30 @@ METRICS_DIR = Path(env.str("METRICS_DIR", default=str(BASE_DIR / "var" / "metric
 # prometheus_client chooses multiprocess mode when it is first imported, which happens only
 # after settings have loaded (wagglebot.metrics), so setting the variable here is early enough.
 os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(METRICS_DIR / socket.gethostname())
+
+# --- publishing ---
+# Which uploader publishes rendered posts: "local" (export folder) or "youtube".
+UPLOADER = env.str("UPLOADER", default="local")
+# The local uploader's export folder; empty means MEDIA_ROOT/exports.
+PUBLISH_EXPORT_DIR = env.str("PUBLISH_EXPORT_DIR", default="")
+YOUTUBE_CLIENT_SECRET_FILE = env.path("YOUTUBE_CLIENT_SECRET_FILE", default=BASE_DIR / "secrets" / "client_secret.json")
+YOUTUBE_TOKEN_FILE = env.path("YOUTUBE_TOKEN_FILE", default=BASE_DIR / "secrets" / "youtube_token.json")
+# Replaces the discovery document's rootUrl (a fake server in tests and the E2E run); when set,
+# requests go out without credentials if no token file exists.
+YOUTUBE_API_ROOT = env.str("YOUTUBE_API_ROOT", default="")
+YOUTUBE_PRIVACY_STATUS = env.str("YOUTUBE_PRIVACY_STATUS", default="private")
+YOUTUBE_CATEGORY_ID = env.str("YOUTUBE_CATEGORY_ID", default="24")
+YOUTUBE_CHUNK_BYTES = env.int("YOUTUBE_CHUNK_BYTES", default=8 * 1024 * 1024)
+YOUTUBE_MAX_RETRIES = env.int("YOUTUBE_MAX_RETRIES", default=6)
+# First backoff pause; doubles per retry up to 64 s, with jitter.
+YOUTUBE_BACKOFF_SECONDS = env.float("YOUTUBE_BACKOFF_SECONDS", default=1.0)
+YOUTUBE_HTTP_TIMEOUT = env.int("YOUTUBE_HTTP_TIMEOUT", default=120)
+YOUTUBE_DAILY_UNITS = env.int("YOUTUBE_DAILY_UNITS", default=10_000)
+YOUTUBE_DAILY_INSERTS = env.int("YOUTUBE_DAILY_INSERTS", default=100)
+PUBLISH_HASHTAGS = env.list("PUBLISH_HASHTAGS", default=["Shorts", "썰", "커뮤니티"])
+# Publishing slots (HH:MM in PUBLISH_TIMEZONE) that AUTO_PUBLISH fills with the best RENDERED posts.
+AUTO_PUBLISH = env.bool("AUTO_PUBLISH", default=False)
+PUBLISH_SLOTS = env.list("PUBLISH_SLOTS", default=["12:00", "18:00", "21:00"])
+PUBLISH_TIMEZONE = env.str("PUBLISH_TIMEZONE", default="Asia/Seoul")
+PUBLISH_HORIZON_HOURS = env.int("PUBLISH_HORIZON_HOURS", default=24)
+PUBLISH_LEAD_MINUTES = env.int("PUBLISH_LEAD_MINUTES", default=30)

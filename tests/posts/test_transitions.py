@@ -155,3 +155,19 @@ def test_take_down_needs_an_uploaded_post():
 
     with pytest.raises(Post.InvalidTransition):
         post.take_down(reason="author asked")
+
+
+def test_claiming_an_upload_after_a_quota_wait_is_not_another_attempt():
+    post = make_post(status=S.RENDERED, attempts=1, error_code="QUOTA_WAIT")
+
+    post.claim_upload()
+
+    assert post.attempts == 1
+
+
+def test_claiming_an_upload_after_an_error_counts_an_attempt():
+    post = make_post(status=S.RENDERED, attempts=1, error_code="UPLOAD_RETRY")
+
+    post.claim_upload()
+
+    assert post.attempts == 2
