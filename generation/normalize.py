@@ -20,13 +20,11 @@ NATIVE_TENS = ["", "열", "스물", "서른", "마흔", "쉰", "예순", "일흔
 BIG_NUMBER_WORDS = {"천": 1000, "백": 100, "만": 10_000, "천만": 10_000_000, "백만": 1_000_000, "억": 10**8}
 
 # Counters read with native numerals (up to 99; larger counts fall back to Sino-Korean).
-NATIVE_COUNTERS = frozenset(
-    "번째 시간 마리 켤레 그루 송이 가지 군데 스푼 공기 명 개 살 번 시 잔 병 권 장 달 벌 곳 채 척 줄 배 통 판 끼 대".split()
-)
+_NATIVE = "번째 시간 마리 켤레 그루 송이 가지 군데 스푼 공기 명 개 살 번 시 잔 병 권 장 달 벌 곳 채 척 줄 배 통 판 끼 대"
+NATIVE_COUNTERS = frozenset(_NATIVE.split())
 # Counters read with Sino-Korean numerals.
-SINO_COUNTERS = frozenset(
-    "개월 년차 학년 인분 퍼센트 킬로 미터 원 년 월 일 분 초 주 층 호 회 위 등 세 차 점 박 인 도 프로 대".split()
-)
+_SINO = "개월 년차 학년 인분 퍼센트 킬로 미터 원 년 월 일 분 초 주 층 호 회 위 등 세 차 점 박 인 도 프로 대"
+SINO_COUNTERS = frozenset(_SINO.split())
 SYMBOL_UNITS = {"%": "퍼센트", "kg": "킬로그램", "km": "킬로미터", "cm": "센티미터", "mm": "밀리미터", "℃": "도"}
 MONTHS = {6: "유월", 10: "시월"}
 
