@@ -17,10 +17,12 @@ SMALL_UNITS = ["", "십", "백", "천"]
 BIG_UNITS = ["", "만", "억", "조"]
 NATIVE_ONES = ["", "한", "두", "세", "네", "다섯", "여섯", "일곱", "여덟", "아홉"]
 NATIVE_TENS = ["", "열", "스물", "서른", "마흔", "쉰", "예순", "일흔", "여든", "아흔"]
-BIG_NUMBER_WORDS = {"천": 1000, "백": 100, "만": 10_000, "천만": 10_000_000, "백만": 1_000_000, "억": 10**8}
 
 # Counters read with native numerals (up to 99; larger counts fall back to Sino-Korean).
-_NATIVE = "번째 시간 마리 켤레 그루 송이 가지 군데 스푼 공기 명 개 살 번 시 잔 병 권 장 달 벌 곳 채 척 줄 배 통 판 끼 대"
+_NATIVE = (
+    "번째 시간 마리 켤레 그루 송이 가지 군데 스푼 공기 "
+    "명 개 살 번 시 잔 병 권 장 달 벌 곳 채 척 줄 배 통 판 끼 대"
+)
 NATIVE_COUNTERS = frozenset(_NATIVE.split())
 # Counters read with Sino-Korean numerals.
 _SINO = "개월 년차 학년 인분 퍼센트 킬로 미터 원 년 월 일 분 초 주 층 호 회 위 등 세 차 점 박 인 도 프로 대"
