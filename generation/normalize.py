@@ -63,11 +63,7 @@ NUMBER_RE = re.compile(
 
 def normalize(text: str) -> str:
     """The spoken form of ``text``: what the TTS engine reads and the subtitles show."""
-    text = unicodedata.normalize("NFC", text)
-    text = URL_RE.sub(" ", text)
-    text = _drop_emoji(text)
-    text = EMOTICON_RE.sub(" ", text)
-    text = JAMO_RE.sub(" ", text)
+    text = _strip_noise(text)
     text = DDAY_RE.sub(lambda m: f"디 마이너스 {sino(int(m[1]))}", text)
     text = VS_RE.sub("대", text)
     text = text.replace("&", " 앤 ").replace("+", " ")
@@ -76,6 +72,19 @@ def normalize(text: str) -> str:
     text = NUMBER_RE.sub(_read_number_match, text)
     text = UPPER_RE.sub(lambda m: _read_acronym(m[0]), text)
     return _tidy_punctuation(text)
+
+
+def clean(text: str) -> str:
+    """Text for display: the noise removed and punctuation collapsed, numbers left as digits."""
+    return _tidy_punctuation(_strip_noise(text))
+
+
+def _strip_noise(text: str) -> str:
+    text = unicodedata.normalize("NFC", text)
+    text = URL_RE.sub(" ", text)
+    text = _drop_emoji(text)
+    text = EMOTICON_RE.sub(" ", text)
+    return JAMO_RE.sub(" ", text)
 
 
 def _drop_emoji(text: str) -> str:
