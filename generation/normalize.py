@@ -104,7 +104,9 @@ def _tidy_punctuation(text: str) -> str:
     text = re.sub(r"(?:\.{2,}|…+)", "...", text)
     text = re.sub(r"[!?]{2,}", lambda m: "?" if "?" in m[0] else "!", text)
     text = re.sub(r",{2,}", ",", text)
-    text = re.sub(r"~+|-{2,}|[<>]{2,}|[=*#_]+", " ", text)
+    text = re.sub(r"<-+|-+>|[→←⇒]", " ", text)
+    # A tilde between numbers is a range (3~5시간) and the reading rules need it.
+    text = re.sub(r"(?<!\d)~+|~+(?!\d)|-{2,}|[<>]{2,}|[=*#_]+", " ", text)
     text = re.sub(r"[\[\](){}]", " ", text)
     text = re.sub(r"\s+([.,!?])", r"\1", text)
     text = re.sub(r"([.,!?])(?:\s*[.,!?])+", r"\1", text.replace("...", "\x00")).replace("\x00", "...")

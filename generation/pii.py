@@ -31,15 +31,17 @@ TITLES = (
 HONORIFIC_NAME_RE = re.compile(
     rf"(?<![가-힣])([{SURNAMES}])([가-힣]{{0,2}}?)(\s?)({TITLES})(?=[^가-힣]|$|[이가은는을를의도께에한랑와과])"
 )
-INTRODUCED_NAME_RE = re.compile(rf"(이름은|이름이)\s([{SURNAMES}][가-힣]{{2}})(?=입니다|이에요|예요|이고|라고|이라|\s|[.,!?]|$)")
-# Words that look like surname + given name before an honorific but are ordinary nouns.
-NOT_NAMES = frozenset(
-    "고객 기사 사장 부장 과장 차장 팀장 실장 원장 교수 선생 주임 대리 사원 손 형 누 어머 아버 할머 할아버 동생 "
-    "언니 오빠 조카 장모 장인 시어머 시아버 며느 사위 이모 고모 삼촌 작가 감독 배우 가수 의사 기자 변호사 경찰 알바 "
-    "알바생 주인 사모 도련 아가 여보 당신 누구 그분 이분 저분 여러분 햏자 택배기사 부모 자녀 아드 따님 신부 신랑 "
-    "예랑 예신 남편 아내 친구 선배 후배 제자 환자 회원 작가 편집 관리자 운영자 대표 회장 총장 반장 "
-    "서방 도령 형수 제수 매형 처형 처제 시누 올케 고객센터 상담사 원어민 장군 진짜 지금 오늘 내일 마음 정부 유튜버 스트리머".split()
+INTRODUCED_NAME_RE = re.compile(
+    rf"(이름은|이름이)\s([{SURNAMES}][가-힣]{{2}})(?=입니다|이에요|예요|이고|라고|이라|\s|[.,!?]|$)"
 )
+# Words that look like surname + given name before an honorific but are ordinary nouns.
+_NOT_NAMES = (
+    "고객 기사 사장 부장 과장 차장 팀장 실장 원장 교수 선생 주임 대리 사원 손 형 누 어머 아버 할머 할아버 동생 언니 오빠 조카 장모 장인 시어머 시아버 며느 "
+    "사위 이모 고모 삼촌 작가 감독 배우 가수 의사 기자 변호사 경찰 알바 알바생 주인 사모 도련 아가 여보 당신 누구 그분 이분 저분 여러분 햏자 택배기사 부모 "
+    "자녀 아드 따님 신부 신랑 예랑 예신 남편 아내 친구 선배 후배 제자 환자 회원 작가 편집 관리자 운영자 대표 회장 총장 반장 서방 도령 형수 제수 매형 처형 "
+    "처제 시누 올케 고객센터 상담사 원어민 장군 진짜 지금 오늘 내일 마음 정부 유튜버 스트리머 "
+)
+NOT_NAMES = frozenset(_NOT_NAMES.split())
 LABELS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
 
 
@@ -60,7 +62,10 @@ class Scrubber:
 
     def _replace_honorific(self, m: re.Match) -> str:
         surname, given, space, title = m[1], m[2], m[3], m[4]
-        if surname + given in NOT_NAMES or given in NOT_NAMES or (not given and title in ("님", "씨", "군", "양")):
+        if surname + given in NOT_NAMES or given in NOT_NAMES:
+            return m[0]
+        # A surname alone counts only before a polite job title: "김대리님" yes, "주차장" no.
+        if not given and not (title.endswith("님") and len(title) > 1):
             return m[0]
         # "김대리님" names a person by surname and title: mask the surname alone.
         return f"{self._label(surname + given)}{space}{title}"

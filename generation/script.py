@@ -38,7 +38,8 @@ SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+|\n+")
 TITLE_NOISE_RE = re.compile(r"\s*[(\[][^)\]]*[)\]]\s*|\.(?:jpg|jpeg|png|gif|manhwa|txt|mp4)\b", re.IGNORECASE)
 LIST_MARKER_RE = re.compile(r"^\s*(?:[-*※•·→]+|\d+[.)]|[①-⑩])\s*")
 PARTICLE_RE = re.compile(r"(?:에서|으로|이랑|한테|에게|까지|부터|처럼|보다|이라|이는|[은는이가을를에의도로와과랑만])$")
-STOPWORDS = frozenset("근데 진짜 요즘 우리 제가 저희 이거 그거 오늘 어제 내일 이게 그냥 정말 너무 하는 했던 하다".split())
+_STOPWORDS = "근데 진짜 요즘 우리 제가 저희 이거 그거 오늘 어제 내일 이게 그냥 정말 너무 하는 했던 하다"
+STOPWORDS = frozenset(_STOPWORDS.split())
 
 
 @dataclass
@@ -78,7 +79,8 @@ def spoken_length(text: str) -> int:
 
 def split_sentences(text: str) -> list[str]:
     parts = (LIST_MARKER_RE.sub("", clean(part)) for part in SENTENCE_END_RE.split(text))
-    return [part.strip() for part in parts if len(part.strip()) >= 2]
+    # Fragments such as "1위." or a lone "네?" carry nothing a listener can follow.
+    return [part.strip() for part in parts if len(re.findall(r"[가-힣]", part)) >= 3]
 
 
 def fit(text: str, limit: int) -> str:
@@ -156,7 +158,7 @@ def keywords(text: str) -> list[str]:
     words = []
     for raw in re.findall(r"[가-힣A-Za-z0-9]{2,}", clean(text)):
         word = PARTICLE_RE.sub("", raw) if len(raw) > 2 else raw
-        if len(word) >= 2 and not word.isdigit() and word not in STOPWORDS and word not in words:
+        if len(word) >= 2 and not re.search(r"\d|[한된던는게고서요다]$", word) and word not in STOPWORDS | set(words):
             words.append(word)
     return words
 
@@ -239,7 +241,8 @@ STRICT_PROMPT = (
     "형식의 JSON 객체 하나만 출력하라."
 )
 REFUSAL_RE = re.compile(
-    r"죄송하지만|죄송합니다|도와드릴 수 없|작성할 수 없|제공할 수 없|할 수 없습니다|I(?:'m| am) sorry|I can(?:no|')t|as an AI",
+    r"죄송하지만|죄송합니다|도와드릴 수 없|작성할 수 없|제공할 수 없|할 수 없습니다"
+    r"|I(?:'m| am) sorry|I can(?:no|')t|as an AI",
     re.IGNORECASE,
 )
 
