@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from generation.normalize import normalize
+from generation.speech import normalize
 
 CASES = [
     # money, Sino-Korean
