@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import socket
 
 import pytest
 
@@ -110,3 +111,20 @@ def test_gptq_checkpoint_writes_a_usable_script(llm_settings, fixture_post):
     script = write_script(fixture_post(FIXTURE_POSTS[3]))
     assert script.source == "llm"
     assert 0 < script.spoken_chars() <= 200
+
+
+def test_hf_hub_offline_reads_only_local_files_and_falls_back(model_path, settings, monkeypatch, fixture_post):
+    connections = []
+
+    def no_network(self, address, *args):
+        connections.append(address)
+        raise OSError("network disabled in this test")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    settings.SCRIPT_WRITER = "auto"
+    settings.SCRIPT_LLM_MODEL = "wagglebot-test/not-in-the-cache"
+    script = write_script(fixture_post(FIXTURE_POSTS[3]))
+    assert script.source == "extractive"
+    assert "LLM unavailable" in script.meta["reason"] and "cached files" in script.meta["reason"]
+    assert connections == [], "offline mode never opens a connection"
