@@ -19,11 +19,17 @@ from generation import gpu
 log = logging.getLogger(__name__)
 
 _models: dict[str, tuple] = {}
+# A checkpoint that failed to load is not retried for every post: settings change needs a restart.
+_failures: dict[str, str] = {}
 _lock = threading.Lock()
 
 
 class LLMUnavailable(Exception):
-    """The model cannot be loaded here: packages, checkpoint or GPU missing."""
+    """The model cannot be loaded here: packages, checkpoint or GPU missing (or, transiently, full)."""
+
+    def __init__(self, message: str, *, transient: bool = False) -> None:
+        super().__init__(message)
+        self.transient = transient
 
 
 def hub_offline() -> bool:
@@ -33,8 +39,15 @@ def hub_offline() -> bool:
 def load(name_or_path: str, *, vram_bytes: int = 0) -> tuple:
     """(model, tokenizer) for ``name_or_path``, loaded on first use and kept for the next post."""
     with _lock:
+        if name_or_path in _failures:
+            raise LLMUnavailable(_failures[name_or_path])
         if name_or_path not in _models:
-            _models[name_or_path] = _load(name_or_path, vram_bytes)
+            try:
+                _models[name_or_path] = _load(name_or_path, vram_bytes)
+            except LLMUnavailable as exc:
+                if not exc.transient:
+                    _failures[name_or_path] = str(exc)
+                raise
             gpu.register(f"llm:{name_or_path}", lambda: _models.pop(name_or_path, None))
         return _models[name_or_path]
 
@@ -58,8 +71,10 @@ def _load(name_or_path: str, vram_bytes: int) -> tuple:
         model = AutoModelForCausalLM.from_pretrained(
             name_or_path, local_files_only=offline, dtype="auto", device_map="auto" if cuda else None
         )
-    except (OSError, ValueError, ImportError, RuntimeError) as exc:
+    except (OSError, ValueError, ImportError) as exc:
         raise LLMUnavailable(f"cannot load {name_or_path}: {exc}") from exc
+    except RuntimeError as exc:  # CUDA out of memory and the like: the next post may fit
+        raise LLMUnavailable(f"cannot load {name_or_path}: {exc}", transient=True) from exc
     model.eval()
     log.info("loaded LLM %s on %s", name_or_path, "cuda" if cuda else "cpu")
     return model, tokenizer

@@ -202,7 +202,7 @@ def write_extractive(post) -> Script:
     script = Script(hook=hook, body=[], closer=closer, source="extractive")
     script.body = _strongest(sentences, keywords(title), MAX_SPOKEN_CHARS - script.spoken_chars() - 1)
     _decorate(script, post, scrubber)
-    return script
+    return _fit_narration(script)
 
 
 def _strongest(sentences: list[str], title_words: list[str], budget: int) -> list[str]:

@@ -126,3 +126,13 @@ def test_script_from_text_scrubs_pii_and_rejects_overlong_narration(fixture_post
     with pytest.raises(StageError) as error:
         script_from_text("아주 긴 문장입니다. " * 30, post)
     assert error.value.code == "SCRIPT_FAILED"
+
+
+def test_a_checkpoint_that_failed_to_load_is_not_retried_for_every_post(fixture_post, settings, tmp_path):
+    settings.SCRIPT_WRITER = "auto"
+    settings.SCRIPT_LLM_MODEL = str(tmp_path / "broken-model")
+    first = write_script(fixture_post(FIXTURE_POSTS[0]))
+    (tmp_path / "broken-model").mkdir()  # even if it appears later, this worker keeps its verdict
+    second = write_script(fixture_post(FIXTURE_POSTS[1]))
+    assert first.meta["reason"] == second.meta["reason"]
+    assert second.source == "extractive"
