@@ -99,6 +99,8 @@ def write_script(post) -> Script:
     """The script for ``post`` from the configured writer; StageError("SCRIPT_FAILED") otherwise."""
     mode = settings.SCRIPT_WRITER
     model = settings.SCRIPT_LLM_MODEL
+    if mode not in ("auto", "llm", "extractive"):
+        raise StageError("SCRIPT_FAILED", f"SCRIPT_WRITER={mode!r}; use auto, llm or extractive", permanent=True)
     if mode == "extractive" or (mode == "auto" and not model):
         reason = "SCRIPT_WRITER=extractive" if mode == "extractive" else "no SCRIPT_LLM_MODEL configured"
         return _chosen(write_extractive(post), "extractive", reason)
@@ -126,7 +128,8 @@ def script_from_text(text: str, post) -> Script:
         raise StageError("SCRIPT_FAILED", "the edited narration is empty", permanent=True)
     hook, rest = sentences[0], sentences[1:]
     closer = rest.pop() if len(rest) >= 2 else ""
-    script = Script(hook=hook, body=rest, closer=closer, source="human", meta={"writer": "human"})
+    script = Script(hook=hook, body=rest, closer=closer, source="human",
+                    meta={"writer": "human", "reason": "narration edited by a person"})
     _decorate(script, post, scrubber)
     if script.spoken_chars() > MAX_SPOKEN_CHARS:
         raise StageError(
