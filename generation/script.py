@@ -77,10 +77,11 @@ def spoken_length(text: str) -> int:
     return len(normalize(text))
 
 
-def split_sentences(text: str) -> list[str]:
-    parts = (LIST_MARKER_RE.sub("", clean(part)) for part in SENTENCE_END_RE.split(text))
-    # Fragments such as "1위." or a lone "네?" carry nothing a listener can follow.
-    return [part.strip() for part in parts if len(re.findall(r"[가-힣]", part)) >= 3]
+def split_sentences(text: str, *, min_syllables: int = 3) -> list[str]:
+    """Sentences of ``text``, cleaned. In posts, fragments such as "1위." or a lone "네?" carry
+    nothing a listener can follow, so pieces under ``min_syllables`` Hangul syllables are dropped."""
+    parts = (LIST_MARKER_RE.sub("", clean(part)).strip() for part in SENTENCE_END_RE.split(text))
+    return [part for part in parts if part and len(re.findall(r"[가-힣]", part)) >= min_syllables]
 
 
 def fit(text: str, limit: int) -> str:
@@ -123,7 +124,7 @@ def _chosen(script: Script, writer: str, reason: str) -> Script:
 def script_from_text(text: str, post) -> Script:
     """A script from a person's edited narration: their sentences, spoken as written."""
     scrubber = Scrubber()
-    sentences = [scrubber.scrub(s) for s in split_sentences(text)]
+    sentences = [scrubber.scrub(s) for s in split_sentences(text, min_syllables=0)]
     if not sentences:
         raise StageError("SCRIPT_FAILED", "the edited narration is empty", permanent=True)
     hook, rest = sentences[0], sentences[1:]
