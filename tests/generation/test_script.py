@@ -116,7 +116,9 @@ def test_script_from_text_speaks_a_persons_sentences_as_written(fixture_post):
     post = fixture_post(next(e for e in FIXTURE_POSTS if e["origin_id"] == "375641207"))
     script = script_from_text("시어머니가 예식장을 바꾸재요. 왜요? 계약금만 300만원이에요.\n여러분이라면요?", post)
     assert script.source == "human"
-    assert script.sentences() == ["시어머니가 예식장을 바꾸재요.", "왜요?", "계약금만 300만원이에요.", "여러분이라면요?"]
+    assert script.sentences() == [
+        "시어머니가 예식장을 바꾸재요.", "왜요?", "계약금만 300만원이에요.", "여러분이라면요?",
+    ]
     assert script.closer == "여러분이라면요?"
     assert script.title.startswith("결혼 3주 전인데")
 
