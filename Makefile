@@ -27,10 +27,11 @@ system-packages:
 		echo "!! run: sudo apt-get install$$missing"; exit 1; \
 	fi
 
-$(VENV)/.installed: requirements/base.txt requirements/dev.txt
+$(VENV)/.installed: requirements/base.txt requirements/dev.txt requirements/llm-test.txt
 	@test -x $(PY) || $(PYTHON_312) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements/dev.txt
+	$(PY) -m pip install -q -r requirements/llm-test.txt
 	@touch $@
 
 .env:

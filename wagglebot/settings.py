@@ -85,7 +85,6 @@ TEMPLATES = [
     },
 ]
 
-
 def _database(url: str) -> dict:
     config = environ.Env.db_url_config(url)
     engine = config["ENGINE"]
@@ -105,7 +104,6 @@ def _database(url: str) -> dict:
         config["TEST"] = {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"}
     config["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
     return config
-
 
 DATABASE_URL = env.str("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 DATABASES = {"default": _database(DATABASE_URL)}
@@ -224,3 +222,26 @@ PUBLISH_SLOTS = env.list("PUBLISH_SLOTS", default=["12:00", "18:00", "21:00"])
 PUBLISH_TIMEZONE = env.str("PUBLISH_TIMEZONE", default="Asia/Seoul")
 PUBLISH_HORIZON_HOURS = env.int("PUBLISH_HORIZON_HOURS", default=24)
 PUBLISH_LEAD_MINUTES = env.int("PUBLISH_LEAD_MINUTES", default=30)
+
+# --- script & speech ---
+# Script writer: "auto" (the LLM when SCRIPT_LLM_MODEL is set and loads here, else extractive),
+# "llm" (fail the post when the LLM cannot run) or "extractive" (offline, deterministic).
+SCRIPT_WRITER = env.str("SCRIPT_WRITER", default="auto")
+# Local folder or hub name of a GPTQ 4-bit Korean instruct model, e.g. a GPTQ export of
+# yanolja/EEVE-Korean-Instruct-10.8B-v1.0; empty = no LLM. With HF_HUB_OFFLINE=1 only local files are read.
+SCRIPT_LLM_MODEL = env.str("SCRIPT_LLM_MODEL", default="")
+SCRIPT_LLM_MAX_NEW_TOKENS = env.int("SCRIPT_LLM_MAX_NEW_TOKENS", default=512)
+# GPU memory the LLM needs free before loading; other models are unloaded below it (generation/gpu.py).
+SCRIPT_LLM_VRAM_BYTES = env.int("SCRIPT_LLM_VRAM_BYTES", default=8 * 1024**3)
+# TTS engines tried in order: edge (edge-tts, online) and espeak (espeak-ng, offline). The default
+# stays offline so tests and the demo never call out; production sets TTS_ENGINES=edge,espeak.
+TTS_ENGINES = env.list("TTS_ENGINES", default=["espeak"])
+TTS_EDGE_VOICE = env.str("TTS_EDGE_VOICE", default="ko-KR-SunHiNeural")
+TTS_ESPEAK_VOICE = env.str("TTS_ESPEAK_VOICE", default="ko")
+TTS_RATE = env.str("TTS_RATE", default="+0%")
+TTS_EDGE_RETRIES = env.int("TTS_EDGE_RETRIES", default=3)
+TTS_EDGE_BACKOFF_SECONDS = env.float("TTS_EDGE_BACKOFF_SECONDS", default=1.0)
+TTS_EDGE_TIMEOUT_SECONDS = env.int("TTS_EDGE_TIMEOUT_SECONDS", default=30)
+TTS_SENTENCE_GAP_MS = env.int("TTS_SENTENCE_GAP_MS", default=250)
+# Synthesized sentences by (engine, voice, rate, text); empty = MEDIA_ROOT/tts-cache.
+TTS_CACHE_DIR = env.str("TTS_CACHE_DIR", default="")

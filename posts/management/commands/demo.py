@@ -28,7 +28,7 @@ DONE = {Status.UPLOADED, Status.FAILED}
 # Everything the demo runs must work without a network: these pick the offline engines.
 OFFLINE_ENV = {
     "SCRIPT_WRITER": "extractive",
-    "TTS_ENGINE": "espeak",
+    "TTS_ENGINES": "espeak",
     "UPLOADER": "local",
     "LOG_FORMAT": "json",
 }
