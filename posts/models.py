@@ -52,6 +52,9 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 LEASE_RETURNS = {S.PROCESSING: S.APPROVED, S.UPLOADING: S.RENDERED}
 # Failures at these codes keep the rendered video: a retry uploads again instead of regenerating.
 UPLOAD_ERROR_CODES = frozenset({"UPLOAD_FAILED", "UPLOAD_LEASE_EXPIRED"})
+# Waits the post did not cause (quota, a missing login): the next claim is not another attempt,
+# or a few quota days would use up the tries meant for real failures.
+NOT_AN_ATTEMPT_CODES = frozenset({"QUOTA_WAIT", "UPLOAD_AUTH"})
 
 
 def _site_choices() -> list[tuple[str, str]]:
@@ -181,7 +184,10 @@ class Post(models.Model):
         self.transition(S.APPROVED, by=by, reason=reason or "regenerate", attempts=0)
 
     def claim_upload(self) -> None:
-        self.transition(S.UPLOADING, reason="upload claimed", claimed_at=timezone.now(), attempts=F("attempts") + 1)
+        counted = 0 if self.error_code in NOT_AN_ATTEMPT_CODES else 1
+        self.transition(
+            S.UPLOADING, reason="upload claimed", claimed_at=timezone.now(), attempts=F("attempts") + counted
+        )
 
     def mark_uploaded(self) -> None:
         self.transition(S.UPLOADED, reason="uploaded", claimed_at=None)

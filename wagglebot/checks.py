@@ -14,7 +14,10 @@ SUPPORTED_ENGINES = {"django.db.backends.sqlite3", "django.db.backends.mysql"}
 
 @register()
 def check_database(app_configs=None, **kwargs) -> list[Error]:
-    engine = settings.DATABASES["default"]["ENGINE"]
+    return database_engine_errors(settings.DATABASES["default"]["ENGINE"])
+
+
+def database_engine_errors(engine: str) -> list[Error]:
     if engine in SUPPORTED_ENGINES:
         return []
     return [Error(

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import path
 
 from posts import views as posts_views
+from wagglebot.metrics import metrics_view
 
 urlpatterns = [
     path("", posts_views.status_page, name="home"),
@@ -11,4 +12,5 @@ urlpatterns = [
     # rule) would bypass the staff check.
     path("staff-media/<path:path>", posts_views.media_file, name="media"),
     path("admin/", admin.site.urls),
+    path("metrics", metrics_view, name="metrics"),
 ]
