@@ -239,7 +239,8 @@ class PostAdmin(ModerationActions, admin.ModelAdmin):
             "", '<a href="{0}" target="_blank"><img src="{0}" alt="" class="gallery-image"></a>',
             ((media_url(path),) for path in cached_images(post.pk)),
         )
-        originals = format_html_join("", "<li>{}</li>", ((safe_link(str(url)),) for url in post.images or []))
+        urls = (item.get("url", "") if isinstance(item, dict) else str(item) for item in post.images or [])
+        originals = format_html_join("", "<li>{}</li>", ((safe_link(url),) for url in urls))
         return format_html('<div class="gallery">{}</div><ul class="image-sources">{}</ul>', cached, originals)
 
     @admin.display(description="waiting")

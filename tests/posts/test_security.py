@@ -41,7 +41,7 @@ def hostile_post(settings):
     text = " ".join(HOSTILE)
     post = make_post(
         Status.UPLOADED, title=text[:300], content=text, author=HOSTILE[1], url=HOSTILE_URLS[0],
-        images=[*HOSTILE_URLS, 'https://img.example/a.jpg"><script>alert(2)</script>'],
+        images=[*HOSTILE_URLS, 'https://img.example/a.jpg"><script>alert(2)</script>', {"url": HOSTILE_URLS[0]}],
     )
     for n, bad in enumerate(HOSTILE):
         Comment.objects.create(post=post, content=bad, author=HOSTILE[2], content_hash=str(n), is_best=n == 0)
