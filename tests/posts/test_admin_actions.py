@@ -157,8 +157,6 @@ def test_take_down_requires_a_reason(admin):
 
 
 def test_take_down_moves_an_uploaded_post_with_the_reason(admin, admin_user):
-    # publishing.takedown is written in the publishing branch (issue 7); this runs once merged.
-    pytest.importorskip("publishing.takedown")
     post, collected = make_post(Status.UPLOADED), make_post()
     Content.objects.create(post=post, video_url="https://youtu.be/x")
     response = post_action(admin, "take_down", [post, collected], apply="1", reason="저작권 신고")
