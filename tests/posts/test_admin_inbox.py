@@ -127,8 +127,12 @@ def _page_queries(client) -> int:
     return len(queries)
 
 
-def test_the_inbox_makes_no_query_per_row(admin_client):
-    for n in range(3):
+@pytest.mark.parametrize("per_page", [5, 50])  # several pages (ids first, then rows) and a single page
+def test_the_inbox_makes_no_query_per_row(admin_client, monkeypatch, per_page):
+    from posts.admin import PostAdmin
+
+    monkeypatch.setattr(PostAdmin, "list_per_page", per_page)
+    for n in range(6):
         post = make_post(images=["x"])
         Comment.objects.create(post=post, content=f"댓글 {n}", content_hash=str(n))
     few = _page_queries(admin_client)
@@ -137,6 +141,16 @@ def test_the_inbox_makes_no_query_per_row(admin_client):
         Comment.objects.create(post=post, content=f"댓글 {n}", content_hash=f"m{n}", is_best=True)
     assert _page_queries(admin_client) == few
     assert few <= 8
+
+
+def test_a_later_page_keeps_the_sort_order(admin_client, monkeypatch):
+    from posts.admin import PostAdmin
+
+    monkeypatch.setattr(PostAdmin, "list_per_page", 2)
+    for score in (10, 20, 30, 40, 50):
+        make_post(title=f"s{score}", score=score)
+    assert shown(admin_client, "p=2") == ["s30", "s20"]
+    assert shown(admin_client, "p=2&o=7") == ["s30", "s40"]
 
 
 @pytest.mark.parametrize(
