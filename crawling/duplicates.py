@@ -1,0 +1,90 @@
+"""Cross-site duplicates: SimHash over word 3-gram shingles, banded for indexed lookups.
+
+Two bodies whose 64-bit SimHashes differ in at most ``CRAWL_DUPLICATE_MAX_DISTANCE`` bits are the
+same story. Copies are linked with ``Post.duplicate_of`` to one canonical post, the copy with the
+best score; ``canonicals_refresh`` re-elects it after every scoring pass, so the inbox shows the
+best copy and lists the others.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from django.conf import settings
+from django.db.models import Q
+
+from crawling.models import Fingerprint
+from posts.models import Post, Status
+
+WORD = re.compile(r"\w+")
+BITS = 64
+MIN_WORDS = 8  # shorter bodies collide by chance; they are never linked
+
+
+def simhash(text: str) -> int | None:
+    words = WORD.findall(text.lower())
+    if len(words) < MIN_WORDS:
+        return None
+    weights = [0] * BITS
+    for i in range(len(words) - 2):
+        shingle = " ".join(words[i:i + 3]).encode()
+        value = int.from_bytes(hashlib.blake2b(shingle, digest_size=8).digest(), "big")
+        bits = f"{value:064b}"
+        for bit in range(BITS):
+            weights[bit] += 1 if bits[bit] == "1" else -1
+    return int("".join("1" if w > 0 else "0" for w in weights), 2)
+
+
+def bands(value: int) -> dict[str, int]:
+    return {f"band{i}": (value >> (16 * i)) & 0xFFFF for i in range(4)}
+
+
+def _signed(value: int) -> int:
+    return value - 2**64 if value >= 2**63 else value
+
+
+def fingerprint_save(post: Post, value: int | None) -> None:
+    if value is not None:
+        Fingerprint.objects.update_or_create(post=post, defaults={"simhash": _signed(value), **bands(value)})
+
+
+def near(value: int | None, queryset=None) -> list[Fingerprint]:
+    """Fingerprints within the distance setting of ``value``."""
+    if value is None:
+        return []
+    queryset = queryset if queryset is not None else Fingerprint.objects.all()
+    candidates = queryset.filter(Q(band0=bands(value)["band0"]) | Q(band1=bands(value)["band1"])
+                                 | Q(band2=bands(value)["band2"]) | Q(band3=bands(value)["band3"]))
+    limit = settings.CRAWL_DUPLICATE_MAX_DISTANCE
+    return [fp for fp in candidates if ((fp.simhash & (2**64 - 1)) ^ value).bit_count() <= limit]
+
+
+def declined_copy(value: int | None) -> bool:
+    """A moderator already declined this story (on any site): do not offer it again."""
+    return bool(near(value, Fingerprint.objects.filter(post__status=Status.DECLINED)))
+
+
+def duplicates_link(post: Post, value: int | None) -> None:
+    """Attach ``post`` to the group of any near-identical post; the best-scored copy leads."""
+    matches = near(value, Fingerprint.objects.exclude(post=post).select_related("post"))
+    if not matches:
+        return
+    heads = {m.post.duplicate_of_id or m.post_id for m in matches}
+    group = Post.objects.filter(Q(pk__in=heads) | Q(duplicate_of__in=heads) | Q(pk=post.pk))
+    canonical_elect(list(group))
+
+
+def canonical_elect(group: list[Post]) -> Post:
+    best = max(group, key=lambda p: (p.score, p.likes, -p.pk))
+    Post.objects.filter(pk=best.pk).update(duplicate_of=None)
+    Post.objects.filter(pk__in=[p.pk for p in group if p.pk != best.pk]).update(duplicate_of=best)
+    return best
+
+
+def canonicals_refresh() -> int:
+    """Re-elect the canonical copy of every group after scores changed; returns groups checked."""
+    heads = Post.objects.filter(duplicates__isnull=False).distinct()
+    for head in heads:
+        canonical_elect([head, *head.duplicates.all()])
+    return len(heads)
