@@ -180,7 +180,7 @@ DEMO_USERNAME = env.str("DEMO_USERNAME", default="demo")
 
 # --- crawling ---
 CRAWL_MIN_DELAY_SECONDS = env.float("CRAWL_MIN_DELAY_SECONDS", default=1.0)
-CRAWL_TIMEOUT_SECONDS = env.int("CRAWL_TIMEOUT_SECONDS", default=15)
+CRAWL_TIMEOUT_SECONDS = env.float("CRAWL_TIMEOUT_SECONDS", default=15.0)
 CRAWL_RETRIES = env.int("CRAWL_RETRIES", default=3)
 CRAWL_BACKOFF_SECONDS = env.float("CRAWL_BACKOFF_SECONDS", default=2.0)
 # Per-site robots.txt policy, "obey" unless named here, e.g. CRAWL_ROBOTS_POLICY=nate_pann=ignore,instiz=ignore
