@@ -1,4 +1,4 @@
-"""Cross-site duplicates: SimHash over word 3-gram shingles, banded for indexed lookups.
+"""Cross-site duplicates: SimHash over character 3-gram shingles, banded for indexed lookups.
 
 Two bodies whose 64-bit SimHashes differ in at most ``CRAWL_DUPLICATE_MAX_DISTANCE`` bits are the
 same story. Copies are linked with ``Post.duplicate_of`` to one canonical post, the copy with the
@@ -17,27 +17,29 @@ from django.db.models import Q
 from crawling.models import Fingerprint
 from posts.models import Post, Status
 
-WORD = re.compile(r"\w+")
+NON_WORD = re.compile(r"\W+")
 BITS = 64
-MIN_WORDS = 8  # shorter bodies collide by chance; they are never linked
+BANDS = 8  # 8-bit bands: copies within 7 bits share at least one band exactly (pigeonhole)
+SHINGLE = 3  # character 3-grams: Korean words carry particles, so word shingles miss small edits
+MIN_CHARS = 40  # shorter bodies collide by chance; they are never linked
+MAX_CHARS = 5000
 
 
 def simhash(text: str) -> int | None:
-    words = WORD.findall(text.lower())
-    if len(words) < MIN_WORDS:
+    letters = NON_WORD.sub("", text.lower())[:MAX_CHARS]
+    if len(letters) < MIN_CHARS:
         return None
-    weights = [0] * BITS
-    for i in range(len(words) - 2):
-        shingle = " ".join(words[i:i + 3]).encode()
-        value = int.from_bytes(hashlib.blake2b(shingle, digest_size=8).digest(), "big")
-        bits = f"{value:064b}"
-        for bit in range(BITS):
-            weights[bit] += 1 if bits[bit] == "1" else -1
-    return int("".join("1" if w > 0 else "0" for w in weights), 2)
+    shingles = {letters[i:i + SHINGLE] for i in range(len(letters) - SHINGLE + 1)}
+    rows = [
+        f"{int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), 'big'):064b}" for s in shingles
+    ]
+    # Column-wise counts of 1 bits (zip runs in C); a bit is set when most shingles set it.
+    return int("".join("1" if col.count("1") * 2 > len(rows) else "0" for col in zip(*rows, strict=True)), 2)
 
 
 def bands(value: int) -> dict[str, int]:
-    return {f"band{i}": (value >> (16 * i)) & 0xFFFF for i in range(4)}
+    width = BITS // BANDS
+    return {f"band{i}": (value >> (width * i)) & ((1 << width) - 1) for i in range(BANDS)}
 
 
 def _signed(value: int) -> int:
@@ -54,8 +56,10 @@ def near(value: int | None, queryset=None) -> list[Fingerprint]:
     if value is None:
         return []
     queryset = queryset if queryset is not None else Fingerprint.objects.all()
-    candidates = queryset.filter(Q(band0=bands(value)["band0"]) | Q(band1=bands(value)["band1"])
-                                 | Q(band2=bands(value)["band2"]) | Q(band3=bands(value)["band3"]))
+    any_band = Q()
+    for name, band in bands(value).items():
+        any_band |= Q(**{name: band})
+    candidates = queryset.filter(any_band)
     limit = settings.CRAWL_DUPLICATE_MAX_DISTANCE
     return [fp for fp in candidates if ((fp.simhash & (2**64 - 1)) ^ value).bit_count() <= limit]
 

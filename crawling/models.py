@@ -75,23 +75,22 @@ class StatsSnapshot(models.Model):
 
 
 class Fingerprint(models.Model):
-    """64-bit SimHash of a post's body, split in four 16-bit bands for indexed lookups: two
-    hashes within 3 bits of each other share at least one band exactly (pigeonhole)."""
+    """64-bit SimHash of a post's title and body, split in eight 8-bit bands for indexed lookups:
+    two hashes within 7 bits of each other share at least one band exactly (pigeonhole)."""
 
     post = models.OneToOneField(Post, on_delete=models.CASCADE, primary_key=True, related_name="fingerprint")
     simhash = models.BigIntegerField()  # stored signed; see crawling.duplicates
-    band0 = models.PositiveIntegerField()
-    band1 = models.PositiveIntegerField()
-    band2 = models.PositiveIntegerField()
-    band3 = models.PositiveIntegerField()
+    band0 = models.PositiveSmallIntegerField()
+    band1 = models.PositiveSmallIntegerField()
+    band2 = models.PositiveSmallIntegerField()
+    band3 = models.PositiveSmallIntegerField()
+    band4 = models.PositiveSmallIntegerField()
+    band5 = models.PositiveSmallIntegerField()
+    band6 = models.PositiveSmallIntegerField()
+    band7 = models.PositiveSmallIntegerField()
 
     class Meta:
-        indexes = [
-            models.Index(fields=["band0"], name="fingerprint_band0"),
-            models.Index(fields=["band1"], name="fingerprint_band1"),
-            models.Index(fields=["band2"], name="fingerprint_band2"),
-            models.Index(fields=["band3"], name="fingerprint_band3"),
-        ]
+        indexes = [models.Index(fields=[f"band{i}"], name=f"fingerprint_band{i}") for i in range(8)]
 
     def __str__(self) -> str:
         return f"{self.simhash & (2**64 - 1):016x}"

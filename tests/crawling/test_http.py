@@ -47,7 +47,8 @@ def scripted():
 
 def test_503_and_429_are_retried_until_the_page_comes(scripted):
     handler, base = scripted
-    handler.replies = [(503, {}, b""), (429, {}, b""), (200, {"Content-Type": "text/html; charset=utf-8"}, b"<p>ok</p>")]
+    page = (200, {"Content-Type": "text/html; charset=utf-8"}, b"<p>ok</p>")
+    handler.replies = [(503, {}, b""), (429, {}, b""), page]
     crawler = Theqoo(base_url=base)
     assert "ok" in crawler.get_text(base + "/hot")
     assert len(handler.replies) == 0

@@ -27,16 +27,17 @@ def check_list(site: str, server) -> None:
     crawler = crawler_for(site, server)
     items = crawler.list_fetch(1)
     want = expected(site)["list"]["items"]
-    got = [{key: getattr(item, key) for key in LIST_KEYS if key in wanted} for item, wanted in zip(items, want)]
-    assert got == [{key: w[key] for key in LIST_KEYS if key in w} for w in want]
     assert len(items) == len(want)
+    got = [{key: getattr(item, key) for key in LIST_KEYS if key in w} for item, w in zip(items, want, strict=True)]
+    assert got == [{key: w[key] for key in LIST_KEYS if key in w} for w in want]
 
 
 def check_posts(site: str, server) -> None:
     crawler = crawler_for(site, server)
     try:
         for want in expected(site)["posts"]:
-            item = ListItem(origin_id=want["origin_id"], url=want["url"], title="", fetch_url=want.get("fetched_url", ""))
+            fetch_url = want.get("fetched_url", "")
+            item = ListItem(origin_id=want["origin_id"], url=want["url"], title="", fetch_url=fetch_url)
             post = crawler.post_fetch(item)
             assert post.origin_id == want["origin_id"]
             assert post.url == want["url"]
