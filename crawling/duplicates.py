@@ -47,21 +47,22 @@ def _signed(value: int) -> int:
 
 
 def fingerprint_save(post: Post, value: int | None) -> None:
+    """Called once, for a new post: a known post's body is never re-read."""
     if value is not None:
-        Fingerprint.objects.update_or_create(post=post, defaults={"simhash": _signed(value), **bands(value)})
+        Fingerprint.objects.create(post=post, simhash=_signed(value), **bands(value))
 
 
-def near(value: int | None, queryset=None) -> list[Fingerprint]:
-    """Fingerprints within the distance setting of ``value``."""
+def near(value: int | None, queryset=None) -> list[int]:
+    """Ids of the posts whose fingerprint is within the distance setting of ``value``."""
     if value is None:
         return []
     queryset = queryset if queryset is not None else Fingerprint.objects.all()
     any_band = Q()
     for name, band in bands(value).items():
         any_band |= Q(**{name: band})
-    candidates = queryset.filter(any_band)
     limit = settings.CRAWL_DUPLICATE_MAX_DISTANCE
-    return [fp for fp in candidates if ((fp.simhash & (2**64 - 1)) ^ value).bit_count() <= limit]
+    rows = queryset.filter(any_band).values_list("post_id", "simhash")
+    return [post_id for post_id, other in rows if ((other & (2**64 - 1)) ^ value).bit_count() <= limit]
 
 
 def declined_copy(value: int | None) -> bool:
@@ -71,12 +72,12 @@ def declined_copy(value: int | None) -> bool:
 
 def duplicates_link(post: Post, value: int | None) -> None:
     """Attach ``post`` to the group of any near-identical post; the best-scored copy leads."""
-    matches = near(value, Fingerprint.objects.exclude(post=post).select_related("post"))
+    matches = near(value, Fingerprint.objects.exclude(post=post))
     if not matches:
         return
-    heads = {m.post.duplicate_of_id or m.post_id for m in matches}
+    heads = {head or pk for pk, head in Post.objects.filter(pk__in=matches).values_list("pk", "duplicate_of_id")}
     group = Post.objects.filter(Q(pk__in=heads) | Q(duplicate_of__in=heads) | Q(pk=post.pk))
-    canonical_elect(list(group))
+    canonical_elect(list(group.only("pk", "score", "likes", "duplicate_of")))
 
 
 def canonical_elect(group: list[Post]) -> Post:
@@ -88,7 +89,8 @@ def canonical_elect(group: list[Post]) -> Post:
 
 def canonicals_refresh() -> int:
     """Re-elect the canonical copy of every group after scores changed; returns groups checked."""
-    heads = Post.objects.filter(duplicates__isnull=False).distinct()
+    fields = ("pk", "score", "likes", "duplicate_of")
+    heads = Post.objects.filter(duplicates__isnull=False).distinct().only(*fields)
     for head in heads:
-        canonical_elect([head, *head.duplicates.all()])
+        canonical_elect([head, *head.duplicates.only(*fields)])
     return len(heads)

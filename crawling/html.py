@@ -33,6 +33,7 @@ DATE = re.compile(r"(\d{4})\D+(\d{1,2})\D+(\d{1,2})\D+(\d{1,2}):(\d{2})(?::(\d{2
 PLACEHOLDERS = ("blank.gif", "gallview_loading", "loading.gif", "spacer.gif", "data:")
 SPACES = re.compile(r"[ \t\r\n\f\v\u00a0\u200b]+")
 NUMBER = re.compile(r"-?\d[\d,]*")
+UTF8_PARSER = lxml.html.HTMLParser(encoding="utf-8")
 
 
 class ParseError(Exception):
@@ -70,7 +71,8 @@ def document(text: str):
     if not text.strip():
         raise ParseError("empty page")
     try:
-        return lxml.html.document_fromstring(text)
+        # lxml parses UTF-8 bytes about twice as fast as a Python str of the same page.
+        return lxml.html.document_fromstring(text.encode("utf-8", "surrogatepass"), parser=UTF8_PARSER)
     except (ParserError, ValueError) as exc:
         raise ParseError(f"unparseable HTML: {exc}") from exc
 
@@ -87,6 +89,13 @@ def select(el, css: str) -> list:
 def first(el, css: str):
     found = _selector(css)(el)
     return found[0] if found else None
+
+
+def by_id(doc, element_id: str):
+    try:
+        return doc.get_element_by_id(element_id)
+    except KeyError:
+        return None
 
 
 def need(el, css: str, what: str):

@@ -49,7 +49,7 @@ class DcInside(BaseCrawler):
         doc = html.document(self.get_text(self.fetch_url(item.fetch_url or item.url)))
         post = self.parse_post(doc, item.url)
         # The comment endpoint wants the hidden view-form values of this page.
-        form = {el.get("id"): el.get("value") or "" for el in html.select(doc, "#_view_form_ input[id]")}
+        form = {el.get("id"): el.get("value") or "" for el in html.select(doc, "form#_view_form_ input[id]")}
         post.comments = self._comments_fetch(item, form)
         return post
 
@@ -57,7 +57,7 @@ class DcInside(BaseCrawler):
         head = html.need(doc, "div.gallview_head", "title block")
         body = html.need(doc, "div.writing_view_box div.write_div", "body")
         query = _query(url)
-        writer = html.first(head, ".gall_writer")
+        writer = html.first(head, "div.gall_writer")
         return PostData(
             origin_id=f"{query['id']}_{query['no']}",
             url=url,

@@ -60,10 +60,10 @@ class Instiz(BaseCrawler):
         return self.parse_post(doc, item.url)
 
     def parse_post(self, doc, url: str) -> PostData:
-        subject = html.need(doc, "#nowsubject", "title")
+        subject = html.need(doc, "span#nowsubject", "title")
         comment_count = html.to_int(html.text(html.first(subject, "span.cmt")))
         html.drop(subject, "span.cmt")
-        body = html.need(doc, "#content_td div.memo_content, article div.memo_content", "body")
+        body = html.need(doc, "td#content_td div.memo_content, article div.memo_content", "body")
         vote = html.first(body, "b[class^='votenow']")
         likes = html.to_int(html.text(vote if vote is not None else html.first(doc, "[class^='votenow']")))
         html.drop(body, ".fan-option-button-group")
@@ -82,11 +82,11 @@ class Instiz(BaseCrawler):
 
     def _comments(self, doc) -> list[CommentData]:
         found = []
-        for who in html.select(doc, "#ajax_comment span[id^='com']"):
+        for who in html.select(doc, "div#ajax_comment span[id^='com']"):
             cid = html.attr(who, "id")[3:]
             if not cid.isdigit():
                 continue
-            text = html.comment_text(html.first(doc, f"span#n{cid}"))
+            text = html.comment_text(html.by_id(doc, f"n{cid}"))
             if text:
                 found.append(CommentData(id=cid, author=html.text(html.first(who, ".href")), text=text))
         return found

@@ -37,7 +37,7 @@ class NatePann(BaseCrawler):
 
     def parse_post(self, doc, url: str) -> PostData:
         head = html.need(doc, "div.post-tit-info", "title block")
-        body = html.need(doc, "#contentArea", "body")
+        body = html.need(doc, "div#contentArea", "body")
         html.drop(body, "div.btn_more_area", "img[src*='nate.zza.kr']")
         origin_id = POST_ID.search(url).group(1)
         return PostData(
@@ -49,7 +49,7 @@ class NatePann(BaseCrawler):
             views=html.to_int(html.text(html.first(head, "div.info span.count")).replace("조회", "")),
             likes=html.to_int(html.text(html.first(doc, "div.updown div.btnbox.up span.count > span"))),
             dislikes=html.to_int(html.text(html.first(doc, "div.updown div.btnbox.down span.count > span"))),
-            comment_count=html.to_int(html.text(html.first(doc, "#bepleDiv div.cmt_tit strong"))),
+            comment_count=html.to_int(html.text(html.first(doc, "div#bepleDiv div.cmt_tit strong"))),
             author=html.text(html.first(head, "div.info a.writer")),
             published_at=html.kst(html.text(html.first(head, "div.info span.date"))),
             comments=dedupe_comments(self._comments(doc)),
@@ -57,7 +57,7 @@ class NatePann(BaseCrawler):
 
     def _comments(self, doc) -> list[CommentData]:
         found = []
-        for best, css in ((True, "#bepleDiv div.cmt_best dl.cmt_item"), (False, "#commentDiv dl.cmt_item")):
+        for best, css in ((True, "div#bepleDiv div.cmt_best dl.cmt_item"), (False, "div#commentDiv dl.cmt_item")):
             for item in html.select(doc, css):
                 name = html.first(item, "dt span.nameui")
                 found.append(CommentData(

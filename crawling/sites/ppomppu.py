@@ -32,7 +32,7 @@ class Ppomppu(BaseCrawler):
         for row in html.select(doc, "table.board_table tbody tr.baseList:not(.title_bg):not(.title_bg_03)"):
             links = html.select(row, "a.baseList-title")
             ids = _board_no(html.attr(links[-1], "href")) if links else None
-            if ids is None or html.first(row, "#ad-icon, .ad-icon") is not None:
+            if ids is None or html.first(row, "span#ad-icon, span.ad-icon") is not None:
                 continue
             cells = html.select(row, "td.board_date")
             votes = html.text(cells[1]) if len(cells) > 1 else ""
@@ -47,11 +47,11 @@ class Ppomppu(BaseCrawler):
         return items
 
     def parse_post(self, doc, url: str) -> PostData:
-        top = html.need(doc, "#topTitle", "title block")
+        top = html.need(doc, "div#topTitle", "title block")
         title = html.need(top, "h1", "title")
-        count = html.first(title, "#comment")
+        count = html.first(title, "span#comment")
         comment_count = html.to_int(html.text(count))
-        html.drop(title, "#comment")
+        html.drop(title, "span#comment")
         meta = " ".join(html.text(li) for li in html.select(top, ".topTitle-mainbox li"))
         body = html.need(doc, "td.board-contents", "body")
         board, no = _board_no(url)
@@ -72,13 +72,13 @@ class Ppomppu(BaseCrawler):
 
     def _comments(self, doc) -> list[CommentData]:
         found = []
-        for box in html.select(doc, "#newbbs div[id^='comment_']"):
+        for box in html.select(doc, "div#newbbs div[id^='comment_']"):
             cid = html.attr(box, "id").removeprefix("comment_")
             found.append(CommentData(
                 id=cid,
                 author=html.text(html.first(box, ".comment_header b > a")) or html.text(html.first(box, "b > a")),
                 text=html.comment_text(html.first(box, ".mid-text-area")),
-                likes=html.to_int(html.text(html.first(box, f"#vote_cnt_{cid}"))),
+                likes=html.to_int(html.text(html.first(box, ".comment_vote span[id^='vote_cnt_']"))),
             ))
         found = [c for c in found if c.text]
         for comment in sorted(found, key=lambda c: -c.likes)[:BEST_COUNT]:

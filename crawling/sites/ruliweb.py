@@ -20,7 +20,7 @@ class Ruliweb(BaseCrawler):
 
     def parse_list(self, doc, url: str) -> list[ListItem]:
         items = []
-        for row in html.select(doc, "#best_body table.board_list_table tbody tr.table_body:not(.notice)"):
+        for row in html.select(doc, "div#best_body table.board_list_table tbody tr.table_body:not(.notice)"):
             link = html.first(row, "td.subject a.subject_link")
             match = POST_PATH.match(html.attr(link, "href"))
             if not match:
@@ -38,7 +38,7 @@ class Ruliweb(BaseCrawler):
     def parse_post(self, doc, url: str) -> PostData:
         top = html.need(doc, "div.board_main_top", "title block")
         body = html.need(doc, "div.board_main_view div.view_content", "body")
-        info = " ".join(html.text(p) for p in html.select(top, ".user_info p"))
+        info = " ".join(html.text(p) for p in html.select(top, "div.user_info p"))
         views = re.search(r"조회\s*([\d,]+)", info)
         return PostData(
             origin_id=re.search(r"/read/(\d+)", url).group(1),
@@ -47,10 +47,10 @@ class Ruliweb(BaseCrawler):
             content=html.block_text(body),
             images=html.images(body, url),
             views=html.to_int(views.group(1)) if views else 0,
-            likes=html.to_int(html.text(html.first(doc, ".like_wrapper .like_value"))),
-            dislikes=html.to_int(html.text(html.first(doc, ".like_wrapper .dislike_value"))),
+            likes=html.to_int(html.text(html.first(doc, "div.like_wrapper span.like_value"))),
+            dislikes=html.to_int(html.text(html.first(doc, "div.like_wrapper span.dislike_value"))),
             comment_count=html.to_int(html.text(html.first(top, "strong.reply_count"))),
-            author=html.text(html.first(top, ".user_info a.nick")),
+            author=html.text(html.first(top, "div.user_info a.nick")),
             published_at=html.kst(html.text(html.first(top, "span.regdate"))),
             comments=dedupe_comments(self._comments(doc)),
         )
