@@ -116,7 +116,8 @@ class BaseCrawler:
         self.session = requests.Session()
         self.session.headers.update(HEADERS)
         self.min_delay = settings.CRAWL_MIN_DELAY_SECONDS
-        self.robots_policy = robots_policy or settings.CRAWL_ROBOTS_POLICY.get(self.code, "obey")
+        policy = robots_policy or settings.CRAWL_ROBOTS_POLICY.get(self.code, "obey")
+        self.robots_policy = "ignore" if policy.strip().lower() == "ignore" else "obey"  # anything else obeys
         self._robots: RobotFileParser | None = None
         self._last_request = 0.0
         self._referer = ""
