@@ -20,7 +20,6 @@ class CrawlFailureInline(admin.TabularInline):
 class CrawlRunAdmin(admin.ModelAdmin):
     list_display = ("site_code", "started_at", "finished_at", "pages", "new", "updated", "skipped", "failed")
     list_filter = ("site_code",)
-    date_hierarchy = "started_at"
     readonly_fields = list_display
     inlines = [CrawlFailureInline]
 
