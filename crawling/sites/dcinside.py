@@ -33,14 +33,15 @@ class DcInside(BaseCrawler):
             if link is None or not query.get("no", "").isdigit():
                 continue
             gallery, no = query.get("id", self.gallery), query["no"]
+            td = html.cells(row)
             html.drop(link, "strong", "em")
             items.append(ListItem(
                 origin_id=f"{gallery}_{no}",
                 url=f"{self.origin}/board/view/?id={gallery}&no={no}",
                 fetch_url=html.absolute(html.attr(link, "href"), self.origin),
                 title=html.text(link),
-                views=html.to_int(html.text(html.first(row, "td.gall_count"))),
-                likes=html.to_int(html.text(html.first(row, "td.gall_recommend"))),
+                views=html.to_int(html.text(td.get("gall_count"))),
+                likes=html.to_int(html.text(td.get("gall_recommend"))),
                 comments=html.to_int(html.text(html.first(row, "span.reply_num"))),
             ))
         return items

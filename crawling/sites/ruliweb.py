@@ -25,12 +25,13 @@ class Ruliweb(BaseCrawler):
             match = POST_PATH.match(html.attr(link, "href"))
             if not match:
                 continue  # ads and notices leave the board
+            td = html.cells(row)
             items.append(ListItem(
                 origin_id=match.group(2),
                 url=self.origin + match.group(1),
-                title=html.text(html.first(link, ".text_over")),
-                views=html.to_int(html.text(html.first(row, "td.hit"))),
-                likes=html.to_int(html.text(html.first(row, "td.recomd"))),
+                title=html.text(html.first(link, "strong.text_over, span.text_over")),
+                views=html.to_int(html.text(td.get("hit"))),
+                likes=html.to_int(html.text(td.get("recomd"))),
                 comments=html.to_int(html.text(html.first(link, "span.num_reply"))),
             ))
         return items
@@ -58,13 +59,15 @@ class Ruliweb(BaseCrawler):
     def _comments(self, doc) -> list[CommentData]:
         found = []
         # Normal list first: it holds every comment in page order, bests included once.
-        blocks = ((False, ".comment_view.normal tr.comment_element"), (True, ".comment_view.best tr.comment_element"))
+        blocks = (
+            (False, "div.comment_view.normal tr.comment_element"), (True, "div.comment_view.best tr.comment_element"),
+        )
         for best, css in blocks:
             for row in html.select(doc, css):
                 found.append(CommentData(
                     id=html.attr(row, "id").removeprefix("ct_"),
-                    author=html.text(html.first(row, ".nick_link")) or html.text(html.first(row, ".nick strong")),
-                    text=html.comment_text(html.first(row, ".text_wrapper span.text")),
+                    author=html.text(html.first(row, "a.nick_link")) or html.text(html.first(row, "div.nick strong")),
+                    text=html.comment_text(html.first(row, "div.text_wrapper span.text")),
                     likes=html.to_int(html.text(html.first(row, "button.btn_like span.num"))),
                     is_best=best,
                 ))

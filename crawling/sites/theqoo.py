@@ -29,7 +29,7 @@ class Theqoo(BaseCrawler):
                 origin_id=match.group(1),
                 url=f"{self.origin}/hot/{match.group(1)}",
                 title=html.text(link),
-                views=html.to_int(html.text(html.first(row, "td.m_no"))),
+                views=html.to_int(html.text(html.cells(row).get("m_no"))),
                 comments=html.to_int(html.text(html.first(row, "a.replyNum"))),
             ))
         return items

@@ -72,6 +72,7 @@ def test_post_pages_give_the_expected_posts(site, fixture_server):
 @pytest.mark.browser
 def test_instiz_comments_are_read_from_the_page_rendered_in_chromium(fixture_server, settings):
     settings.CRAWL_CHROMIUM_PATH = require_binary("chromium")
+    settings.CRAWL_TIMEOUT_SECONDS = 30  # Chromium starts slowly on a busy machine
     check_posts("instiz", fixture_server)
 
 
