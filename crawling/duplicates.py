@@ -52,27 +52,26 @@ def fingerprint_save(post: Post, value: int | None) -> None:
         Fingerprint.objects.create(post=post, simhash=_signed(value), **bands(value))
 
 
-def near(value: int | None, queryset=None) -> list[int]:
-    """Ids of the posts whose fingerprint is within the distance setting of ``value``."""
+def near(value: int | None) -> dict[int, str]:
+    """``{post id: status}`` of the posts whose fingerprint is within the distance setting."""
     if value is None:
-        return []
-    queryset = queryset if queryset is not None else Fingerprint.objects.all()
+        return {}
     any_band = Q()
     for name, band in bands(value).items():
         any_band |= Q(**{name: band})
     limit = settings.CRAWL_DUPLICATE_MAX_DISTANCE
-    rows = queryset.filter(any_band).values_list("post_id", "simhash")
-    return [post_id for post_id, other in rows if ((other & (2**64 - 1)) ^ value).bit_count() <= limit]
+    rows = Fingerprint.objects.filter(any_band).values_list("post_id", "simhash", "post__status")
+    return {pk: status for pk, other, status in rows if ((other & (2**64 - 1)) ^ value).bit_count() <= limit}
 
 
-def declined_copy(value: int | None) -> bool:
+def declined_copy(matches: dict[int, str]) -> bool:
     """A moderator already declined this story (on any site): do not offer it again."""
-    return bool(near(value, Fingerprint.objects.filter(post__status=Status.DECLINED)))
+    return Status.DECLINED in matches.values()
 
 
-def duplicates_link(post: Post, value: int | None) -> None:
-    """Attach ``post`` to the group of any near-identical post; the best-scored copy leads."""
-    matches = near(value, Fingerprint.objects.exclude(post=post))
+def duplicates_link(post: Post, matches: dict[int, str]) -> None:
+    """Attach ``post`` to the group of its near-identical posts; the best-scored copy leads."""
+    matches = {pk: status for pk, status in matches.items() if pk != post.pk}
     if not matches:
         return
     heads = {head or pk for pk, head in Post.objects.filter(pk__in=matches).values_list("pk", "duplicate_of_id")}

@@ -51,7 +51,8 @@ def _upsert(site_code: str, data: PostData) -> str:
     if len(data.content.strip()) < settings.CRAWL_MIN_BODY_CHARS:
         return SKIPPED
     fingerprint = duplicates.simhash(f"{data.title}\n{data.content}")
-    if duplicates.declined_copy(fingerprint):
+    similar = duplicates.near(fingerprint)
+    if duplicates.declined_copy(similar):
         return SKIPPED
     post = Post.objects.create(
         site_code=site_code, origin_id=data.origin_id, url=data.url[:500], title=data.title[:300],
@@ -59,9 +60,9 @@ def _upsert(site_code: str, data: PostData) -> str:
         source_published_at=data.published_at, views=max(data.views, 0), likes=data.likes,
         comment_count=max(data.comment_count, 0), stats=post_stats(data),
     )
-    comments_save(post, data.comments)
+    comments_save(post, data.comments, known={})
     duplicates.fingerprint_save(post, fingerprint)
-    duplicates.duplicates_link(post, fingerprint)
+    duplicates.duplicates_link(post, similar)
     snapshot_add(post)
     return NEW
 
@@ -77,8 +78,9 @@ def post_refresh(post: Post, data: PostData) -> None:
     snapshot_add(post)
 
 
-def comments_save(post: Post, comments: list[CommentData]) -> None:
-    known = {c.content_hash: c for c in post.comments.all()}
+def comments_save(post: Post, comments: list[CommentData], *, known: dict | None = None) -> None:
+    if known is None:
+        known = {c.content_hash: c for c in post.comments.all()}
     new: dict[str, Comment] = {}
     for data in comments:
         digest = comment_hash(data.author, data.text)
