@@ -124,7 +124,8 @@ class BaseCrawler:
 
     # Site modules fill these in -------------------------------------------------------------
 
-    def list_path(self, page: int) -> str:
+    @classmethod
+    def list_path(cls, page: int) -> str:
         raise NotImplementedError
 
     def parse_list(self, doc, url: str) -> list[ListItem]:

@@ -77,7 +77,7 @@ class _Handler(BaseHTTPRequestHandler):
         if crawler is None:
             return None
         for page in range(1, MAX_LIST_PAGES + 1):
-            if rest == crawler.list_path(crawler, page):
+            if rest == crawler.list_path(page):
                 return self.root / site / ("list.html" if page == 1 else f"list_{page}.html")
         numbers = LONG_NUMBER.findall(rest)
         return self.root / site / f"post_{numbers[-1]}.html" if numbers else None

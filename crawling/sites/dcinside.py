@@ -22,8 +22,9 @@ class DcInside(BaseCrawler):
     origin = "https://gall.dcinside.com"
     gallery = "dcbest"
 
-    def list_path(self, page: int) -> str:
-        return f"/board/lists/?id={self.gallery}&page={page}"
+    @classmethod
+    def list_path(cls, page: int) -> str:
+        return f"/board/lists/?id={cls.gallery}&page={page}"
 
     def parse_list(self, doc, url: str) -> list[ListItem]:
         items = []

@@ -21,7 +21,8 @@ class Instiz(BaseCrawler):
         super().__init__(**kwargs)
         self.browser = Browser()
 
-    def list_path(self, page: int) -> str:
+    @classmethod
+    def list_path(cls, page: int) -> str:
         return "/pt" if page == 1 else f"/pt?page={page}"
 
     def parse_list(self, doc, url: str) -> list[ListItem]:

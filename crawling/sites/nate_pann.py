@@ -15,7 +15,8 @@ class NatePann(BaseCrawler):
     name = "Nate Pann"
     origin = "https://pann.nate.com"
 
-    def list_path(self, page: int) -> str:
+    @classmethod
+    def list_path(cls, page: int) -> str:
         return f"/talk/ranking?page={page}"
 
     def parse_list(self, doc, url: str) -> list[ListItem]:

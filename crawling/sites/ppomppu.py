@@ -24,7 +24,8 @@ class Ppomppu(BaseCrawler):
     origin = "https://www.ppomppu.co.kr"
     encoding = "cp949"
 
-    def list_path(self, page: int) -> str:
+    @classmethod
+    def list_path(cls, page: int) -> str:
         return f"/hot.php?category=999&page={page}"
 
     def parse_list(self, doc, url: str) -> list[ListItem]:

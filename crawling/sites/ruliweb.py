@@ -15,7 +15,8 @@ class Ruliweb(BaseCrawler):
     name = "Ruliweb"
     origin = "https://bbs.ruliweb.com"
 
-    def list_path(self, page: int) -> str:
+    @classmethod
+    def list_path(cls, page: int) -> str:
         return f"/best/humor_only?orderby=recommend&range=24h&page={page}"
 
     def parse_list(self, doc, url: str) -> list[ListItem]:

@@ -15,7 +15,8 @@ class Theqoo(BaseCrawler):
     name = "theqoo"
     origin = "https://theqoo.net"
 
-    def list_path(self, page: int) -> str:
+    @classmethod
+    def list_path(cls, page: int) -> str:
         return "/hot" if page == 1 else f"/hot?page={page}"
 
     def parse_list(self, doc, url: str) -> list[ListItem]:
