@@ -9,7 +9,7 @@ Two kinds of numbers:
 - Everything else is state that already lives in the database or the broker, so a scrape reads
   it there (a few grouped queries) instead of keeping counters that could drift.
 
-Hooks owned by other areas, read when present:
+Read from other apps:
 - ``crawling.models.CrawlRun`` (site_code, finished_at, pages, new, updated, skipped, failed);
 - ``publishing.quota.quota_left()`` → ``{"units": n, "inserts": n}`` left today (Pacific-time
   quota day), with the daily limits ``YOUTUBE_DAILY_UNITS`` and ``YOUTUBE_DAILY_INSERTS``.
@@ -24,7 +24,6 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import FieldError
 from django.db.models import Count, Max, Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -168,21 +167,12 @@ def _redis_depths() -> dict[str, int]:
 
 
 def crawl_results() -> Iterator[Metric]:
-    try:
-        from crawling.models import CrawlRun
-    except ImportError:
-        return
-    try:
-        rows = list(
-            CrawlRun.objects.order_by().values("site_code").annotate(
-                runs=Count("pk"), pages=Sum("pages"), new=Sum("new"), updated=Sum("updated"),
-                skipped=Sum("skipped"), failed=Sum("failed"), last=Max("finished_at"),
-            )
-        )
-    except FieldError:
-        # One renamed column must not cost every other metric of the scrape.
-        log.exception("crawl metrics skipped: CrawlRun fields changed")
-        return
+    from crawling.models import CrawlRun
+
+    rows = CrawlRun.objects.order_by().values("site_code").annotate(
+        runs=Count("pk"), pages=Sum("pages"), new=Sum("new"), updated=Sum("updated"),
+        skipped=Sum("skipped"), failed=Sum("failed"), last=Max("finished_at"),
+    )
     yield from _crawl_families(rows)
 
 
@@ -207,10 +197,8 @@ def _crawl_families(rows: Iterable[dict]) -> Iterator[Metric]:
 
 
 def upload_quota() -> Iterator[GaugeMetricFamily]:
-    try:
-        from publishing.quota import quota_left
-    except ImportError:
-        return
+    from publishing.quota import quota_left
+
     limits = {"units": settings.YOUTUBE_DAILY_UNITS, "inserts": settings.YOUTUBE_DAILY_INSERTS}
     used = GaugeMetricFamily("wagglebot_upload_quota_used", "YouTube API quota used today.", labels=["bucket"])
     limit = GaugeMetricFamily("wagglebot_upload_quota_limit", "YouTube API quota per day.", labels=["bucket"])

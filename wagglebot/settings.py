@@ -246,6 +246,21 @@ TTS_SENTENCE_GAP_MS = env.int("TTS_SENTENCE_GAP_MS", default=250)
 # Synthesized sentences by (engine, voice, rate, text); empty = MEDIA_ROOT/tts-cache.
 TTS_CACHE_DIR = env.str("TTS_CACHE_DIR", default="")
 
+# --- crawling ---
+CRAWL_MIN_DELAY_SECONDS = env.float("CRAWL_MIN_DELAY_SECONDS", default=1.0)
+CRAWL_TIMEOUT_SECONDS = env.float("CRAWL_TIMEOUT_SECONDS", default=15.0)
+CRAWL_RETRIES = env.int("CRAWL_RETRIES", default=3)
+CRAWL_BACKOFF_SECONDS = env.float("CRAWL_BACKOFF_SECONDS", default=2.0)
+# Per-site robots.txt policy, "obey" unless named here, e.g. CRAWL_ROBOTS_POLICY=nate_pann=ignore,instiz=ignore
+CRAWL_ROBOTS_POLICY = env.dict("CRAWL_ROBOTS_POLICY", default={})
+CRAWL_ROBOTS_AGENT = env.str("CRAWL_ROBOTS_AGENT", default="WaggleBot")
+CRAWL_PAGES = env.int("CRAWL_PAGES", default=1)
+CRAWL_MIN_BODY_CHARS = env.int("CRAWL_MIN_BODY_CHARS", default=20)
+CRAWL_SCORE_HALF_LIFE_HOURS = env.float("CRAWL_SCORE_HALF_LIFE_HOURS", default=12.0)
+CRAWL_SCORE_WINDOW_DAYS = env.int("CRAWL_SCORE_WINDOW_DAYS", default=7)
+CRAWL_DUPLICATE_MAX_DISTANCE = env.int("CRAWL_DUPLICATE_MAX_DISTANCE", default=4)  # bits of 64; at most 7
+CRAWL_CHROMIUM_PATH = env.str("CRAWL_CHROMIUM_PATH", default="/usr/bin/chromium")
+
 # --- admin ---
 # Inbox score tiers: high ≥ ADMIN_SCORE_HIGH, mid ≥ ADMIN_SCORE_MID, low below.
 ADMIN_SCORE_HIGH = env.float("ADMIN_SCORE_HIGH", default=80.0)
