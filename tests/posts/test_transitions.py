@@ -171,3 +171,27 @@ def test_claiming_an_upload_after_an_error_counts_an_attempt():
     post.claim_upload()
 
     assert post.attempts == 2
+
+
+@pytest.mark.parametrize(
+    ("method", "status"),
+    [
+        ("approve", S.RENDERED),
+        ("approve", S.FAILED),
+        ("retry", S.COLLECTED),
+        ("regenerate", S.PROCESSING),
+        ("decline", S.DECLINED),
+        ("claim_generation", S.FAILED),
+        ("mark_rendered", S.FAILED),
+        ("release", S.RENDERED),
+    ],
+)
+def test_a_named_move_refuses_a_start_it_was_not_made_for(method, status):
+    """The target is reachable from these statuses, but not by this move."""
+    post = make_post(status=status)
+
+    with pytest.raises(Post.InvalidTransition, match="cannot move"):
+        getattr(post, method)()
+
+    assert Post.objects.get(pk=post.pk).status == status
+    assert not post.history.exists()
