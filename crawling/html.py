@@ -14,8 +14,8 @@ from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
 import lxml.html
-from lxml.cssselect import LxmlTranslator
 from lxml import etree
+from lxml.cssselect import LxmlTranslator
 from lxml.etree import ParserError
 
 KST = ZoneInfo("Asia/Seoul")
