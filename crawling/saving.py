@@ -75,8 +75,9 @@ def _upsert_distinct(site_code: str, batch: list[PostData]) -> list[str]:
         for post in Post.objects.filter(site_code=site_code, origin_id__in=ids).only("pk", "origin_id", "stats")
     }
     refreshed = [(known[data.origin_id], data) for data in batch if data.origin_id in known]
-    created = posts_insert(site_code, [data for data in batch if data.origin_id not in known])
+    # Known posts first, so a new copy of one of them is linked against its fresh counters.
     posts_refresh(refreshed)
+    created = posts_insert(site_code, [data for data in batch if data.origin_id not in known])
     snapshots_add([*created.values(), *(post for post, _ in refreshed)])
     return [UPDATED if i in known else NEW if i in created else SKIPPED for i in ids]
 
