@@ -78,7 +78,7 @@ def html_decode(raw: bytes, *, header_charset: str | None = None, forced: str | 
 
 def document(text: str):
     """Parse a page; an empty or unparseable page is a ``ParseError``, not an lxml exception."""
-    if not text.strip():
+    if not text or text.isspace():  # the same test as ``not text.strip()``, without copying the page
         raise ParseError("empty page")
     try:
         # lxml parses UTF-8 bytes about twice as fast as a Python str of the same page.
