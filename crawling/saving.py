@@ -8,8 +8,8 @@ declined are skipped.
 A crawl saves one list page's posts together (``posts_save``): one transaction and a handful of
 statements per page instead of one transaction and about eight statements per post. On MariaDB
 every commit waits for the redo log to reach the disk, which was most of a post-by-post save. The
-result is the same as saving the posts one after another; ``tests/crawling/test_saving.py``
-compares the two.
+result is the same as saving the posts one after another, known posts first (a new copy of a known
+story is linked against its fresh counters); ``tests/crawling/test_page_saving.py`` compares the two.
 """
 
 from __future__ import annotations
