@@ -55,6 +55,11 @@ def page_crawl(crawler: BaseCrawler, run: CrawlRun, page: int, say: Progress) ->
         return
     run.pages += 1
     say(f"{crawler.code}: list page {page}: {len(items)} posts")
+    page_save(crawler, run, items_fetch(crawler, run, items, say), say)
+
+
+def items_fetch(crawler: BaseCrawler, run: CrawlRun, items: list[ListItem], say: Progress) -> list:
+    """(item, data) of the page's posts that could be read; declined posts are not fetched again."""
     ids = [item.origin_id for item in items]
     declined = set(
         Post.objects.filter(site_code=crawler.code, origin_id__in=ids, status=Status.DECLINED)
@@ -68,7 +73,7 @@ def page_crawl(crawler: BaseCrawler, run: CrawlRun, page: int, say: Progress) ->
         data = item_fetch(crawler, run, item, say)
         if data is not None:
             fetched.append((item, data))
-    page_save(crawler, run, fetched, say)
+    return fetched
 
 
 def page_save(crawler: BaseCrawler, run: CrawlRun, fetched: list[tuple[ListItem, PostData]], say: Progress) -> None:
