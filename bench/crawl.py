@@ -4,8 +4,9 @@
 
 Parse: every static fixture page (list and post pages of five sites) is decoded, parsed and read
 by its site module; the same bytes go through ``lxml.html.document_fromstring`` alone. Target:
-ratio ≤ 2. Upsert: ``post_save`` for N synthetic posts (5 comments each) into a fresh MariaDB
-database ``wb_bench_crawl`` (created and dropped here), then the same N again as updates; falls
+ratio ≤ 2. Upsert: ``posts_save`` for N synthetic posts (5 comments each) in pages of 20 posts,
+as ``site_crawl`` saves a list page (the fixture list pages hold 16 to 25 posts), into a fresh
+MariaDB database ``wb_bench_crawl`` (created and dropped here), then the same N again as updates; falls
 back to SQLite, with a note, when MariaDB is unreachable. Last line:
 ``crawl parse/lxml=<x.xx> upsert_per_s=<n>`` (upserts = inserts and updates together).
 """
@@ -24,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "sites"
 MARIADB = os.environ.get("BENCH_MARIADB_URL", "mysql://root@127.0.0.1:3306/wb_bench_crawl")
+PAGE = 20  # posts per list page, as site_crawl saves them
 STATIC_SITES = ["nate_pann", "dcinside", "theqoo", "ruliweb", "ppomppu"]
 
 
@@ -109,21 +111,25 @@ def synthetic(i: int, rng: random.Random):
 def upsert_rate(posts: int) -> float:
     from django.core.management import call_command
 
-    from crawling.saving import post_save
+    from crawling.saving import posts_save
 
     call_command("migrate", verbosity=0)
     rng = random.Random(4)
     batch = [synthetic(i, rng) for i in range(posts)]
+    pages = [batch[i:i + PAGE] for i in range(0, posts, PAGE)]
+    outcomes: list[str] = []
     started = time.perf_counter()
-    outcomes = [post_save("theqoo", data) for data in batch]
+    for page in pages:
+        outcomes += posts_save("theqoo", page)
     inserted = time.perf_counter() - started
     for data in batch:
         data.views += 10
     started = time.perf_counter()
-    outcomes += [post_save("theqoo", data) for data in batch]
+    for page in pages:
+        outcomes += posts_save("theqoo", page)
     updated = time.perf_counter() - started
     print(f"upsert: {posts} inserts {posts / inserted:.0f}/s, {posts} updates {posts / updated:.0f}/s "
-          f"({outcomes.count('new')} new, {outcomes.count('updated')} updated)")
+          f"in pages of {PAGE} ({outcomes.count('new')} new, {outcomes.count('updated')} updated)")
     return 2 * posts / (inserted + updated)
 
 

@@ -2,8 +2,9 @@
 
 A run never dies on one page: every fetch or parse error of a page (HTTP 404/500, timeout,
 truncated HTML, wrong encoding, missing elements, or a parser bug) becomes a ``CrawlFailure``
-row with its reason, and each post is saved in its own transaction, so nothing already saved is
-lost when a later page breaks.
+row with its reason. A list page's posts are fetched, then saved together in one transaction
+(``posts_save``); when that fails, they are saved one by one, each in its own transaction, so one
+bad post is recorded and the rest of the page is still saved.
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ import logging
 from collections.abc import Callable
 
 from crawling import duplicates, scoring
-from crawling.base import BaseCrawler, ListItem
+from crawling.base import BaseCrawler, ListItem, PostData
 from crawling.models import CrawlRun
 from crawling.registry import CRAWLERS
-from crawling.saving import SKIPPED, post_save
+from crawling.saving import SKIPPED, post_save, posts_save
 from posts.models import Post, Status
 from wagglebot.lib.stages import stage
 
@@ -54,22 +55,72 @@ def page_crawl(crawler: BaseCrawler, run: CrawlRun, page: int, say: Progress) ->
         return
     run.pages += 1
     say(f"{crawler.code}: list page {page}: {len(items)} posts")
+    page_save(crawler, run, items_fetch(crawler, run, items, say), say)
+
+
+def items_fetch(crawler: BaseCrawler, run: CrawlRun, items: list[ListItem], say: Progress) -> list:
+    """(item, data) of the page's posts that could be read; declined posts are not fetched again."""
+    ids = [item.origin_id for item in items]
+    declined = set(
+        Post.objects.filter(site_code=crawler.code, origin_id__in=ids, status=Status.DECLINED)
+        .values_list("origin_id", flat=True)
+    )
+    fetched = []
     for item in items:
-        item_crawl(crawler, run, item, say)
+        if item.origin_id in declined:
+            run.count(SKIPPED)  # a moderator said no; no need to fetch it again
+            continue
+        data = item_fetch(crawler, run, item, say)
+        if data is not None:
+            fetched.append((item, data))
+    return fetched
+
+
+def page_save(crawler: BaseCrawler, run: CrawlRun, fetched: list[tuple[ListItem, PostData]], say: Progress) -> None:
+    try:
+        outcomes = posts_save(crawler.code, [data for _, data in fetched])
+    except Exception:  # nothing of the page was saved: one by one, so only the bad post fails
+        for item, data in fetched:
+            item_save(crawler, run, item, data, say)
+        return
+    for (item, _), outcome in zip(fetched, outcomes, strict=True):
+        item_done(crawler, run, item, outcome, say)
 
 
 def item_crawl(crawler: BaseCrawler, run: CrawlRun, item: ListItem, say: Progress) -> None:
+    """One post on its own: fetch, read and save it, or record why not."""
     declined = Post.objects.filter(site_code=crawler.code, origin_id=item.origin_id, status=Status.DECLINED)
     if declined.exists():
-        run.count(SKIPPED)  # a moderator said no; no need to fetch it again
+        run.count(SKIPPED)
         return
+    data = item_fetch(crawler, run, item, say)
+    if data is not None:
+        item_save(crawler, run, item, data, say)
+
+
+def item_fetch(crawler: BaseCrawler, run: CrawlRun, item: ListItem, say: Progress) -> PostData | None:
     try:
-        data = crawler.post_fetch(item)
-        outcome = post_save(crawler.code, data)
+        return crawler.post_fetch(item)
     except Exception as exc:  # parser bugs on odd pages included: record the reason, keep going
-        run.failure_add(item.url, exc)
-        say(f"{crawler.code}: {item.origin_id} FAILED {exc}")
+        item_failed(crawler, run, item, exc, say)
+        return None
+
+
+def item_save(crawler: BaseCrawler, run: CrawlRun, item: ListItem, data: PostData, say: Progress) -> None:
+    try:
+        outcome = post_save(crawler.code, data)
+    except Exception as exc:
+        item_failed(crawler, run, item, exc, say)
         return
+    item_done(crawler, run, item, outcome, say)
+
+
+def item_failed(crawler: BaseCrawler, run: CrawlRun, item: ListItem, exc: Exception, say: Progress) -> None:
+    run.failure_add(item.url, exc)
+    say(f"{crawler.code}: {item.origin_id} FAILED {exc}")
+
+
+def item_done(crawler: BaseCrawler, run: CrawlRun, item: ListItem, outcome: str, say: Progress) -> None:
     run.pages += 1
     run.count(outcome)
     say(f"{crawler.code}: {item.origin_id} {outcome}")
