@@ -231,7 +231,7 @@ def _slideshow(images: list[Path], workdir: Path, first: int, seconds: float, me
             cards.cover(source, size).save(workdir / name, "JPEG", quality=92)
         inputs += ["-framerate", str(FPS), "-i", name]
         # Decode once, repeat in memory: looping the file would decode the JPEG every frame.
-        chains.append(f"[{first + index}:v]format=yuv420p,loop=loop={frames - 1}:size=1:start=0,"
+        chains.append(f"[{first + index}:v]scale=out_range=tv,format=yuv420p,loop=loop={frames - 1}:size=1:start=0,"
                       f"setpts=N/({FPS}*TB),{_pan(index, length, size)}[s{index}]")
     chains.append(_crossfades(count, length, fade))
     meta.update(visual="slideshow", images=count, crossfade_s=round(fade, 3))
@@ -266,7 +266,7 @@ def _background(first: int, seed: int, meta: dict) -> tuple[list[str], str]:
     else:  # no clip shipped or configured: a plain dark frame keeps the short renderable
         inputs = ["-f", "lavfi", "-i", f"color=c=0x1d1b2e:s={WIDTH}x{HEIGHT}:r={FPS}"]
     meta.update(visual="background", images=0, background=clip.name if clip else None)
-    chain = (f"[{first}:v]scale={WIDTH}:{HEIGHT}:force_original_aspect_ratio=increase,crop={WIDTH}:{HEIGHT},"
+    chain = (f"[{first}:v]scale={WIDTH}:{HEIGHT}:force_original_aspect_ratio=increase:out_range=tv,crop={WIDTH}:{HEIGHT},"
              f"fps={FPS},format=yuv420p,setsar=1[base];")
     return inputs, chain
 
