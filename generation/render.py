@@ -266,8 +266,8 @@ def _background(first: int, seed: int, meta: dict) -> tuple[list[str], str]:
     else:  # no clip shipped or configured: a plain dark frame keeps the short renderable
         inputs = ["-f", "lavfi", "-i", f"color=c=0x1d1b2e:s={WIDTH}x{HEIGHT}:r={FPS}"]
     meta.update(visual="background", images=0, background=clip.name if clip else None)
-    chain = (f"[{first}:v]scale={WIDTH}:{HEIGHT}:force_original_aspect_ratio=increase:out_range=tv,crop={WIDTH}:{HEIGHT},"
-             f"fps={FPS},format=yuv420p,setsar=1[base];")
+    chain = (f"[{first}:v]scale={WIDTH}:{HEIGHT}:force_original_aspect_ratio=increase:out_range=tv,"
+             f"crop={WIDTH}:{HEIGHT},fps={FPS},format=yuv420p,setsar=1[base];")
     return inputs, chain
 
 
