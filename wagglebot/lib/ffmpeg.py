@@ -78,12 +78,11 @@ def probe(path: Path) -> dict:
     return json.loads(done.stdout)
 
 
-@functools.cache
 def video_encoder() -> tuple[str, ...]:
-    """Encoder arguments for this process: NVENC when a one-frame encode works, else libx264.
+    """Encoder arguments: NVENC when a one-frame encode works on this machine, else libx264.
 
-    Decided once per worker (the first render); a GPU without the NVENC driver libraries, or
-    a machine with no GPU at all, fails the probe in well under a second.
+    The probe runs once per worker process (at its first render) and is remembered; a GPU
+    without the NVENC driver libraries, or a machine with no GPU, fails it in under a second.
     """
     choice = settings.RENDER_ENCODER
     if choice in ("auto", "h264_nvenc") and _nvenc_works():
@@ -93,6 +92,7 @@ def video_encoder() -> tuple[str, ...]:
     return ("-c:v", "libx264", "-preset", settings.RENDER_X264_PRESET, "-crf", str(settings.RENDER_X264_CRF))
 
 
+@functools.cache
 def _nvenc_works() -> bool:
     args = ["-v", "error", "-f", "lavfi", "-i", "color=c=black:s=256x256:r=30", "-frames:v", "1",
             "-c:v", "h264_nvenc", "-f", "null", "-"]
