@@ -16,6 +16,7 @@ import re
 import shutil
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -117,7 +118,10 @@ def _render(job: RenderJob, font: Path, workdir: Path, seconds: float) -> Render
     )
     graph = _Graph(job, font, workdir, seconds)
     started = time.monotonic()
-    loudness = _loudness_measure(graph)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        measuring = pool.submit(_loudness_measure, graph)  # an ffmpeg child, beside the Pillow work here
+        graph.prepare_visuals()
+        loudness = measuring.result()
     ffmpeg.run([*graph.arguments(loudness), "-y", "video.mp4"], timeout=settings.RENDER_TIMEOUT_SECONDS,
                what="render", cwd=workdir)
     thumb = workdir / "thumbnail.jpg"
@@ -168,16 +172,18 @@ class _Graph:
             f"[voice][ducked]amix=inputs=2:duration=first:dropout_transition=0:normalize=0,{tail}"
         )
 
-    def arguments(self, loudness: dict | None) -> list[str]:
-        inputs = self.audio_inputs()
+    def prepare_visuals(self) -> None:
+        """Draw slides and cards into the work folder and build the video half of the graph."""
         first_visual = 2 if self.bgm else 1
-        visual_inputs, video = self._visuals(first_visual)
-        inputs += visual_inputs
-        video += self._cards(first_visual + _count_inputs(visual_inputs), inputs)
-        video += "[v]ass=filename=subs.ass:fontsdir=fonts,format=yuv420p[vout]"
+        self.visual_inputs, video = self._visuals(first_visual)
+        video += self._cards(first_visual + _count_inputs(self.visual_inputs), self.visual_inputs)
+        self.video = video + "[v]ass=filename=subs.ass:fontsdir=fonts,format=yuv420p[vout]"
+
+    def arguments(self, loudness: dict | None) -> list[str]:
         audio = self.audio_chain(self._loudnorm(loudness) + ",aresample=48000[aout]")
         return [
-            *inputs, "-filter_complex", f"{video};{audio}", "-map", "[vout]", "-map", "[aout]",
+            *self.audio_inputs(), *self.visual_inputs, "-filter_complex", f"{self.video};{audio}",
+            "-map", "[vout]", "-map", "[aout]",
             *ffmpeg.video_encoder(), "-pix_fmt", "yuv420p", "-r", str(FPS),
             "-c:a", "aac", "-b:a", "160k", "-ar", "48000", "-t", f"{self.seconds:.3f}", "-movflags", "+faststart",
         ]

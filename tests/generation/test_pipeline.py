@@ -20,7 +20,7 @@ from posts.models import Comment, Content, StatusChange
 from posts.models import Status as S
 from posts.queue import generation_enqueue
 from tests.factories import make_post
-from tests.generation.conftest import FFPROBE
+from tests.generation.media import FFPROBE
 
 pytestmark = pytest.mark.django_db
 

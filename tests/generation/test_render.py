@@ -9,7 +9,7 @@ import pytest
 from generation.qc import qc_check
 from generation.render import RenderJob, render_short
 from generation.subtitles import ass_document, wrap_words
-from tests.generation.conftest import FFPROBE, make_images, narration
+from tests.generation.media import FFPROBE, make_images, narration
 from wagglebot.lib.stages import StageError
 
 SENTENCES = ["오늘 회사에서 황당한 일이 있었어요.", "여러분이라면 어떻게 하실 건가요?"]

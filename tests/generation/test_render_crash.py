@@ -16,7 +16,7 @@ from generation.pipeline import post_dir
 from posts.models import Status
 from posts.tasks import sweep
 from tests.factories import make_post
-from tests.generation.conftest import narration
+from tests.generation.media import narration
 
 pytestmark = pytest.mark.django_db
 REPO = Path(__file__).resolve().parents[2]

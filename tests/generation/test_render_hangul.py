@@ -12,7 +12,7 @@ from pathlib import Path
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
 
 from generation.render import RenderJob, render_short
-from tests.generation.conftest import narration
+from tests.generation.media import narration
 from wagglebot.lib import ffmpeg
 
 CAPTION = "한글 자막 확인"

@@ -1,5 +1,9 @@
-"""Render test inputs built here: espeak-ng narration with a timings dict in the speech contract's
-shape, generated images, and a Latin-only font for the tofu checks."""
+"""Render test inputs and fixtures: espeak-ng narration with a timings dict in the speech
+contract's shape, generated images, and a Latin-only font for the tofu checks.
+
+Test modules import the fixtures from here (a conftest of our own would collide with the
+script/speech tests' conftest in this folder).
+"""
 
 from __future__ import annotations
 
