@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -121,12 +122,22 @@ def _speech(post: Post, content: Content, script):
     folder = post_dir(post)
     folder.mkdir(parents=True, exist_ok=True)
     speech = synthesize(script.sentences(), folder)
+    speech.audio_path = _into_folder(Path(speech.audio_path), folder)
     timings_file = folder / "timings.json"
     timings_file.write_text(json.dumps(speech.timings, ensure_ascii=False), encoding="utf-8")
     content.audio_path, content.timings = media_relative(speech.audio_path), speech.timings
     content.generation_meta["engines"]["speech"] = dict(speech.meta)
     content.save()
     return speech
+
+
+def _into_folder(path: Path, folder: Path) -> Path:
+    """The audio inside the post's folder (the media view serves only MEDIA_ROOT), copied if needed."""
+    if path.resolve().is_relative_to(folder.resolve()):
+        return path
+    target = folder / f"audio{path.suffix}"
+    shutil.copyfile(path, target)
+    return target
 
 
 def _job(post: Post, script, speech, images: list[Path]) -> RenderJob:
