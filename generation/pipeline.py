@@ -83,7 +83,7 @@ def _generate(post: Post, content: Content) -> None:
     with _timed(content, "images", post):
         images = post_images_fetch(post)
     with _timed(content, "render", post):
-        rendered = render_short(_job(post, script, speech, images))
+        rendered = render_short(_job(post, script, speech, images, content))
     try:
         with _timed(content, "qc", post):
             _qc(content, rendered, speech.duration_ms)
@@ -122,10 +122,10 @@ def _speech(post: Post, content: Content, script):
     folder = post_dir(post)
     folder.mkdir(parents=True, exist_ok=True)
     speech = synthesize(script.sentences(), folder)
-    speech.audio_path = _into_folder(Path(speech.audio_path), folder)
+    audio = _into_folder(Path(speech.audio_path), folder)  # Speech may be frozen: not reassigned
     timings_file = folder / "timings.json"
     timings_file.write_text(json.dumps(speech.timings, ensure_ascii=False), encoding="utf-8")
-    content.audio_path, content.timings = media_relative(speech.audio_path), speech.timings
+    content.audio_path, content.timings = media_relative(audio), speech.timings
     content.generation_meta["engines"]["speech"] = dict(speech.meta)
     content.save()
     return speech
@@ -140,9 +140,10 @@ def _into_folder(path: Path, folder: Path) -> Path:
     return target
 
 
-def _job(post: Post, script, speech, images: list[Path]) -> RenderJob:
+def _job(post: Post, script, speech, images: list[Path], content: Content) -> RenderJob:
     return RenderJob(
-        audio_path=Path(speech.audio_path), duration_ms=speech.duration_ms, timings=speech.timings,
+        audio_path=Path(settings.MEDIA_ROOT) / content.audio_path, duration_ms=speech.duration_ms,
+        timings=speech.timings,
         title=script.title or post.title, out_dir=post_dir(post), images=images,
         best_comment=script.best_comment, seed=post.pk,
     )
