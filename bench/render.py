@@ -38,7 +38,8 @@ django.setup()
 from django.conf import settings  # noqa: E402
 
 from generation import cards  # noqa: E402
-from generation.render import HEIGHT, PAN_MARGIN, WIDTH, RenderJob, _even, render_short  # noqa: E402
+from generation.render import HEIGHT, WIDTH, RenderJob, render_short  # noqa: E402
+from generation.slideshow import slide_size  # noqa: E402
 from generation.subtitles import sentence_words, wrap_words  # noqa: E402
 from tests.generation.media import make_images, narration  # noqa: E402
 from wagglebot.lib import ffmpeg  # noqa: E402
@@ -93,7 +94,7 @@ def moviepy_python() -> str:
 def moviepy_spec(work: Path, audio: Path, timings: dict, images: list[Path], seconds: float) -> dict:
     """The same visual inputs ours uses: pre-sized slides, card PNGs, caption lines with times."""
     font = Path(settings.RENDER_FONT_PATH)
-    size = (_even(WIDTH * (1 + PAN_MARGIN)), _even(HEIGHT * (1 + PAN_MARGIN)))
+    size = slide_size(WIDTH, HEIGHT)
     slides = []
     for index, image in enumerate(images):
         path = work / f"mp-slide{index}.jpg"

@@ -22,16 +22,14 @@ from pathlib import Path
 
 from django.conf import settings
 from fontTools.ttLib import TTFont
-from PIL import Image
 
 from generation import cards
+from generation.slideshow import slideshow
 from generation.subtitles import ass_document, subtitle_text
 from wagglebot.lib import ffmpeg
 from wagglebot.lib.stages import StageError
 
 WIDTH, HEIGHT, FPS = 1080, 1920, 30
-# Slides are drawn this much larger than the frame; the pan travels across the overflow.
-PAN_MARGIN = 0.12
 CARD_TOP = round(HEIGHT * 0.12)
 AUDIO_EXTENSIONS = {".m4a", ".mp3", ".ogg", ".opus", ".wav", ".flac"}
 VIDEO_EXTENSIONS = {".mp4", ".mov", ".webm", ".mkv"}
@@ -198,7 +196,10 @@ class _Graph:
 
     def _visuals(self, first: int) -> tuple[list[str], str]:
         if self.job.images:
-            return _slideshow(self.job.images, self.workdir, first, self.seconds, self.meta)
+            inputs, graph, chosen = slideshow(self.job.images, self.workdir, first=first, seconds=self.seconds,
+                                              size=(WIDTH, HEIGHT), fps=FPS)
+            self.meta.update(chosen)
+            return inputs, graph
         return _background(first, self.job.seed, self.meta)
 
     def _cards(self, first: int, inputs: list[str]) -> str:
@@ -224,47 +225,6 @@ def _comment_start(timings: dict, seconds: float) -> float:
     return seconds * 0.6
 
 
-def _slideshow(images: list[Path], workdir: Path, first: int, seconds: float, meta: dict) -> tuple[list[str], str]:
-    count = len(images)
-    fade = min(settings.RENDER_CROSSFADE_SECONDS, seconds / (2 * count + 1)) if count > 1 else 0.0
-    length = (seconds + (count - 1) * fade) / count
-    frames = math.ceil(length * FPS) + 1
-    size = (_even(WIDTH * (1 + PAN_MARGIN)), _even(HEIGHT * (1 + PAN_MARGIN)))
-    inputs, chains = [], []
-    for index, image in enumerate(images):
-        name = f"slide{index:02d}.jpg"
-        with Image.open(image) as source:
-            cards.cover(source, size).save(workdir / name, "JPEG", quality=92)
-        inputs += ["-framerate", str(FPS), "-i", name]
-        # Decode once, repeat in memory: looping the file would decode the JPEG every frame.
-        chains.append(f"[{first + index}:v]scale=out_range=tv,format=yuv420p,loop=loop={frames - 1}:size=1:start=0,"
-                      f"setpts=N/({FPS}*TB),{_pan(index, length, size)}[s{index}]")
-    chains.append(_crossfades(count, length, fade))
-    meta.update(visual="slideshow", images=count, crossfade_s=round(fade, 3))
-    return inputs, ";".join(chains) + ";"
-
-
-def _pan(index: int, length: float, size: tuple[int, int]) -> str:
-    """A slow Ken Burns move across the slide's overflow, alternating direction per slide."""
-    dx, dy = size[0] - WIDTH, size[1] - HEIGHT
-    p = f"min(1,t/{length:.3f})"
-    if index % 2:
-        return f"crop={WIDTH}:{HEIGHT}:x='{dx}*(1-{p})':y='{dy}*(0.75-0.5*{p})'"
-    return f"crop={WIDTH}:{HEIGHT}:x='{dx}*{p}':y='{dy}*(0.25+0.5*{p})'"
-
-
-def _crossfades(count: int, length: float, fade: float) -> str:
-    if count == 1:
-        return "[s0]null[base]"
-    steps, previous = [], "[s0]"
-    for index in range(1, count):
-        label = "[base]" if index == count - 1 else f"[x{index}]"
-        offset = index * (length - fade)
-        steps.append(f"{previous}[s{index}]xfade=transition=fade:duration={fade:.3f}:offset={offset:.3f}{label}")
-        previous = label
-    return ";".join(steps)
-
-
 def _background(first: int, seed: int, meta: dict) -> tuple[list[str], str]:
     clip = _pick(settings.RENDER_BACKGROUNDS_DIR, VIDEO_EXTENSIONS, seed)
     if clip:
@@ -284,7 +244,3 @@ def _pick(folder: Path, extensions: set[str], seed: int) -> Path | None:
 
 def _count_inputs(args: list[str]) -> int:
     return args.count("-i")
-
-
-def _even(value: float) -> int:
-    return int(round(value / 2) * 2)
