@@ -29,7 +29,7 @@ def test_the_default_ffmpeg_is_the_wheels_static_build(settings):
 
 
 def test_an_ffmpeg_failure_carries_the_end_of_its_message():
-    with pytest.raises(ffmpeg.FFmpegError, match=r"exited with .*no-such-input\.mp4"):
+    with pytest.raises(ffmpeg.FFmpegError, match=r"(?s)exited with .*no-such-input\.mp4"):
         ffmpeg.run(["-i", "no-such-input.mp4", "-f", "null", "-"])
 
 
