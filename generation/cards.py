@@ -5,8 +5,10 @@ Cards are panels (not full frames) so ffmpeg blends only the panel's pixels whil
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
+from fontTools.ttLib import TTFont
 from PIL import Image, ImageDraw, ImageFont
 
 from generation.subtitles import wrap_words
@@ -16,6 +18,19 @@ ACCENT = (255, 225, 0, 255)
 WHITE = (255, 255, 255, 255)
 MUTED = (200, 200, 210, 255)
 THUMB_SIZE = (1280, 720)
+
+
+def drawable(text: str, font_path: Path) -> str:
+    """``text`` without the characters the font has no glyph for: an emoji in a post title
+    would otherwise be drawn as a box on the card (and fail the QC glyph check)."""
+    cmap = _cmap(str(font_path))
+    return " ".join("".join(ch for ch in text if ch.isspace() or ord(ch) in cmap).split())
+
+
+@functools.lru_cache(maxsize=4)
+def _cmap(font_path: str) -> frozenset[int]:
+    with TTFont(font_path, lazy=True) as font:
+        return frozenset(font.getBestCmap())
 
 
 def mask_nickname(name: str) -> str:
@@ -87,7 +102,8 @@ def cover(image: Image.Image, size: tuple[int, int]) -> Image.Image:
     """Scale to fill ``size`` and crop the overflow around the centre."""
     image = image.convert("RGB")
     scale = max(size[0] / image.width, size[1] / image.height)
-    resized = image.resize((round(image.width * scale) or 1, round(image.height * scale) or 1), Image.LANCZOS)
+    target = (round(image.width * scale) or 1, round(image.height * scale) or 1)
+    resized = image.resize(target, Image.LANCZOS, reducing_gap=3.0)
     left, top = (resized.width - size[0]) // 2, (resized.height - size[1]) // 2
     return resized.crop((left, top, left + size[0], top + size[1]))
 

@@ -17,7 +17,7 @@ import shutil
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from django.conf import settings
@@ -109,6 +109,7 @@ def _remove_stale_workdirs(out_dir: Path) -> None:
 
 
 def _render(job: RenderJob, font: Path, workdir: Path, seconds: float) -> Rendered:
+    job = replace(job, title=cards.drawable(job.title, font), best_comment=_drawable_comment(job.best_comment, font))
     (workdir / "fonts").mkdir()
     (workdir / "fonts" / font.name).symlink_to(font.resolve())
     (workdir / "subs.ass").write_text(
@@ -120,13 +121,25 @@ def _render(job: RenderJob, font: Path, workdir: Path, seconds: float) -> Render
         measuring = pool.submit(_loudness_measure, graph)  # an ffmpeg child, beside the Pillow work here
         graph.prepare_visuals()
         loudness = measuring.result()
-    ffmpeg.run([*graph.arguments(loudness), "-y", "video.mp4"], timeout=settings.RENDER_TIMEOUT_SECONDS,
-               what="render", cwd=workdir)
     thumb = workdir / "thumbnail.jpg"
-    cards.thumbnail(job.title, font, job.images[0] if job.images else None).save(thumb, "JPEG", quality=88)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        drawing = pool.submit(_thumbnail_draw, job, font, thumb)  # beside the encode, not after it
+        ffmpeg.run([*graph.arguments(loudness), "-y", "video.mp4"], timeout=settings.RENDER_TIMEOUT_SECONDS,
+                   what="render", cwd=workdir)
+        drawing.result()
     meta = {**graph.meta, "render_ms": round((time.monotonic() - started) * 1000), "loudness_in": loudness}
     text = subtitle_text(job.timings) + " " + cards.card_texts(job.title, job.best_comment)
     return Rendered(video=workdir / "video.mp4", thumbnail=thumb, workdir=workdir, text=text, font=font, meta=meta)
+
+
+def _thumbnail_draw(job: RenderJob, font: Path, path: Path) -> None:
+    cards.thumbnail(job.title, font, job.images[0] if job.images else None).save(path, "JPEG", quality=88)
+
+
+def _drawable_comment(comment: dict | None, font: Path) -> dict | None:
+    if not comment:
+        return None
+    return {key: cards.drawable(comment.get(key, ""), font) for key in ("author", "text")}
 
 
 def _loudness_measure(graph: _Graph) -> dict | None:

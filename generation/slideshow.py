@@ -33,9 +33,9 @@ def slideshow(images: list[Path], workdir: Path, *, first: int, seconds: float, 
     fade = max(1, min(fade, stride - 1)) if count > 1 else 0
     inputs, chains = [], []
     for index, image in enumerate(images):
-        name = f"slide{index:02d}.jpg"
+        name = f"slide{index:02d}.ppm"  # uncompressed: written and read back in milliseconds
         with Image.open(image) as source:
-            cards.cover(source, slide_size(*size)).save(workdir / name, "JPEG", quality=92)
+            cards.cover(source, slide_size(*size)).save(workdir / name)
         inputs += ["-framerate", str(fps), "-i", name]
         chains.append(_slide(first + index, index, stride + fade, size, fps, _uses(index, count, fade)))
     chains.append(_joined(count, stride, fade, fps))

@@ -105,6 +105,7 @@ def _clock(ms: int) -> str:
 
 
 def _header(font_name: str, width: int, height: int) -> str:
+    # A thick outline and no shadow: the shadow was a third bitmap to blend on every frame.
     size = round(width * 0.074)
     margin_v = round(height * 0.22)  # clear of the Shorts title/buttons overlay at the bottom
     return (
@@ -114,6 +115,6 @@ def _header(font_name: str, width: int, height: int) -> str:
         "BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, "
         "Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding\n"
         f"Style: Karaoke,{font_name},{size},{HIGHLIGHT},{UNSUNG},&H00000000,&H80000000,0,0,0,0,100,100,0,0,1,"
-        f"{round(size / 12)},2,2,40,40,{margin_v},1\n\n"
+        f"{round(size / 12)},0,2,40,40,{margin_v},1\n\n"
         "[Events]\nFormat: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text\n"
     )
