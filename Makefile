@@ -3,11 +3,12 @@ SHELL := /bin/bash
 PYTHON_312 ?= $(shell command -v python3.12 || echo /root/.pyenv/versions/3.12.1/bin/python)
 VENV := .venv
 PY := $(VENV)/bin/python
-APT_PACKAGES := espeak-ng fonts-nanum chromium libmariadb-dev pkg-config mariadb-client ffmpeg sox docker-compose
+APT_PACKAGES := espeak-ng fonts-nanum chromium libmariadb-dev pkg-config mariadb-client ffmpeg sox docker-compose rsync
 TEST_MARIADB_URL ?= mysql://root@127.0.0.1:3306/wagglebot_test
 # Tests never read a developer's .env: every value they depend on is set here.
 TEST_ENV := ENV_FILE=/dev/null DEBUG=false SECRET_KEY=test-secret-key-not-for-production-0123456789 \
-	SECURE_SSL_REDIRECT=false MEDIA_ROOT=$(CURDIR)/.test-media
+	SECURE_SSL_REDIRECT=false MEDIA_ROOT=$(CURDIR)/.test-media \
+	METRICS_DIR=$(CURDIR)/.test-metrics
 ARGS ?=
 
 .PHONY: setup system-packages test test-sqlite test-mariadb demo bench lint check clean
@@ -26,10 +27,11 @@ system-packages:
 		echo "!! run: sudo apt-get install$$missing"; exit 1; \
 	fi
 
-$(VENV)/.installed: requirements/base.txt requirements/dev.txt
+$(VENV)/.installed: requirements/base.txt requirements/dev.txt requirements/llm-test.txt
 	@test -x $(PY) || $(PYTHON_312) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements/dev.txt
+	$(PY) -m pip install -q -r requirements/llm-test.txt
 	@touch $@
 
 .env:
@@ -65,4 +67,4 @@ check: setup
 	$(PY) manage.py check
 
 clean:
-	rm -rf .test-media .test-db.sqlite3* .pytest_cache
+	rm -rf .test-media .test-metrics .test-db.sqlite3* .pytest_cache

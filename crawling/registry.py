@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-# site code → (display name, crawler class path); the crawling issue fills in the classes.
-SITES: dict[str, str] = {
-    "nate_pann": "Nate Pann",
-    "dcinside": "DC Inside",
-    "theqoo": "theqoo",
-    "ruliweb": "Ruliweb",
-    "instiz": "Instiz",
-    "ppomppu": "Ppomppu",
+from crawling.base import BaseCrawler
+from crawling.sites.dcinside import DcInside
+from crawling.sites.instiz import Instiz
+from crawling.sites.nate_pann import NatePann
+from crawling.sites.ppomppu import Ppomppu
+from crawling.sites.ruliweb import Ruliweb
+from crawling.sites.theqoo import Theqoo
+
+CRAWLERS: dict[str, type[BaseCrawler]] = {
+    "nate_pann": NatePann,
+    "dcinside": DcInside,
+    "theqoo": Theqoo,
+    "ruliweb": Ruliweb,
+    "instiz": Instiz,
+    "ppomppu": Ppomppu,
 }
-CRAWLERS: dict[str, type] = {}
 
 
 def site_choices() -> list[tuple[str, str]]:
-    return list(SITES.items())
+    return [(code, crawler.name) for code, crawler in CRAWLERS.items()]

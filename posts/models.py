@@ -52,6 +52,9 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 LEASE_RETURNS = {S.PROCESSING: S.APPROVED, S.UPLOADING: S.RENDERED}
 # Failures at these codes keep the rendered video: a retry uploads again instead of regenerating.
 UPLOAD_ERROR_CODES = frozenset({"UPLOAD_FAILED", "UPLOAD_LEASE_EXPIRED"})
+# Waits the post did not cause (quota, a missing login): the next claim is not another attempt,
+# or a few quota days would use up the tries meant for real failures.
+NOT_AN_ATTEMPT_CODES = frozenset({"QUOTA_WAIT", "UPLOAD_AUTH"})
 
 
 def _site_choices() -> list[tuple[str, str]]:
@@ -123,6 +126,8 @@ class Post(models.Model):
             models.Index(fields=["status", "views"], name="post_status_views"),
             models.Index(fields=["status", "likes"], name="post_status_likes"),
             models.Index(fields=["status", "claimed_at"], name="post_status_claimed"),
+            # The inbox's "all statuses" view sorts by score across every status.
+            models.Index(fields=["score"], name="post_score"),
         ]
 
     def __str__(self) -> str:
@@ -159,52 +164,68 @@ class Post(models.Model):
         self.refresh_from_db(fields=["updated_at", *fields])
 
     # Named moves ----------------------------------------------------------------------------
+    # Each names the statuses it starts from: the table alone would let approve() regenerate a
+    # RENDERED post or retry() approve a COLLECTED one, since those targets are reachable.
+
+    def _move(self, sources: tuple[str, ...], to: str, **kwargs) -> None:
+        if self.status not in sources:
+            raise Post.InvalidTransition(f"post {self.pk}: a {self.status} post cannot move to {to} this way")
+        self.transition(to, **kwargs)
 
     def approve(self, *, by=None, reason: str = "") -> None:
-        self.transition(S.APPROVED, by=by, reason=reason, attempts=0)
+        self._move((S.COLLECTED,), S.APPROVED, by=by, reason=reason, attempts=0)
 
     def decline(self, *, by=None, reason: str = "") -> None:
-        self.transition(S.DECLINED, by=by, reason=reason)
+        self._move((S.COLLECTED, S.APPROVED), S.DECLINED, by=by, reason=reason)
 
     def undo_decline(self, *, by=None, reason: str = "") -> None:
-        self.transition(S.COLLECTED, by=by, reason=reason)
+        self._move((S.DECLINED,), S.COLLECTED, by=by, reason=reason)
 
     def claim_generation(self) -> None:
-        self.transition(
-            S.PROCESSING, reason="generation claimed", claimed_at=timezone.now(), attempts=F("attempts") + 1
+        self._move(
+            (S.APPROVED,), S.PROCESSING, reason="generation claimed", claimed_at=timezone.now(),
+            attempts=F("attempts") + 1,
         )
 
     def mark_rendered(self) -> None:
-        self.transition(S.RENDERED, reason="rendered", claimed_at=None)
+        self._move((S.PROCESSING,), S.RENDERED, reason="rendered", claimed_at=None)
 
     def regenerate(self, *, by=None, reason: str = "") -> None:
-        self.transition(S.APPROVED, by=by, reason=reason or "regenerate", attempts=0)
+        self._move((S.RENDERED,), S.APPROVED, by=by, reason=reason or "regenerate", attempts=0)
 
     def claim_upload(self) -> None:
-        self.transition(S.UPLOADING, reason="upload claimed", claimed_at=timezone.now(), attempts=F("attempts") + 1)
+        counted = 0 if self.error_code in NOT_AN_ATTEMPT_CODES else 1
+        self._move(
+            (S.RENDERED,), S.UPLOADING, reason="upload claimed", claimed_at=timezone.now(),
+            attempts=F("attempts") + counted,
+        )
 
     def mark_uploaded(self) -> None:
-        self.transition(S.UPLOADED, reason="uploaded", claimed_at=None)
+        self._move((S.UPLOADING,), S.UPLOADED, reason="uploaded", claimed_at=None)
 
     def postpone_upload(self, reason: str, *, code: str = "UPLOAD_RETRY", until: datetime | None = None) -> None:
         """UPLOADING → RENDERED after a retryable error; ``until`` holds it back (quota reset)."""
-        self.transition(S.RENDERED, reason=reason, error_code=code, claimed_at=None, not_before=until)
+        self._move((S.UPLOADING,), S.RENDERED, reason=reason, error_code=code, claimed_at=None, not_before=until)
 
     def fail(self, code: str, message: str, *, permanent: bool = False, by=None) -> None:
-        self.transition(S.FAILED, by=by, reason=message, error_code=code, claimed_at=None, error_permanent=permanent)
+        self._move(
+            (S.PROCESSING, S.UPLOADING), S.FAILED, by=by, reason=message, error_code=code, claimed_at=None,
+            error_permanent=permanent,
+        )
 
     def release(self, reason: str = "lease expired") -> None:
         """Give a claimed post back to the status it waited in before the claim."""
-        self.transition(LEASE_RETURNS[self.status], reason=reason, error_code="LEASE_EXPIRED", claimed_at=None)
+        to = LEASE_RETURNS.get(self.status, S.APPROVED)
+        self._move(tuple(LEASE_RETURNS), to, reason=reason, error_code="LEASE_EXPIRED", claimed_at=None)
 
     def retry(self, *, by=None, reason: str = "") -> None:
         """FAILED → where the failed step starts again. A person's retry grants fresh attempts."""
         target = S.RENDERED if self.error_code in UPLOAD_ERROR_CODES else S.APPROVED
         fresh = {"attempts": 0} if by is not None else {}
-        self.transition(target, by=by, reason=reason or "retry", **fresh)
+        self._move((S.FAILED,), target, by=by, reason=reason or "retry", **fresh)
 
     def take_down(self, *, by=None, reason: str) -> None:
-        self.transition(S.TAKEN_DOWN, by=by, reason=reason)
+        self._move((S.UPLOADED,), S.TAKEN_DOWN, by=by, reason=reason)
 
     # Derived --------------------------------------------------------------------------------
 

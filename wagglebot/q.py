@@ -62,6 +62,7 @@ def schedules() -> list[dict]:
         },
     ]
     items += _crawl_schedules(Schedule)
+    items += _publishing_schedules(Schedule)
     return [{**item, "cluster": item.get("cluster", DEFAULT_CLUSTER)} for item in items]
 
 
@@ -76,4 +77,14 @@ def _crawl_schedules(Schedule) -> list[dict]:
             "schedule_type": Schedule.HOURLY,
         }
         for code in CRAWLERS
+    ]
+
+
+def _publishing_schedules(Schedule) -> list[dict]:
+    # fill_slots does nothing unless AUTO_PUBLISH is on, so the schedule can always exist.
+    return [
+        {"name": "publishing.fill_slots", "func": "publishing.tasks.fill_slots",
+         "schedule_type": Schedule.MINUTES, "minutes": 15},
+        {"name": "publishing.refresh_stats", "func": "publishing.tasks.refresh_stats",
+         "schedule_type": Schedule.HOURLY},
     ]

@@ -6,11 +6,15 @@ is reported by the system checks in ``wagglebot/checks.py``.
 
 from __future__ import annotations
 
+import os
+import socket
 from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from wagglebot.lib.logs import FORMATS as LOG_FORMATS
+from wagglebot.lib.logs import default_format as default_log_format
 from wagglebot.q import cluster_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -81,7 +85,6 @@ TEMPLATES = [
     },
 ]
 
-
 def _database(url: str) -> dict:
     config = environ.Env.db_url_config(url)
     engine = config["ENGINE"]
@@ -101,7 +104,6 @@ def _database(url: str) -> dict:
         config["TEST"] = {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"}
     config["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
     return config
-
 
 DATABASE_URL = env.str("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 DATABASES = {"default": _database(DATABASE_URL)}
@@ -157,15 +159,19 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 
-LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+# Text for a person at a terminal, one JSON object per line otherwise (wagglebot/lib/logs.py).
+LOG_FORMAT = env.str("LOG_FORMAT", default=default_log_format())
+if LOG_FORMAT not in LOG_FORMATS:
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r}: use one of {', '.join(LOG_FORMATS)}.")
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
         "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "wagglebot.lib.logs.JsonFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "text"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django": {"level": "INFO"}, "axes": {"level": "WARNING"}},
 }
@@ -177,6 +183,97 @@ GENERATION_LEASE_SECONDS = env.int("GENERATION_LEASE_SECONDS", default=Q_CLUSTER
 UPLOAD_LEASE_SECONDS = env.int("UPLOAD_LEASE_SECONDS", default=Q_CLUSTER["retry"])
 
 DEMO_USERNAME = env.str("DEMO_USERNAME", default="demo")
+
+# --- operations ---
+# /metrics answers staff sessions and, when this is set, `Authorization: Bearer <METRICS_TOKEN>`.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# Stage histograms are written by worker processes of both clusters and read by the web process:
+# prometheus_client's multiprocess mode keeps one mmap file per process under this folder. Each
+# host (or container) writes into its own sub-folder because process ids repeat across hosts
+# and two processes sharing one file corrupt it; /metrics merges every sub-folder.
+METRICS_DIR = Path(env.str("METRICS_DIR", default=str(BASE_DIR / "var" / "metrics")))
+# prometheus_client chooses multiprocess mode when it is first imported, which happens only
+# after settings have loaded (wagglebot.metrics), so setting the variable here is early enough.
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(METRICS_DIR / socket.gethostname())
+
+# --- publishing ---
+# Which uploader publishes rendered posts: "local" (export folder) or "youtube".
+UPLOADER = env.str("UPLOADER", default="local")
+# The local uploader's export folder; empty means MEDIA_ROOT/exports.
+PUBLISH_EXPORT_DIR = env.str("PUBLISH_EXPORT_DIR", default="")
+YOUTUBE_CLIENT_SECRET_FILE = env.path("YOUTUBE_CLIENT_SECRET_FILE", default=BASE_DIR / "secrets" / "client_secret.json")
+YOUTUBE_TOKEN_FILE = env.path("YOUTUBE_TOKEN_FILE", default=BASE_DIR / "secrets" / "youtube_token.json")
+# Replaces the discovery document's rootUrl (a fake server in tests and the E2E run); when set,
+# requests go out without credentials if no token file exists.
+YOUTUBE_API_ROOT = env.str("YOUTUBE_API_ROOT", default="")
+YOUTUBE_PRIVACY_STATUS = env.str("YOUTUBE_PRIVACY_STATUS", default="private")
+YOUTUBE_CATEGORY_ID = env.str("YOUTUBE_CATEGORY_ID", default="24")
+YOUTUBE_CHUNK_BYTES = env.int("YOUTUBE_CHUNK_BYTES", default=8 * 1024 * 1024)
+YOUTUBE_MAX_RETRIES = env.int("YOUTUBE_MAX_RETRIES", default=6)
+# First backoff pause; doubles per retry up to 64 s, with jitter.
+YOUTUBE_BACKOFF_SECONDS = env.float("YOUTUBE_BACKOFF_SECONDS", default=1.0)
+YOUTUBE_HTTP_TIMEOUT = env.int("YOUTUBE_HTTP_TIMEOUT", default=120)
+YOUTUBE_DAILY_UNITS = env.int("YOUTUBE_DAILY_UNITS", default=10_000)
+YOUTUBE_DAILY_INSERTS = env.int("YOUTUBE_DAILY_INSERTS", default=100)
+PUBLISH_HASHTAGS = env.list("PUBLISH_HASHTAGS", default=["Shorts", "썰", "커뮤니티"])
+# Publishing slots (HH:MM in PUBLISH_TIMEZONE) that AUTO_PUBLISH fills with the best RENDERED posts.
+AUTO_PUBLISH = env.bool("AUTO_PUBLISH", default=False)
+PUBLISH_SLOTS = env.list("PUBLISH_SLOTS", default=["12:00", "18:00", "21:00"])
+PUBLISH_TIMEZONE = env.str("PUBLISH_TIMEZONE", default="Asia/Seoul")
+PUBLISH_HORIZON_HOURS = env.int("PUBLISH_HORIZON_HOURS", default=24)
+PUBLISH_LEAD_MINUTES = env.int("PUBLISH_LEAD_MINUTES", default=30)
+
+# --- script & speech ---
+# Script writer: "auto" (the LLM when SCRIPT_LLM_MODEL is set and loads here, else extractive),
+# "llm" (fail the post when the LLM cannot run) or "extractive" (offline, deterministic).
+SCRIPT_WRITER = env.str("SCRIPT_WRITER", default="auto")
+# Local folder or hub name of a GPTQ 4-bit Korean instruct model, e.g. a GPTQ export of
+# yanolja/EEVE-Korean-Instruct-10.8B-v1.0; empty = no LLM. With HF_HUB_OFFLINE=1 only local files are read.
+SCRIPT_LLM_MODEL = env.str("SCRIPT_LLM_MODEL", default="")
+SCRIPT_LLM_MAX_NEW_TOKENS = env.int("SCRIPT_LLM_MAX_NEW_TOKENS", default=512)
+# GPU memory the LLM needs free before loading; other models are unloaded below it (generation/gpu.py).
+SCRIPT_LLM_VRAM_BYTES = env.int("SCRIPT_LLM_VRAM_BYTES", default=8 * 1024**3)
+# TTS engines tried in order: edge (edge-tts, online) and espeak (espeak-ng, offline). The default
+# stays offline so tests and the demo never call out; production sets TTS_ENGINES=edge,espeak.
+TTS_ENGINES = env.list("TTS_ENGINES", default=["espeak"])
+TTS_EDGE_VOICE = env.str("TTS_EDGE_VOICE", default="ko-KR-SunHiNeural")
+TTS_ESPEAK_VOICE = env.str("TTS_ESPEAK_VOICE", default="ko")
+TTS_RATE = env.str("TTS_RATE", default="+0%")
+TTS_EDGE_RETRIES = env.int("TTS_EDGE_RETRIES", default=3)
+TTS_EDGE_BACKOFF_SECONDS = env.float("TTS_EDGE_BACKOFF_SECONDS", default=1.0)
+TTS_EDGE_TIMEOUT_SECONDS = env.int("TTS_EDGE_TIMEOUT_SECONDS", default=30)
+TTS_SENTENCE_GAP_MS = env.int("TTS_SENTENCE_GAP_MS", default=250)
+# Synthesized sentences by (engine, voice, rate, text); empty = MEDIA_ROOT/tts-cache.
+TTS_CACHE_DIR = env.str("TTS_CACHE_DIR", default="")
+
+# --- crawling ---
+CRAWL_MIN_DELAY_SECONDS = env.float("CRAWL_MIN_DELAY_SECONDS", default=1.0)
+CRAWL_TIMEOUT_SECONDS = env.float("CRAWL_TIMEOUT_SECONDS", default=15.0)
+CRAWL_RETRIES = env.int("CRAWL_RETRIES", default=3)
+CRAWL_BACKOFF_SECONDS = env.float("CRAWL_BACKOFF_SECONDS", default=2.0)
+# Per-site robots.txt policy, "obey" unless named here, e.g. CRAWL_ROBOTS_POLICY=nate_pann=ignore,instiz=ignore
+CRAWL_ROBOTS_POLICY = env.dict("CRAWL_ROBOTS_POLICY", default={})
+CRAWL_ROBOTS_AGENT = env.str("CRAWL_ROBOTS_AGENT", default="WaggleBot")
+CRAWL_PAGES = env.int("CRAWL_PAGES", default=1)
+CRAWL_MIN_BODY_CHARS = env.int("CRAWL_MIN_BODY_CHARS", default=20)
+CRAWL_SCORE_HALF_LIFE_HOURS = env.float("CRAWL_SCORE_HALF_LIFE_HOURS", default=12.0)
+CRAWL_SCORE_WINDOW_DAYS = env.int("CRAWL_SCORE_WINDOW_DAYS", default=7)
+CRAWL_DUPLICATE_MAX_DISTANCE = env.int("CRAWL_DUPLICATE_MAX_DISTANCE", default=4)  # bits of 64; at most 7
+CRAWL_CHROMIUM_PATH = env.str("CRAWL_CHROMIUM_PATH", default="/usr/bin/chromium")
+
+# --- admin ---
+# Inbox score tiers: high ≥ ADMIN_SCORE_HIGH, mid ≥ ADMIN_SCORE_MID, low below.
+ADMIN_SCORE_HIGH = env.float("ADMIN_SCORE_HIGH", default=80.0)
+ADMIN_SCORE_MID = env.float("ADMIN_SCORE_MID", default=50.0)
+ADMIN_LIST_PER_PAGE = env.int("ADMIN_LIST_PER_PAGE", default=50)
+# The inbox counts at most this many matching posts (0: count all) so large tables stay fast.
+ADMIN_COUNT_LIMIT = env.int("ADMIN_COUNT_LIMIT", default=5000)
+STATUS_CACHE_SECONDS = env.int("STATUS_CACHE_SECONDS", default=5)
+HEALTHZ_MIN_FREE_MB = env.int("HEALTHZ_MIN_FREE_MB", default=1024)
+HEALTHZ_REQUIRE_GPU = env.bool("HEALTHZ_REQUIRE_GPU", default=False)
+CHROMIUM_PATH = env.str("CHROMIUM_PATH", default="/usr/bin/chromium")
+# Monitors poll /healthz over plain HTTP inside the network; a redirect to HTTPS would read as down.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # --- render ---
 # Empty FFMPEG_PATH uses the imageio-ffmpeg wheel's static build; the wheel has no ffprobe.

@@ -155,3 +155,43 @@ def test_take_down_needs_an_uploaded_post():
 
     with pytest.raises(Post.InvalidTransition):
         post.take_down(reason="author asked")
+
+
+def test_claiming_an_upload_after_a_quota_wait_is_not_another_attempt():
+    post = make_post(status=S.RENDERED, attempts=1, error_code="QUOTA_WAIT")
+
+    post.claim_upload()
+
+    assert post.attempts == 1
+
+
+def test_claiming_an_upload_after_an_error_counts_an_attempt():
+    post = make_post(status=S.RENDERED, attempts=1, error_code="UPLOAD_RETRY")
+
+    post.claim_upload()
+
+    assert post.attempts == 2
+
+
+@pytest.mark.parametrize(
+    ("method", "status"),
+    [
+        ("approve", S.RENDERED),
+        ("approve", S.FAILED),
+        ("retry", S.COLLECTED),
+        ("regenerate", S.PROCESSING),
+        ("decline", S.DECLINED),
+        ("claim_generation", S.FAILED),
+        ("mark_rendered", S.FAILED),
+        ("release", S.RENDERED),
+    ],
+)
+def test_a_named_move_refuses_a_start_it_was_not_made_for(method, status):
+    """The target is reachable from these statuses, but not by this move."""
+    post = make_post(status=status)
+
+    with pytest.raises(Post.InvalidTransition, match="cannot move"):
+        getattr(post, method)()
+
+    assert Post.objects.get(pk=post.pk).status == status
+    assert not post.history.exists()

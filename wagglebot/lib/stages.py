@@ -12,6 +12,8 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from wagglebot import metrics
+
 log = logging.getLogger("wagglebot.stages")
 
 
@@ -41,7 +43,7 @@ def stage(name: str, *, post_id: int | None = None, **fields) -> Iterator[dict]:
             "STAGE_FAILED %s post=%s after %d ms: %s %s", name, post_id, ms, code, exc,
             extra={"event": "STAGE_FAILED", "duration_ms": ms, "error_code": code, **extra},
         )
-        _observe(name, ms, ok=False)
+        metrics.observe_stage(name, ms / 1000, ok=False)
         raise
     ms = round((time.monotonic() - started) * 1000)
     result["duration_ms"] = ms
@@ -49,13 +51,4 @@ def stage(name: str, *, post_id: int | None = None, **fields) -> Iterator[dict]:
         "STAGE_DONE %s post=%s in %d ms", name, post_id, ms,
         extra={"event": "STAGE_DONE", "duration_ms": ms, **extra, **result},
     )
-    _observe(name, ms, ok=True)
-
-
-def _observe(name: str, ms: int, *, ok: bool) -> None:
-    """Hand the duration to the metrics module when it is installed (operations issue)."""
-    try:
-        from wagglebot import metrics
-    except ImportError:
-        return
-    metrics.observe_stage(name, ms / 1000, ok=ok)
+    metrics.observe_stage(name, ms / 1000, ok=True)

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from crawling.models import CrawlFailure, CrawlRun
+
+
+class CrawlFailureInline(admin.TabularInline):
+    model = CrawlFailure
+    fields = ("at", "url", "error")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(CrawlRun)
+class CrawlRunAdmin(admin.ModelAdmin):
+    list_display = ("site_code", "started_at", "finished_at", "pages", "new", "updated", "skipped", "failed")
+    list_filter = ("site_code",)
+    readonly_fields = list_display
+    inlines = [CrawlFailureInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(CrawlFailure)
+class CrawlFailureAdmin(admin.ModelAdmin):
+    list_display = ("at", "run", "url", "error")
+    list_select_related = ("run",)
+    list_filter = ("run__site_code",)
+    search_fields = ("url", "error")
+    readonly_fields = ("run", "url", "error", "at")
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -1,0 +1,247 @@
+"""The crawler framework: HTTP with retries and a per-site delay, robots.txt, and the data a site returns.
+
+A site module subclasses ``BaseCrawler`` and only knows its URLs and selectors:
+``list_path(page)``, ``parse_list(doc, url)``, ``parse_post(doc, url)`` and, when comments live
+elsewhere, ``post_fetch(item)``. Every failure a page can have is a ``CrawlError``.
+
+robots.txt (per site, ``CRAWL_ROBOTS_POLICY``, default ``obey``): fetched once per run through the
+same session and read by ``urllib.robotparser``. Status handling follows robotparser's own
+``read()``: 200 → the rules; 401/403 → everything disallowed (a site that refuses the robots file
+to bots is telling bots to stay away; instiz does this); other 4xx (theqoo's soft-404 HTML page)
+→ no rules; 5xx or no answer → the run stops for that site (temporary, retried next hour).
+``ignore`` is the operator's explicit choice and is logged on every run.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.robotparser import RobotFileParser
+
+import requests
+from django.conf import settings
+
+from crawling import html
+
+log = logging.getLogger("wagglebot.crawling")
+
+USER_AGENT = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Safari/537.36"
+)
+HEADERS = {
+    "User-Agent": USER_AGENT,
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8",
+    "Accept-Language": "ko-KR,ko;q=0.9,en-US;q=0.8,en;q=0.7",
+    # requests decodes gzip and deflate only; advertising br would get bodies we cannot read.
+    "Accept-Encoding": "gzip, deflate",
+    "Upgrade-Insecure-Requests": "1",
+}
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+CHARSET = re.compile(r"charset=([\w:-]+)", re.I)
+
+
+class CrawlError(Exception):
+    """A page that could not be fetched or read. ``permanent``: retrying will not help (404, robots)."""
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.message = message
+        self.permanent = permanent
+
+
+@dataclass
+class ListItem:
+    origin_id: str
+    url: str  # canonical post URL
+    title: str
+    views: int = 0
+    likes: int = 0
+    comments: int = 0
+    fetch_url: str = ""  # the link as the list gives it, when it differs from ``url``
+
+
+@dataclass
+class CommentData:
+    author: str
+    text: str
+    likes: int = 0
+    is_best: bool = False
+    id: str = ""
+
+
+@dataclass
+class PostData:
+    origin_id: str
+    url: str
+    title: str
+    content: str
+    images: list[str] = field(default_factory=list)
+    views: int = 0
+    likes: int = 0
+    dislikes: int = 0
+    comment_count: int = 0
+    author: str = ""
+    published_at: datetime | None = None
+    comments: list[CommentData] = field(default_factory=list)
+
+    @property
+    def best_comments(self) -> list[CommentData]:
+        return sorted((c for c in self.comments if c.is_best), key=lambda c: -c.likes)
+
+
+def dedupe_comments(comments: list[CommentData]) -> list[CommentData]:
+    """One entry per comment id; a best comment repeated in the normal list stays marked best."""
+    by_id: dict[str, CommentData] = {}
+    for comment in comments:
+        key = comment.id or f"{comment.author}\n{comment.text}"
+        if key in by_id:
+            by_id[key].is_best = by_id[key].is_best or comment.is_best
+        else:
+            by_id[key] = comment
+    return list(by_id.values())
+
+
+class BaseCrawler:
+    code: str = ""
+    name: str = ""
+    origin: str = ""  # the real site, e.g. "https://pann.nate.com"; canonical URLs use it
+    encoding: str | None = None  # force a charset the site mislabels (ppomppu: cp949)
+
+    def __init__(self, *, base_url: str | None = None, robots_policy: str | None = None) -> None:
+        self.base_url = (base_url or self.origin).rstrip("/")
+        self.session = requests.Session()
+        self.session.headers.update(HEADERS)
+        self.min_delay = settings.CRAWL_MIN_DELAY_SECONDS
+        policy = robots_policy or settings.CRAWL_ROBOTS_POLICY.get(self.code, "obey")
+        self.robots_policy = "ignore" if policy.strip().lower() == "ignore" else "obey"  # anything else obeys
+        self._robots: RobotFileParser | None = None
+        self._last_request = 0.0
+        self._referer = ""
+
+    # Site modules fill these in -------------------------------------------------------------
+
+    @classmethod
+    def list_path(cls, page: int) -> str:
+        raise NotImplementedError
+
+    def parse_list(self, doc, url: str) -> list[ListItem]:
+        raise NotImplementedError
+
+    def parse_post(self, doc, url: str) -> PostData:
+        raise NotImplementedError
+
+    # Units of work the run loop calls -------------------------------------------------------
+
+    def list_url(self, page: int) -> str:
+        return self.base_url + self.list_path(page)
+
+    def fetch_url(self, url: str) -> str:
+        """Where to fetch a canonical URL: the same path on ``base_url`` (the fixture server in tests)."""
+        if url.startswith(self.origin):
+            return self.base_url + url[len(self.origin):]
+        return url
+
+    def list_fetch(self, page: int) -> list[ListItem]:
+        url = self.list_url(page)
+        doc = html.document(self.get_text(url))
+        self._referer = url
+        items = self.parse_list(doc, url)
+        if not items:
+            raise CrawlError(f"no posts found on list page {url}")
+        return items
+
+    def post_fetch(self, item: ListItem) -> PostData:
+        doc = html.document(self.get_text(self.fetch_url(item.fetch_url or item.url)))
+        return self.parse_post(doc, item.url)
+
+    def close(self) -> None:
+        self.session.close()
+
+    # HTTP -----------------------------------------------------------------------------------
+
+    def get_text(self, url: str) -> str:
+        response = self.request("GET", url)
+        match = CHARSET.search(response.headers.get("Content-Type", ""))
+        return html.html_decode(response.content, header_charset=match and match.group(1), forced=self.encoding)
+
+    def request(self, method: str, url: str, **kwargs) -> requests.Response:
+        """One request with robots, the per-site delay, a Referer and retries with back-off."""
+        self.robots_check(url)
+        headers = {"Referer": self._referer} if self._referer else {}
+        headers.update(kwargs.pop("headers", {}))
+        attempts = settings.CRAWL_RETRIES + 1
+        for attempt in range(attempts):
+            last = attempt == attempts - 1
+            try:
+                response = self._send(method, url, headers=headers, **kwargs)
+            except requests.RequestException as exc:
+                if last:
+                    raise CrawlError(f"{type(exc).__name__} for {url}: {exc}") from exc
+                self._backoff(attempt, None)
+                continue
+            if response.status_code in RETRY_STATUSES and not last:
+                self._backoff(attempt, response.headers.get("Retry-After"))
+                continue
+            if response.status_code >= 400:
+                permanent = response.status_code in (404, 410)
+                raise CrawlError(f"HTTP {response.status_code} for {url}", permanent=permanent)
+            return response
+        raise AssertionError("unreachable")
+
+    def pace(self) -> None:
+        """Sleep until the site's minimum delay since the previous request has passed."""
+        wait = self._last_request + self.min_delay - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
+        self._last_request = time.monotonic()
+
+    def _send(self, method: str, url: str, **kwargs) -> requests.Response:
+        self.pace()
+        try:
+            return self.session.request(method, url, timeout=settings.CRAWL_TIMEOUT_SECONDS, **kwargs)
+        finally:
+            self._last_request = time.monotonic()
+
+    def _backoff(self, attempt: int, retry_after: str | None) -> None:
+        delay = settings.CRAWL_BACKOFF_SECONDS * (2**attempt)
+        if retry_after and retry_after.isdigit():
+            delay = max(delay, min(int(retry_after), 60))
+        time.sleep(delay)
+
+    # robots.txt -----------------------------------------------------------------------------
+
+    def robots_announce(self) -> None:
+        if self.robots_policy == "ignore":
+            log.warning("robots.txt IGNORED for %s by operator setting (CRAWL_ROBOTS_POLICY)", self.code)
+
+    def robots_check(self, url: str) -> None:
+        if self.robots_policy == "ignore":
+            return
+        if self._robots is None:
+            self._robots = self._robots_load()
+        # Rules are written for the real site's paths, also when fetching from a fixture server.
+        real = self.origin + url[len(self.base_url):] if url.startswith(self.base_url) else url
+        if not self._robots.can_fetch(settings.CRAWL_ROBOTS_AGENT, real):
+            raise CrawlError(f"robots.txt disallows {url}", permanent=True)
+
+    def _robots_load(self) -> RobotFileParser:
+        parser = RobotFileParser(self.base_url + "/robots.txt")
+        try:
+            response = self._send("GET", parser.url)
+        except requests.RequestException as exc:
+            raise CrawlError(f"robots.txt unreachable: {exc}") from exc
+        status = response.status_code
+        if status in (401, 403):
+            parser.disallow_all = True
+        elif 400 <= status < 500:
+            parser.allow_all = True
+        elif status >= 500:
+            raise CrawlError(f"robots.txt answered HTTP {status}")
+        else:
+            parser.parse(html.html_decode(response.content).splitlines())
+        parser.modified()
+        return parser

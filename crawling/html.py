@@ -1,0 +1,248 @@
+"""Small lxml helpers shared by the site modules: decoding, selectors, text, numbers, images, dates.
+
+lxml is used directly (not BeautifulSoup) because the crawl parses every page of every run and the
+parse budget is about twice a bare ``lxml.html`` parse (``bench/crawl.py`` measures it).
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from datetime import datetime
+from functools import lru_cache
+from urllib.parse import urljoin, urlsplit
+from zoneinfo import ZoneInfo
+
+import lxml.html
+from lxml.cssselect import CSSSelector
+from lxml.etree import ParserError
+
+KST = ZoneInfo("Asia/Seoul")
+# Korean sites label CP949 pages "euc-kr"; CP949 is the superset that also decodes UHC syllables (햏).
+CHARSET_ALIASES = {"euc-kr": "cp949", "euc_kr": "cp949", "ks_c_5601-1987": "cp949", "x-windows-949": "cp949"}
+META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w:-]+)""", re.I)
+BLOCK_TAGS = frozenset({
+    "p", "div", "li", "ul", "ol", "tr", "table", "tbody", "thead", "h1", "h2", "h3", "h4", "h5", "h6",
+    "blockquote", "article", "section", "dl", "dt", "dd", "pre", "figure", "figcaption", "header", "footer",
+    "td", "th", "hr",
+})
+DROP_TAGS = frozenset({
+    "script", "style", "button", "iframe", "noscript", "template", "select", "textarea", "input", "svg", "video",
+})
+DATE = re.compile(r"(\d{4})\D+(\d{1,2})\D+(\d{1,2})\D+(\d{1,2}):(\d{2})(?::(\d{2}))?")
+PLACEHOLDERS = ("blank.gif", "gallview_loading", "loading.gif", "spacer.gif", "data:")
+SPACES = re.compile(r"[ \t\r\n\f\v\u00a0\u200b]+")
+NUMBER = re.compile(r"-?\d[\d,]*")
+UTF8_PARSER = lxml.html.HTMLParser(encoding="utf-8")
+
+
+class ParseError(Exception):
+    """The page lacks an element every page of the site has (truncated, changed or wrong page)."""
+
+
+def charset_normal(name: str | None) -> str | None:
+    if not name:
+        return None
+    name = CHARSET_ALIASES.get(name.strip().lower(), name.strip().lower())
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def html_decode(raw: bytes, *, header_charset: str | None = None, forced: str | None = None) -> str:
+    """Bytes → text: the site's known encoding, else the header's, else ``<meta charset>``, else guess."""
+    declared = charset_normal(forced) or charset_normal(header_charset)
+    if declared is None:
+        match = META_CHARSET.search(raw[:4096])
+        declared = charset_normal(match.group(1).decode("ascii", "ignore")) if match else None
+    if declared:
+        return raw.decode(declared, errors="replace")
+    for guess in ("utf-8", "cp949"):  # no declaration at all: Korean pages are one of these two
+        try:
+            return raw.decode(guess)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("utf-8", errors="replace")
+
+
+def document(text: str):
+    """Parse a page; an empty or unparseable page is a ``ParseError``, not an lxml exception."""
+    if not text.strip():
+        raise ParseError("empty page")
+    try:
+        # lxml parses UTF-8 bytes about twice as fast as a Python str of the same page.
+        return lxml.html.document_fromstring(text.encode("utf-8", "surrogatepass"), parser=UTF8_PARSER)
+    except (ParserError, ValueError) as exc:
+        raise ParseError(f"unparseable HTML: {exc}") from exc
+
+
+@lru_cache(maxsize=512)
+def _selector(css: str) -> CSSSelector:
+    return CSSSelector(css)
+
+
+def select(el, css: str) -> list:
+    return _selector(css)(el)
+
+
+def first(el, css: str):
+    found = _selector(css)(el)
+    return found[0] if found else None
+
+
+def by_id(doc, element_id: str):
+    try:
+        return doc.get_element_by_id(element_id)
+    except KeyError:
+        return None
+
+
+def need(el, css: str, what: str):
+    found = first(el, css)
+    if found is None:
+        raise ParseError(f"missing {what} ({css})")
+    return found
+
+
+def drop(el, *selectors: str) -> None:
+    """Remove matching elements but keep the text that follows them (their tail)."""
+    for css in selectors:
+        for node in select(el, css):
+            node.drop_tree()
+
+
+def text(el) -> str:
+    """Inline text with whitespace collapsed (titles, names, counters)."""
+    if el is None:
+        return ""
+    return " ".join(el.text_content().replace("\u200b", " ").split())  # split() is cheaper than a regex here
+
+
+def cells(row) -> dict:
+    """A table row's cells by class name, found in one pass instead of one selector per cell."""
+    found: dict = {}
+    for cell in row.iterchildren("td"):
+        for name in (cell.get("class") or "").split():
+            found.setdefault(name, cell)
+    return found
+
+
+def attr(el, name: str) -> str:
+    return (el.get(name) or "").strip() if el is not None else ""
+
+
+def to_int(value: str | None) -> int:
+    match = NUMBER.search(value or "")
+    return int(match.group().replace(",", "")) if match else 0
+
+
+def _walk(el, out: list[str]) -> None:
+    if el.text:
+        out.append(SPACES.sub(" ", el.text))
+    for child in el:
+        tag = child.tag if isinstance(child.tag, str) else ""
+        if tag == "br":
+            out.append("\n")
+        elif tag and tag not in DROP_TAGS:
+            block = tag in BLOCK_TAGS
+            if block:
+                out.append("\n")
+            _walk(child, out)
+            if block:
+                out.append("\n")
+        if child.tail:
+            out.append(SPACES.sub(" ", child.tail))
+
+
+def block_text(el) -> str:
+    """Body text: ``<br>`` and block elements break lines, inline tags do not split words.
+
+    Scripts, styles, buttons, iframes and HTML comments are skipped. Runs of empty lines
+    become one empty line, so paragraphs stay apart.
+    """
+    parts: list[str] = []
+    _walk(el, parts)
+    lines = [line.strip() for line in "".join(parts).split("\n")]
+    out: list[str] = []
+    for line in lines:
+        if line or (out and out[-1]):
+            out.append(line)
+    return "\n".join(out).strip()
+
+
+def comment_text(el) -> str:
+    """Comment text: ``<br>`` and newlines break lines, each line stripped, empty lines dropped."""
+    if el is None:
+        return ""
+    parts: list[str] = []
+
+    def walk(node) -> None:
+        if node.text:
+            parts.append(node.text)
+        for child in node:
+            tag = child.tag if isinstance(child.tag, str) else ""
+            if tag == "br":
+                parts.append("\n")
+            elif tag and tag not in DROP_TAGS:
+                walk(child)
+            if child.tail:
+                parts.append(child.tail)
+
+    walk(el)
+    lines = (line.replace("\u00a0", " ").strip() for line in "".join(parts).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def fragment_text(html: str) -> str:
+    """Comment text from an HTML fragment (DC's JSON ``memo``)."""
+    if not html.strip():
+        return ""
+    return comment_text(lxml.html.fragment_fromstring(html, create_parent="div"))
+
+
+def absolute(url: str, base: str) -> str:
+    if url.startswith("//"):
+        return "https:" + url
+    return urljoin(base, url)
+
+
+def images(el, base: str, *, skip_hosts: tuple[str, ...] = (), skip_classes: tuple[str, ...] = ()) -> list[str]:
+    """Absolute content image URLs in document order: lazy attributes first, placeholders,
+    tracking pixels and stickers left out, duplicates removed."""
+    seen: dict[str, None] = {}
+    for img in el.iter("img"):
+        classes = set((img.get("class") or "").split())
+        if classes & set(skip_classes) or (img.get("width"), img.get("height")) == ("1", "1"):
+            continue
+        src = img.get("data-original") or img.get("data-src") or img.get("data-lazy-src") or img.get("src") or ""
+        src = src.strip()
+        if not src or any(mark in src for mark in PLACEHOLDERS):
+            continue
+        url = absolute(src, base)
+        if urlsplit(url).hostname in skip_hosts or not url.startswith("http"):
+            continue
+        seen.setdefault(url, None)
+    return list(seen)
+
+
+def kst(value: str) -> datetime | None:
+    """``2026.09.22 (09:41:17)``, ``2026-09-23 08:51`` … → an aware datetime in Korean time."""
+    match = DATE.search(value or "")
+    if not match:
+        return None
+    parts = [int(p) if p else 0 for p in match.groups()]
+    try:
+        return datetime(*parts, tzinfo=KST)
+    except ValueError:
+        return None
+
+
+def meta_published(doc) -> datetime | None:
+    node = first(doc, 'meta[property="article:published_time"]')
+    if node is None:
+        return None
+    try:
+        return datetime.fromisoformat(attr(node, "content")).astimezone(KST)
+    except ValueError:
+        return None

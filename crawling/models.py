@@ -1,0 +1,96 @@
+"""Crawl runs and their failures, stats snapshots (momentum) and content fingerprints (duplicates)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+from posts.models import Post
+
+
+class CrawlRun(models.Model):
+    site_code = models.CharField(max_length=32)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    pages = models.PositiveIntegerField(default=0, help_text="Pages fetched and read.")
+    new = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0, help_text="Too short, declined or a declined post's repost.")
+    failed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        indexes = [models.Index(fields=["site_code", "started_at"], name="crawlrun_site_started")]
+
+    def __str__(self) -> str:
+        return f"{self.site_code} {self.started_at:%Y-%m-%d %H:%M}"
+
+    def failure_add(self, url: str, error: Exception | str) -> None:
+        reason = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
+        CrawlFailure.objects.create(run=self, url=url[:500], error=reason or "unknown error")
+        self.failed += 1
+
+    def count(self, outcome: str) -> None:
+        setattr(self, outcome, getattr(self, outcome) + 1)
+
+    def finish(self) -> None:
+        self.finished_at = timezone.now()
+        self.save()
+
+    @property
+    def total_failure(self) -> bool:
+        """Nothing at all could be read: the site is down, blocked, or every page broke."""
+        return self.failed > 0 and self.pages == 0
+
+
+class CrawlFailure(models.Model):
+    run = models.ForeignKey(CrawlRun, on_delete=models.CASCADE, related_name="failures")
+    url = models.URLField(max_length=500)
+    error = models.TextField()
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["at"], name="crawlfailure_at")]
+
+    def __str__(self) -> str:
+        return f"{self.url}: {self.error[:60]}"
+
+
+class StatsSnapshot(models.Model):
+    """A post's counters at one crawl; the series shows momentum in the admin."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="snapshots")
+    at = models.DateTimeField(default=timezone.now)
+    views = models.PositiveIntegerField(default=0)
+    likes = models.IntegerField(default=0)
+    comment_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["post", "at"]
+        indexes = [models.Index(fields=["post", "at"], name="snapshot_post_at")]
+
+    def __str__(self) -> str:
+        return f"post {self.post_id} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class Fingerprint(models.Model):
+    """64-bit SimHash of a post's title and body, split in eight 8-bit bands for indexed lookups:
+    two hashes within 7 bits of each other share at least one band exactly (pigeonhole)."""
+
+    post = models.OneToOneField(Post, on_delete=models.CASCADE, primary_key=True, related_name="fingerprint")
+    simhash = models.BigIntegerField()  # stored signed; see crawling.duplicates
+    band0 = models.PositiveSmallIntegerField()
+    band1 = models.PositiveSmallIntegerField()
+    band2 = models.PositiveSmallIntegerField()
+    band3 = models.PositiveSmallIntegerField()
+    band4 = models.PositiveSmallIntegerField()
+    band5 = models.PositiveSmallIntegerField()
+    band6 = models.PositiveSmallIntegerField()
+    band7 = models.PositiveSmallIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=[f"band{i}"], name=f"fingerprint_band{i}") for i in range(8)]
+
+    def __str__(self) -> str:
+        return f"{self.simhash & (2**64 - 1):016x}"

@@ -1,0 +1,101 @@
+"""DC Inside (gall.dcinside.com): the hit gallery list, posts, and comments from the AJAX endpoint."""
+
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import parse_qs, urlsplit
+
+from crawling import html
+from crawling.base import BaseCrawler, CommentData, CrawlError, ListItem, PostData
+
+SOURCE_LINE = re.compile(r"\n?출처\s*:[^\n]*\[원본 보기\]\s*$")
+
+
+def _query(url: str) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+
+
+class DcInside(BaseCrawler):
+    code = "dcinside"
+    name = "DC Inside"
+    origin = "https://gall.dcinside.com"
+    gallery = "dcbest"
+
+    @classmethod
+    def list_path(cls, page: int) -> str:
+        return f"/board/lists/?id={cls.gallery}&page={page}"
+
+    def parse_list(self, doc, url: str) -> list[ListItem]:
+        items = []
+        for row in html.select(doc, "table.gall_list tbody tr.ub-content.us-post"):
+            link = html.first(row, "td.gall_tit > a:not(.reply_numbox)")
+            query = _query(html.attr(link, "href"))
+            if link is None or not query.get("no", "").isdigit():
+                continue
+            gallery, no = query.get("id", self.gallery), query["no"]
+            td = html.cells(row)
+            html.drop(link, "strong", "em")
+            items.append(ListItem(
+                origin_id=f"{gallery}_{no}",
+                url=f"{self.origin}/board/view/?id={gallery}&no={no}",
+                fetch_url=html.absolute(html.attr(link, "href"), self.origin),
+                title=html.text(link),
+                views=html.to_int(html.text(td.get("gall_count"))),
+                likes=html.to_int(html.text(td.get("gall_recommend"))),
+                comments=html.to_int(html.text(html.first(row, "span.reply_num"))),
+            ))
+        return items
+
+    def post_fetch(self, item: ListItem) -> PostData:
+        doc = html.document(self.get_text(self.fetch_url(item.fetch_url or item.url)))
+        post = self.parse_post(doc, item.url)
+        # The comment endpoint wants the hidden view-form values of this page.
+        form = {el.get("id"): el.get("value") or "" for el in html.select(doc, "form#_view_form_ input[id]")}
+        post.comments = self._comments_fetch(item, form)
+        return post
+
+    def parse_post(self, doc, url: str) -> PostData:
+        head = html.need(doc, "div.gallview_head", "title block")
+        body = html.need(doc, "div.writing_view_box div.write_div", "body")
+        query = _query(url)
+        writer = html.first(head, "div.gall_writer")
+        return PostData(
+            origin_id=f"{query['id']}_{query['no']}",
+            url=url,
+            title=html.text(html.need(head, "span.title_subject", "title")),
+            content=SOURCE_LINE.sub("", html.block_text(body)).strip(),
+            images=html.images(body, url, skip_classes=("written_dccon",)),
+            views=html.to_int(html.text(html.first(head, "span.gall_count"))),
+            likes=html.to_int(html.text(html.first(head, "span.gall_reply_num"))),
+            comment_count=html.to_int(html.text(html.first(head, "span.gall_comment"))),
+            author=html.attr(writer, "data-nick") or html.text(html.first(head, "span.nickname")),
+            published_at=html.kst(html.attr(html.first(head, "span.gall_date"), "title")),
+        )
+
+    def _comments_fetch(self, item: ListItem, form: dict[str, str]) -> list[CommentData]:
+        query = _query(item.url)
+        data = {
+            "id": form.get("id") or query["id"], "no": form.get("no") or query["no"],
+            "cmt_id": form.get("id") or query["id"], "cmt_no": form.get("no") or query["no"],
+            "e_s_n_o": form.get("e_s_n_o", ""), "comment_page": "1", "sort": "D",
+            "_GALLTYPE_": form.get("_GALLTYPE_", "G"), "secret_article_key": form.get("secret_article_key", ""),
+        }
+        response = self.request(
+            "POST", self.base_url + "/board/comment/", data=data,
+            headers={"X-Requested-With": "XMLHttpRequest", "Referer": self.fetch_url(item.url)},
+        )
+        try:
+            payload = json.loads(response.content.decode("utf-8-sig"))
+            return [c for c in map(self._comment, payload.get("comments") or []) if c]
+        except (ValueError, AttributeError, TypeError) as exc:
+            raise CrawlError(f"unreadable comment JSON for {item.url}: {exc}") from exc
+
+    @staticmethod
+    def _comment(raw: dict) -> CommentData | None:
+        if raw.get("nicktype") == "COMMENT_BOY" or raw.get("del_yn") == "Y":
+            return None  # the ad bot and deleted comments
+        text = html.fragment_text(str(raw.get("memo") or ""))
+        if not text:
+            return None  # a dccon sticker alone
+        return CommentData(id=str(raw.get("no", "")), author=str(raw.get("name") or ""), text=text)

@@ -1,0 +1,75 @@
+"""Ruliweb (bbs.ruliweb.com): the best humor board, posts with best comments and likes."""
+
+from __future__ import annotations
+
+import re
+
+from crawling import html
+from crawling.base import BaseCrawler, CommentData, ListItem, PostData, dedupe_comments
+
+POST_PATH = re.compile(r"^(?:https://bbs\.ruliweb\.com)?(/best/board/\d+/read/(\d+))")
+
+
+class Ruliweb(BaseCrawler):
+    code = "ruliweb"
+    name = "Ruliweb"
+    origin = "https://bbs.ruliweb.com"
+
+    @classmethod
+    def list_path(cls, page: int) -> str:
+        return f"/best/humor_only?orderby=recommend&range=24h&page={page}"
+
+    def parse_list(self, doc, url: str) -> list[ListItem]:
+        items = []
+        for row in html.select(doc, "div#best_body table.board_list_table tbody tr.table_body:not(.notice)"):
+            link = html.first(row, "td.subject a.subject_link")
+            match = POST_PATH.match(html.attr(link, "href"))
+            if not match:
+                continue  # ads and notices leave the board
+            td = html.cells(row)
+            items.append(ListItem(
+                origin_id=match.group(2),
+                url=self.origin + match.group(1),
+                title=html.text(html.first(link, "strong.text_over, span.text_over")),
+                views=html.to_int(html.text(td.get("hit"))),
+                likes=html.to_int(html.text(td.get("recomd"))),
+                comments=html.to_int(html.text(html.first(link, "span.num_reply"))),
+            ))
+        return items
+
+    def parse_post(self, doc, url: str) -> PostData:
+        top = html.need(doc, "div.board_main_top", "title block")
+        body = html.need(doc, "div.board_main_view div.view_content", "body")
+        info = " ".join(html.text(p) for p in html.select(top, "div.user_info p"))
+        views = re.search(r"조회\s*([\d,]+)", info)
+        return PostData(
+            origin_id=re.search(r"/read/(\d+)", url).group(1),
+            url=url,
+            title=html.text(html.need(top, "span.subject_inner_text", "title")),
+            content=html.block_text(body),
+            images=html.images(body, url),
+            views=html.to_int(views.group(1)) if views else 0,
+            likes=html.to_int(html.text(html.first(doc, "div.like_wrapper span.like_value"))),
+            dislikes=html.to_int(html.text(html.first(doc, "div.like_wrapper span.dislike_value"))),
+            comment_count=html.to_int(html.text(html.first(top, "strong.reply_count"))),
+            author=html.text(html.first(top, "div.user_info a.nick")),
+            published_at=html.kst(html.text(html.first(top, "span.regdate"))),
+            comments=dedupe_comments(self._comments(doc)),
+        )
+
+    def _comments(self, doc) -> list[CommentData]:
+        found = []
+        # Normal list first: it holds every comment in page order, bests included once.
+        blocks = (
+            (False, "div.comment_view.normal tr.comment_element"), (True, "div.comment_view.best tr.comment_element"),
+        )
+        for best, css in blocks:
+            for row in html.select(doc, css):
+                found.append(CommentData(
+                    id=html.attr(row, "id").removeprefix("ct_"),
+                    author=html.text(html.first(row, "a.nick_link")) or html.text(html.first(row, "div.nick strong")),
+                    text=html.comment_text(html.first(row, "div.text_wrapper span.text")),
+                    likes=html.to_int(html.text(html.first(row, "button.btn_like span.num"))),
+                    is_best=best,
+                ))
+        return [c for c in found if c.text]

@@ -1,0 +1,335 @@
+"""Post → a short narration script, written by an LLM or extracted from the post.
+
+``write_script`` picks the writer from settings: ``SCRIPT_WRITER=auto`` uses the LLM when a model
+is configured and loads here, else the extractive writer; the choice and its reason go into
+``Script.meta`` (and from there into ``Content.generation_meta``). Both writers produce the same
+structure: a hook, body lines and a closing question are spoken; the best comment, the YouTube
+title and the tags are shown. Every text passes the PII scrubber before it leaves this module.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import zlib
+from dataclasses import asdict, dataclass, field
+
+from django.conf import settings
+
+from generation import llm
+from generation.normalize import clean, normalize
+from generation.pii import Scrubber, mask_nickname
+from wagglebot.lib.stages import StageError
+
+log = logging.getLogger(__name__)
+
+MAX_SPOKEN_CHARS = 200
+MAX_HOOK_CHARS = 40
+MAX_TITLE_CHARS = 100
+MAX_COMMENT_CHARS = 80
+MAX_TAGS = 8
+SITE_TAGS = {
+    "nate_pann": "네이트판", "dcinside": "디시인사이드", "theqoo": "더쿠",
+    "ruliweb": "루리웹", "instiz": "인스티즈", "ppomppu": "뽐뿌",
+}
+CLOSERS = ["여러분 생각은 어떠세요?", "여러분이라면 어떻게 하시겠어요?", "여러분도 이런 경험 있으신가요?"]
+SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+|\n+")
+TITLE_NOISE_RE = re.compile(r"\s*[(\[][^)\]]*[)\]]\s*|\.(?:jpg|jpeg|png|gif|manhwa|txt|mp4)\b", re.IGNORECASE)
+LIST_MARKER_RE = re.compile(r"^\s*(?:[-*※•·→]+|\d+[.)]|[①-⑩])\s*")
+PARTICLE_RE = re.compile(r"(?:에서|으로|이랑|한테|에게|까지|부터|처럼|보다|이라|이는|[은는이가을를에의도로와과랑만])$")
+_STOPWORDS = "근데 진짜 요즘 우리 제가 저희 이거 그거 오늘 어제 내일 이게 그냥 정말 너무 하는 했던 하다"
+STOPWORDS = frozenset(_STOPWORDS.split())
+
+
+@dataclass
+class Script:
+    hook: str
+    body: list[str]
+    closer: str
+    best_comment: dict | None = None
+    title: str = ""
+    tags: list[str] = field(default_factory=list)
+    source: str = "extractive"
+    meta: dict = field(default_factory=dict)
+
+    def sentences(self) -> list[str]:
+        """Spoken sentences in order: hook, body lines, closer."""
+        return [s for s in [self.hook, *self.body, self.closer] if s.strip()]
+
+    @property
+    def narration(self) -> str:
+        return " ".join(self.sentences())
+
+    def spoken_chars(self) -> int:
+        return spoken_length(self.narration)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Script:
+        return cls(**{key: data[key] for key in cls.__dataclass_fields__ if key in data})
+
+
+def spoken_length(text: str) -> int:
+    """Characters the voice reads: numbers count as they are spoken (3만원 → 삼만 원)."""
+    return len(normalize(text))
+
+
+def split_sentences(text: str, *, min_syllables: int = 3) -> list[str]:
+    """Sentences of ``text``, cleaned. In posts, fragments such as "1위." or a lone "네?" carry
+    nothing a listener can follow, so pieces under ``min_syllables`` Hangul syllables are dropped."""
+    parts = (LIST_MARKER_RE.sub("", clean(part)).strip() for part in SENTENCE_END_RE.split(text))
+    return [part for part in parts if part and len(re.findall(r"[가-힣]", part)) >= min_syllables]
+
+
+def fit(text: str, limit: int) -> str:
+    """``text`` cut at the last word boundary that keeps it within ``limit`` characters."""
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
+    return cut.rstrip(" ,.")
+
+
+# Writer choice ---------------------------------------------------------------------------------
+
+
+def write_script(post) -> Script:
+    """The script for ``post`` from the configured writer; StageError("SCRIPT_FAILED") otherwise."""
+    mode = settings.SCRIPT_WRITER
+    model = settings.SCRIPT_LLM_MODEL
+    if mode not in ("auto", "llm", "extractive"):
+        raise StageError("SCRIPT_FAILED", f"SCRIPT_WRITER={mode!r}; use auto, llm or extractive", permanent=True)
+    if mode == "extractive" or (mode == "auto" and not model):
+        reason = "SCRIPT_WRITER=extractive" if mode == "extractive" else "no SCRIPT_LLM_MODEL configured"
+        return _chosen(write_extractive(post), "extractive", reason)
+    if not model:
+        raise StageError("SCRIPT_FAILED", "SCRIPT_WRITER=llm but SCRIPT_LLM_MODEL is empty", permanent=True)
+    try:
+        return _chosen(write_llm(post, model=model), "llm", f"SCRIPT_WRITER={mode}, model {model}")
+    except llm.LLMUnavailable as exc:
+        if mode == "llm":
+            raise StageError("SCRIPT_FAILED", f"LLM unavailable: {exc}") from exc
+        return _chosen(write_extractive(post), "extractive", f"LLM unavailable, fell back: {exc}")
+
+
+def _chosen(script: Script, writer: str, reason: str) -> Script:
+    script.meta.update(writer=writer, reason=reason)
+    log.info("script writer %s: %s", writer, reason)
+    return script
+
+
+def script_from_text(text: str, post) -> Script:
+    """A script from a person's edited narration: their sentences, spoken as written."""
+    scrubber = Scrubber()
+    sentences = [scrubber.scrub(s) for s in split_sentences(text, min_syllables=0)]
+    if not sentences:
+        raise StageError("SCRIPT_FAILED", "the edited narration is empty", permanent=True)
+    hook, rest = sentences[0], sentences[1:]
+    closer = rest.pop() if len(rest) >= 2 else ""
+    script = Script(hook=hook, body=rest, closer=closer, source="human",
+                    meta={"writer": "human", "reason": "narration edited by a person"})
+    _decorate(script, post, scrubber)
+    if script.spoken_chars() > MAX_SPOKEN_CHARS:
+        raise StageError(
+            "SCRIPT_FAILED",
+            f"the edited narration is {script.spoken_chars()} spoken characters; the limit is {MAX_SPOKEN_CHARS}",
+            permanent=True,
+        )
+    return script
+
+
+# Shared parts ----------------------------------------------------------------------------------
+
+
+def clean_title(title: str) -> str:
+    """The title without bracketed asides, file suffixes, laughter and emoji."""
+    return re.sub(r"\s+", " ", clean(TITLE_NOISE_RE.sub(" ", title))).strip(" .,")
+
+
+def best_comment(post, scrubber: Scrubber) -> dict | None:
+    comment = post.comments.order_by("-is_best", "-likes", "pk").first() if post.pk else None
+    if comment is None:
+        return None
+    text = fit(scrubber.scrub(clean(comment.content.replace("\n", " "))), MAX_COMMENT_CHARS)
+    return {"author": mask_nickname(comment.author), "text": text} if text else None
+
+
+def keywords(text: str) -> list[str]:
+    """Content words of ``text`` in order: Hangul/Latin words with their particle cut off."""
+    words = []
+    for raw in re.findall(r"[가-힣A-Za-z0-9]{2,}", clean(text)):
+        word = PARTICLE_RE.sub("", raw) if len(raw) > 2 else raw
+        if len(word) >= 2 and not re.search(r"\d|[한된던는게고서요다]$", word) and word not in STOPWORDS | set(words):
+            words.append(word)
+    return words
+
+
+def make_tags(post, extra: list[str] | None = None) -> list[str]:
+    tags = [*(extra or []), *keywords(clean_title(post.title))[:5], SITE_TAGS.get(post.site_code, ""), "쇼츠"]
+    unique = []
+    for tag in (t.strip().lstrip("#").replace(" ", "") for t in tags):
+        if tag and tag not in unique:
+            unique.append(tag)
+    return unique[:MAX_TAGS]
+
+
+def _decorate(script: Script, post, scrubber: Scrubber) -> None:
+    """Fill what both writers take from the post itself: title, tags, best comment."""
+    script.title = fit(scrubber.scrub(script.title or clean_title(post.title) or "오늘의 인기글"), MAX_TITLE_CHARS)
+    script.tags = [scrubber.scrub(tag) for tag in make_tags(post, script.tags)]
+    script.best_comment = best_comment(post, scrubber)
+
+
+def _fit_narration(script: Script) -> Script:
+    """Drop trailing body sentences until the narration fits; the hook and closer stay."""
+    script.hook = fit(script.hook, MAX_HOOK_CHARS)
+    while script.body and script.spoken_chars() > MAX_SPOKEN_CHARS:
+        script.body.pop()
+    return script
+
+
+# Extractive writer -----------------------------------------------------------------------------
+
+
+def write_extractive(post) -> Script:
+    """Deterministic: the title as hook, the body's strongest sentences, a closing question."""
+    scrubber = Scrubber()
+    title = clean_title(post.title)
+    sentences = [scrubber.scrub(s) for s in split_sentences(post.content)]
+    hook = scrubber.scrub(fit(title, MAX_HOOK_CHARS)) or (sentences.pop(0) if sentences else "")
+    if not hook:
+        raise StageError("SCRIPT_FAILED", "the post has neither a title nor body text", permanent=True)
+    closer = CLOSERS[zlib.crc32(post.title.encode()) % len(CLOSERS)]
+    script = Script(hook=hook, body=[], closer=closer, source="extractive")
+    script.body = _strongest(sentences, keywords(title), MAX_SPOKEN_CHARS - script.spoken_chars() - 1)
+    _decorate(script, post, scrubber)
+    return _fit_narration(script)
+
+
+def _strongest(sentences: list[str], title_words: list[str], budget: int) -> list[str]:
+    """The best-scoring sentences that fit ``budget`` spoken characters, in post order."""
+    ranked = sorted(range(len(sentences)), key=lambda i: (-_score(sentences[i], i, len(sentences), title_words), i))
+    chosen: list[int] = []
+    for i in ranked:
+        cost = spoken_length(sentences[i]) + 1
+        if cost <= budget:
+            chosen.append(i)
+            budget -= cost
+    return [sentences[i] for i in sorted(chosen)]
+
+
+def _score(sentence: str, index: int, total: int, title_words: list[str]) -> float:
+    overlap = sum(1 for word in title_words if word in sentence)
+    length = len(sentence)
+    score = 3.0 * overlap + (1.0 if re.search(r"\d", sentence) else 0.0)
+    score += 1.0 if 12 <= length <= 70 else -1.0
+    score += 1.5 if index == 0 else (1.0 if index == total - 1 else 0.0)
+    return score - (2.0 if length < 8 else 0.0)
+
+
+# LLM writer ------------------------------------------------------------------------------------
+
+SYSTEM_PROMPT = (
+    "너는 한국 커뮤니티 인기글을 유튜브 쇼츠 내레이션으로 바꾸는 작가다. "
+    "아래 글을 읽고 JSON 객체 하나로 답하라. 키: "
+    '"hook"(시선을 끄는 첫 문장, 40자 이내), "body"(핵심 내용을 담은 문장 2~4개의 배열), '
+    '"closer"(시청자에게 던지는 질문 한 문장), "title"(유튜브 제목, 100자 이내), "tags"(태그 3~6개 배열). '
+    "hook, body, closer를 합친 내레이션은 200자 이내. 실명, 전화번호, 이메일, 주소는 쓰지 마라. 존댓말로 써라."
+)
+STRICT_PROMPT = (
+    "방금 답은 쓸 수 없었다: {problem}. 설명이나 코드블록 없이 "
+    '{{"hook": "...", "body": ["...", "..."], "closer": "...?", "title": "...", "tags": ["..."]}} '
+    "형식의 JSON 객체 하나만 출력하라."
+)
+REFUSAL_RE = re.compile(
+    r"죄송하지만|죄송합니다|도와드릴 수 없|작성할 수 없|제공할 수 없|할 수 없습니다"
+    r"|I(?:'m| am) sorry|I can(?:no|')t|as an AI",
+    re.IGNORECASE,
+)
+
+
+class UnusableOutput(ValueError):
+    """The model's answer is not a usable script (no JSON, wrong types, empty fields)."""
+
+
+def write_llm(post, *, model: str) -> Script:
+    """Ask for JSON; on an unusable answer ask once more, stricter; then trim to 200 spoken chars."""
+    scrubber = Scrubber()
+    messages = [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": _post_prompt(post, scrubber)}]
+    problem = ""
+    for attempt in (1, 2):
+        reply = llm.complete(
+            messages, model=model, max_new_tokens=settings.SCRIPT_LLM_MAX_NEW_TOKENS,
+            vram_bytes=settings.SCRIPT_LLM_VRAM_BYTES,
+        )
+        try:
+            script = parse_reply(reply)
+        except UnusableOutput as exc:
+            if REFUSAL_RE.search(reply):
+                raise StageError("SCRIPT_FAILED", f"the model refused: {reply.strip()[:200]}") from exc
+            problem = str(exc)
+            log.warning("LLM answer %d unusable (%s): %.200r", attempt, problem, reply)
+            messages = [*messages, {"role": "assistant", "content": reply},
+                        {"role": "user", "content": STRICT_PROMPT.format(problem=problem)}]
+            continue
+        _scrub_script(script, scrubber)
+        _decorate(script, post, scrubber)
+        script.meta = {"model": model, "attempts": attempt}
+        return _checked_fit(script)
+    raise StageError("SCRIPT_FAILED", f"unusable LLM output after 2 attempts: {problem}")
+
+
+def _post_prompt(post, scrubber: Scrubber) -> str:
+    comment = best_comment(post, scrubber)
+    parts = [f"제목: {scrubber.scrub(clean(post.title))}", f"본문:\n{scrubber.scrub(clean(post.content))[:1500]}"]
+    if comment:
+        parts.append(f"베스트 댓글: {comment['text']}")
+    return "\n".join(parts)
+
+
+def parse_reply(reply: str) -> Script:
+    """Validate the model's JSON; body lines are split into sentences so trimming can drop them."""
+    start, end = reply.find("{"), reply.rfind("}")
+    if start < 0 or end <= start:
+        raise UnusableOutput("no JSON object in the answer")
+    try:
+        data = json.loads(reply[start:end + 1])
+    except json.JSONDecodeError as exc:
+        raise UnusableOutput(f"invalid JSON ({exc.msg})") from exc
+    if not isinstance(data, dict):
+        raise UnusableOutput("the JSON is not an object")
+    hook, closer, title = (data.get(key) for key in ("hook", "closer", "title"))
+    body, tags = data.get("body"), data.get("tags", [])
+    if isinstance(body, str):
+        body = [body]
+    if not (_text(hook) and isinstance(body, list) and body and all(_text(line) for line in body)):
+        raise UnusableOutput("hook and body must be non-empty text")
+    if not isinstance(tags, list):
+        tags = []
+    lines = [s for line in body for s in split_sentences(line)]
+    return Script(
+        hook=clean(hook), body=lines, closer=clean(closer) if _text(closer) else "",
+        title=clean(title) if _text(title) else "", tags=[str(t) for t in tags if _text(t)][:MAX_TAGS], source="llm",
+    )
+
+
+def _text(value) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def _scrub_script(script: Script, scrubber: Scrubber) -> None:
+    script.hook = scrubber.scrub(script.hook)
+    script.body = [scrubber.scrub(line) for line in script.body]
+    script.closer = scrubber.scrub(script.closer)
+    script.title = scrubber.scrub(script.title)
+
+
+def _checked_fit(script: Script) -> Script:
+    script.closer = fit(script.closer, 60) or CLOSERS[0]
+    _fit_narration(script)
+    if not script.body or script.spoken_chars() > MAX_SPOKEN_CHARS:
+        raise StageError("SCRIPT_FAILED", f"LLM script does not fit {MAX_SPOKEN_CHARS} spoken characters")
+    return script

@@ -1,0 +1,126 @@
+"""Sentences → one narration WAV (48 kHz mono s16) with sentence and word timings.
+
+Each sentence is normalised (``normalize``), synthesized on its own and measured after decoding,
+so sentence timings are exact whatever the engine. Word timings come from the engine's boundaries
+(edge-tts) or are spread by syllable count inside the measured sentence. Engines are tried in the
+``TTS_ENGINES`` order; a fallback and its reason go into ``Speech.meta``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+
+from generation.normalize import normalize
+from generation.tts import SAMPLE_RATE, Clip, ClipCache, Engine, EngineError, engines_from_settings, write_wav
+from wagglebot.lib.stages import StageError
+
+__all__ = ["Speech", "normalize", "synthesize"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Speech:
+    audio_path: Path
+    duration_ms: int
+    timings: dict
+    meta: dict
+
+
+def synthesize(sentences: list[str], out_dir: Path) -> Speech:
+    """Speak ``sentences`` into ``out_dir/audio.wav`` (+ ``timings.json``); StageError("TTS_FAILED")."""
+    spoken = [s for s in (normalize(sentence) for sentence in sentences) if s]
+    if not spoken:
+        raise StageError("TTS_FAILED", "nothing to speak after normalisation", permanent=True)
+    try:
+        engines = engines_from_settings()
+    except EngineError as exc:
+        raise StageError("TTS_FAILED", str(exc), permanent=True) from exc
+    failures: list[str] = []
+    for engine in engines:
+        try:
+            clips, cached = _clips(engine, spoken)
+        except EngineError as exc:
+            log.warning("TTS engine %s failed, trying the next one: %s", engine.name, exc)
+            failures.append(f"{engine.name}: {exc}")
+            continue
+        meta = {
+            "engine": engine.name, "voice": engine.voice, "rate": engine.rate,
+            "fallback": "; ".join(failures), "cached_sentences": cached,
+        }
+        return _assemble(spoken, clips, Path(out_dir), meta)
+    raise StageError("TTS_FAILED", "; ".join(failures))
+
+
+def cache_dir() -> Path:
+    return Path(settings.TTS_CACHE_DIR or Path(settings.MEDIA_ROOT) / "tts-cache")
+
+
+def _clips(engine: Engine, spoken: list[str]) -> tuple[list[Clip], int]:
+    cache = ClipCache(cache_dir())
+    clips, cached = [], 0
+    for text in spoken:
+        clip = cache.get(engine, text)
+        if clip is None:
+            clip = engine.clip(text)
+            if clip.samples == 0:
+                raise EngineError(f"{engine.name} produced no audio for {text!r}")
+            cache.put(engine, text, clip)
+        else:
+            cached += 1
+        clips.append(clip)
+    return clips, cached
+
+
+def _assemble(spoken: list[str], clips: list[Clip], out_dir: Path, meta: dict) -> Speech:
+    gap = b"\0\0" * (SAMPLE_RATE * settings.TTS_SENTENCE_GAP_MS // 1000)
+    pcm, sentences = bytearray(), []
+    for n, (text, clip) in enumerate(zip(spoken, clips, strict=True)):
+        if n:
+            pcm += gap
+        start = _ms(len(pcm) // 2)
+        pcm += clip.pcm
+        end = _ms(len(pcm) // 2)
+        words = _offset_words(clip.words, start, end) if clip.words else spread_words(text, start, end)
+        sentences.append({"text": text, "start_ms": start, "end_ms": end, "words": words})
+    duration = _ms(len(pcm) // 2)
+    timings = {"duration_ms": duration, "sentences": sentences}
+    out_dir.mkdir(parents=True, exist_ok=True)
+    audio_path = out_dir / "audio.wav"
+    write_wav(audio_path, bytes(pcm))
+    (out_dir / "timings.json").write_text(json.dumps(timings, ensure_ascii=False, indent=1), encoding="utf-8")
+    return Speech(audio_path=audio_path, duration_ms=duration, timings=timings, meta=meta)
+
+
+def _ms(samples: int) -> int:
+    return round(samples * 1000 / SAMPLE_RATE)
+
+
+def _offset_words(words: list[dict], start: int, end: int) -> list[dict]:
+    """Engine word times are relative to the clip; clamp them into the measured sentence."""
+    return [
+        {
+            "text": word["text"],
+            "start_ms": min(start + word["start_ms"], end),
+            "end_ms": min(start + max(word["end_ms"], word["start_ms"]), end),
+        }
+        for word in words
+    ]
+
+
+def spread_words(text: str, start: int, end: int) -> list[dict]:
+    """Word times for engines without boundaries: the sentence's time shared by syllable count."""
+    words = text.split()
+    weights = [max(len(re.findall(r"[가-힣A-Za-z0-9]", word)), 1) for word in words]
+    total, cursor, out = sum(weights), 0, []
+    for word, weight in zip(words, weights, strict=True):
+        word_start = start + round((end - start) * cursor / total)
+        cursor += weight
+        out.append({"text": word, "start_ms": word_start, "end_ms": start + round((end - start) * cursor / total)})
+    return out

@@ -1,0 +1,46 @@
+"""The two moderation roles, as groups with permissions on posts.
+
+Written against an ``apps`` registry so the data migration (historical models) and tests
+(after a flush removed the rows) create exactly the same groups.
+"""
+
+from __future__ import annotations
+
+# Permissions on posts.Post that no model Meta declares: the moves a role may make.
+CUSTOM_PERMISSIONS = {
+    "approve_post": "Can approve, decline, retry and regenerate posts",
+    "publish_post": "Can upload and take down videos",
+}
+MODERATOR_PERMISSIONS = [
+    ("post", "view_post"), ("post", "change_post"), ("post", "approve_post"),
+    ("content", "view_content"), ("content", "change_content"),
+    ("comment", "view_comment"), ("statuschange", "view_statuschange"),
+]
+PUBLISHER_PERMISSIONS = [*MODERATOR_PERMISSIONS, ("post", "publish_post")]
+ROLES = {"Moderators": MODERATOR_PERMISSIONS, "Publishers": PUBLISHER_PERMISSIONS}
+
+
+def roles_sync(apps) -> None:
+    """Create (or complete) the Moderators and Publishers groups; safe to run again."""
+    Group = apps.get_model("auth", "Group")
+    for name, wanted in ROLES.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.add(*(_permission(apps, model, codename) for model, codename in wanted))
+
+
+def _permission(apps, model: str, codename: str):
+    # Default permissions are created by post_migrate, after every migration ran: make them
+    # here with the names Django would give them, so the later post_migrate finds them present.
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    Permission = apps.get_model("auth", "Permission")
+    content_type, _ = ContentType.objects.get_or_create(app_label="posts", model=model)
+    action, _, _ = codename.partition("_")
+    name = CUSTOM_PERMISSIONS.get(codename) or f"Can {action} {_verbose_name(model)}"
+    permission, _ = Permission.objects.get_or_create(
+        content_type=content_type, codename=codename, defaults={"name": name}
+    )
+    return permission
+
+
+def _verbose_name(model: str) -> str:
+    return {"statuschange": "status change"}.get(model, model)

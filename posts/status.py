@@ -1,0 +1,83 @@
+"""What the public status page shows: counts and times only, nothing private.
+
+No text of undecided posts, no user names, no file paths: uploaded videos are public already,
+so their title and public link are the only per-post data shown.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from django.db.models import Count
+from django.utils import timezone
+
+from posts.models import Content, Post, Status, StatusChange
+from wagglebot.q import DEFAULT_CLUSTER, GPU_CLUSTER
+
+WINDOWS = {"24 h": timedelta(hours=24), "7 days": timedelta(days=7)}
+CLUSTERS = (DEFAULT_CLUSTER, GPU_CLUSTER)
+FAILURE_WINDOW = timedelta(days=7)
+
+
+def status_snapshot() -> dict:
+    now = timezone.now()
+    return {
+        "generated_at": now,
+        "counts": _status_counts(),
+        "activity": [_activity(label, now - span) for label, span in WINDOWS.items()],
+        "uploads": _recent_uploads(),
+        "clusters": [_cluster(name) for name in CLUSTERS],
+        "failures": _failures(now - FAILURE_WINDOW),
+    }
+
+
+def _status_counts() -> list[tuple[str, int]]:
+    found = dict(Post.objects.order_by().values_list("status").annotate(n=Count("id")))
+    return [(label, found.get(value, 0)) for value, label in Status.choices]
+
+
+def _activity(label: str, since) -> dict:
+    changes = StatusChange.objects.filter(at__gte=since)
+    return {
+        "window": label,
+        "processed": changes.filter(new=Status.RENDERED).count(),
+        "uploaded": changes.filter(new=Status.UPLOADED).count(),
+    }
+
+
+def _recent_uploads(limit: int = 10) -> list[dict]:
+    rows = (
+        Content.objects.filter(post__status=Status.UPLOADED, uploaded_at__isnull=False)
+        .order_by("-uploaded_at")
+        .values("title", "video_url", "uploaded_at")[:limit]
+    )
+    return [{**row, "video_url": row["video_url"] if _is_web(row["video_url"]) else ""} for row in rows]
+
+
+def _is_web(url: str) -> bool:
+    return urlsplit(url).scheme.lower() in ("http", "https")
+
+
+def _cluster(name: str) -> dict:
+    from django_q.brokers import get_broker
+    from django_q.models import Task
+
+    last = Task.objects.filter(cluster=name).order_by("-stopped").values_list("stopped", flat=True).first()
+    try:
+        depth = get_broker(name).queue_size()
+    except Exception:  # the broker being down is what /healthz reports; here it is just unknown
+        depth = None
+    return {"name": name, "last_finished": last, "queue_depth": depth}
+
+
+def _failures(since) -> list[tuple[str, int]]:
+    rows = (
+        StatusChange.objects.filter(new=Status.FAILED, at__gte=since)
+        .exclude(error_code="")
+        .order_by()
+        .values_list("error_code")
+        .annotate(n=Count("id"))
+        .order_by("-n", "error_code")
+    )
+    return list(rows)

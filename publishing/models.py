@@ -1,0 +1,88 @@
+"""What publishing keeps beside the post: quota spent per Pacific day, booked slots, video stats."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.db import IntegrityError, models, transaction
+from django.db.models import F
+
+
+class QuotaUsageQuerySet(models.QuerySet):
+    def spend(self, day: date, bucket: str, amount: int, limit: int) -> bool:
+        """Add ``amount`` to the day's bucket unless that passes ``limit``; True when spent.
+
+        The conditional UPDATE keeps two workers from both taking the last units.
+        """
+        self._ensure(day, bucket)
+        return bool(
+            self.filter(day=day, bucket=bucket, used__lte=limit - amount).update(used=F("used") + amount)
+        )
+
+    def exhaust(self, day: date, bucket: str, limit: int) -> None:
+        """The API said quotaExceeded: trust it over our count until the day ends."""
+        self._ensure(day, bucket)
+        self.filter(day=day, bucket=bucket, used__lt=limit).update(used=limit)
+
+    def used(self, day: date, bucket: str) -> int:
+        row = self.filter(day=day, bucket=bucket).first()
+        return row.used if row else 0
+
+    def _ensure(self, day: date, bucket: str) -> None:
+        try:
+            with transaction.atomic():
+                self.get_or_create(day=day, bucket=bucket)
+        except IntegrityError:  # another worker created the row first
+            pass
+
+
+class QuotaUsage(models.Model):
+    class Bucket(models.TextChoices):
+        UNITS = "units", "Shared units"
+        INSERTS = "inserts", "videos.insert calls"
+
+    day = models.DateField(help_text="Pacific-time day; YouTube resets quota at Pacific midnight.")
+    bucket = models.CharField(max_length=16, choices=Bucket.choices)
+    used = models.PositiveIntegerField(default=0)
+
+    objects = QuotaUsageQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "bucket"], name="quota_day_bucket_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.bucket}: {self.used}"
+
+
+class PublishSlot(models.Model):
+    """One booked publishing time; the unique ``at`` keeps two fillers from double-booking it."""
+
+    at = models.DateTimeField(unique=True)
+    post = models.OneToOneField("posts.Post", on_delete=models.CASCADE, related_name="publish_slot")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} post {self.post_id}"
+
+    def is_ahead(self, now: datetime) -> bool:
+        return self.at > now
+
+
+class VideoStats(models.Model):
+    """Latest platform counters of an uploaded post, summed by ``publishing.stats.totals``."""
+
+    post = models.OneToOneField("posts.Post", on_delete=models.CASCADE, related_name="video_stats")
+    platform_id = models.CharField(max_length=64)
+    views = models.PositiveBigIntegerField(default=0)
+    likes = models.PositiveBigIntegerField(default=0)
+    comments = models.PositiveBigIntegerField(default=0)
+    fetched_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "video stats"
+
+    def __str__(self) -> str:
+        return f"{self.platform_id}: {self.views} views"

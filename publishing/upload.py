@@ -1,0 +1,137 @@
+"""``post_upload``: claim a RENDERED post, publish it once, record the result or why it waits.
+
+Never twice: the claim is a guarded transition, the upload resumes a session an earlier worker
+opened, and before a fresh upload after any earlier attempt the uploader is asked for a video
+carrying the post's key. Never lost for quota: the post waits in RENDERED until the reset.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from posts.models import Content, Post, Status
+from publishing.metadata import media_path, metadata_for
+from publishing.models import PublishSlot
+from publishing.quota import QuotaExhausted
+from publishing.uploaders import get_uploader
+from publishing.uploaders.base import AuthError, Checkpoint, Progress, Uploader, UploadError
+from wagglebot.lib.stages import stage
+
+log = logging.getLogger(__name__)
+AUTH_RETRY = timedelta(hours=1)
+# YouTube refuses a publishAt that is (nearly) past; later than this the video goes out at once.
+SCHEDULE_MARGIN = timedelta(minutes=15)
+
+
+def post_upload(post: Post, *, uploader: Uploader | None = None, progress: Progress | None = None) -> bool:
+    """Upload one RENDERED post; True when it ended UPLOADED. A post not RENDERED is left alone."""
+    uploader = uploader or get_uploader()
+    try:
+        post.claim_upload()
+    except Post.InvalidTransition as exc:
+        log.info("upload of post %s skipped: %s", post.pk, exc)
+        return False
+    try:
+        with stage("upload", post_id=post.pk, uploader=uploader.name):
+            result = _publish(post, uploader, progress)
+    except QuotaExhausted as exc:
+        post.postpone_upload(f"waiting for quota until {_local(exc.until)}", code="QUOTA_WAIT", until=exc.until)
+        return False
+    except AuthError as exc:
+        post.postpone_upload(exc.message, code="UPLOAD_AUTH", until=timezone.now() + AUTH_RETRY)
+        return False
+    except UploadError as exc:
+        upload_failed(post, exc)
+        return False
+    return upload_record(post, uploader.name, result)
+
+
+def _publish(post: Post, uploader: Uploader, progress: Progress | None) -> dict:
+    content = _content(post)
+    metadata = metadata_for(post, publish_at=scheduled_at(post))
+    checkpoint = content_checkpoint(content)
+    if checkpoint.state.get("attempted"):
+        # An earlier worker got this far: it may have finished the upload and died before
+        # recording it, or its session may have expired since. A few quota units buy certainty.
+        found = uploader.find(metadata.key)
+        if found:
+            log.info("post %s was already uploaded as %s, recording it", post.pk, found["platform_id"])
+            return found
+    checkpoint.update(attempted=True, uploader=uploader.name)
+    return uploader.upload(media_path(content.video_path), metadata, checkpoint=checkpoint, progress=progress)
+
+
+def _content(post: Post) -> Content:
+    content = Content.objects.filter(post=post).first()
+    if content is None or not content.video_path:
+        raise UploadError("the post has no rendered video", permanent=True)
+    return content
+
+
+def content_checkpoint(content: Content) -> Checkpoint:
+    """Resumable state kept on ``Content.upload_meta["session"]``, saved at every change."""
+
+    def save(state: dict) -> None:
+        content.upload_meta = {**content.upload_meta, "session": state}
+        content.save(update_fields=["upload_meta", "updated_at"])
+
+    return Checkpoint(content.upload_meta.get("session", {}), save)
+
+
+def scheduled_at(post: Post, *, now: datetime | None = None) -> datetime | None:
+    """The booked slot's time when it is still far enough ahead to schedule the video."""
+    slot = PublishSlot.objects.filter(post=post).first()
+    now = now or timezone.now()
+    return slot.at if slot and slot.is_ahead(now + SCHEDULE_MARGIN) else None
+
+
+def upload_record(post: Post, uploader_name: str, result: dict) -> bool:
+    content = Content.objects.get(post=post)  # fresh: the checkpoint saved through another instance
+    session = content.upload_meta.get("session", {})
+    publish_at = scheduled_at(post)
+    content.platform_id = result["platform_id"]
+    content.video_url = result["url"]
+    content.uploaded_at = timezone.now()
+    content.upload_meta = {
+        **content.upload_meta,
+        "uploader": uploader_name,
+        "session": {"attempted": True, "video_id": result["platform_id"], "key": session.get("key", "")},
+        "publish_at": publish_at.isoformat() if publish_at else None,
+    }
+    try:
+        with transaction.atomic():
+            content.save(update_fields=["platform_id", "video_url", "uploaded_at", "upload_meta", "updated_at"])
+            post.mark_uploaded()
+    except Post.InvalidTransition as exc:
+        # The lease ran out and the sweep moved the post; the next attempt finds the video by key.
+        log.warning("post %s uploaded as %s but not recorded: %s", post.pk, result["platform_id"], exc)
+        return False
+    return True
+
+
+def upload_failed(post: Post, exc: UploadError) -> None:
+    """Permanent errors fail the post; retryable ones wait a growing pause, then fail."""
+    tries = _retryable_failures(post) + 1
+    if exc.permanent or tries >= settings.POST_MAX_ATTEMPTS:
+        post.fail("UPLOAD_FAILED", exc.message, permanent=exc.permanent)
+        return
+    until = timezone.now() + timedelta(seconds=settings.POST_RETRY_BACKOFF_SECONDS * 2 ** (tries - 1))
+    post.postpone_upload(f"{exc.message} (retry {tries} at {_local(until)})", code="UPLOAD_RETRY", until=until)
+
+
+def _retryable_failures(post: Post) -> int:
+    """Retryable upload errors since a person last retried the post (quota waits do not count)."""
+    changes = post.history.filter(new=Status.RENDERED, error_code="UPLOAD_RETRY")
+    last_retry = post.history.filter(old=Status.FAILED).values_list("at", flat=True).first()
+    if last_retry:
+        changes = changes.filter(at__gt=last_retry)
+    return changes.count()
+
+
+def _local(moment: datetime) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M %Z")

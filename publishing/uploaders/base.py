@@ -1,0 +1,73 @@
+"""The one interface every uploader implements, and the one error type of publishing."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from pathlib import Path
+
+from publishing.metadata import Metadata
+
+Progress = Callable[[int, int], None]
+
+
+class UploadError(Exception):
+    """An upload, lookup or delete that did not work; ``permanent`` ones are not retried."""
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.message = message
+        self.permanent = permanent
+
+
+class AuthError(UploadError):
+    """No usable credentials (token missing or revoked): a person must run ``youtube_auth``."""
+
+
+class Checkpoint:
+    """Where an uploader keeps its resumable state so a later process can continue.
+
+    ``save`` is called with the whole state after every change; the publishing flow stores it on
+    ``Content.upload_meta`` so a killed worker's successor resumes instead of starting over.
+    """
+
+    def __init__(self, state: dict | None = None, save: Callable[[dict], None] | None = None) -> None:
+        self.state = dict(state or {})
+        self._save = save
+
+    def update(self, **changes) -> None:
+        self.state.update(changes)
+        if self._save:
+            self._save(dict(self.state))
+
+    def clear(self) -> None:
+        self.state = {}
+        if self._save:
+            self._save({})
+
+
+class Uploader(ABC):
+    name: str = ""
+
+    @abstractmethod
+    def upload(
+        self, video_path: Path, metadata: Metadata, *, checkpoint: Checkpoint | None = None,
+        progress: Progress | None = None,
+    ) -> dict:
+        """Publish the video; returns ``{"platform_id": str, "url": str}``."""
+
+    @abstractmethod
+    def delete(self, platform_id: str) -> None:
+        """Remove a published video; a video already gone is not an error."""
+
+    @abstractmethod
+    def find(self, key: str) -> dict | None:
+        """The ``{"platform_id", "url"}`` of an earlier upload carrying ``key``, if there is one."""
+
+    def stats(self, platform_ids: list[str]) -> dict[str, dict]:
+        """``{platform_id: {"views", "likes", "comments"}}``; uploaders without counters return {}."""
+        return {}
+
+    def problem(self) -> str:
+        """Why this uploader cannot work right now (shown in the admin), or "" when it can."""
+        return ""

@@ -1,0 +1,279 @@
+"""YouTube uploader: resumable ``videos.insert`` that survives retries, crashes and quota.
+
+Every request goes through ``_call`` (quota counted first, retries on 5xx/429/network errors with
+bounded exponential backoff and jitter). The resumable session URI and the bytes the server has
+are written to the checkpoint as they change, so a later process asks the server where the upload
+stopped (an empty PUT with ``Content-Range: bytes */size`` answered by 308 and ``Range``) instead
+of starting a second video.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import logging
+import random
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httplib2
+from django.conf import settings
+from google.auth.exceptions import GoogleAuthError
+from googleapiclient.errors import HttpError
+from googleapiclient.http import MediaFileUpload
+
+from publishing.metadata import Metadata
+from publishing.quota import INSERT, QuotaExhausted, quota_exhaust, quota_spend
+from publishing.uploaders.base import AuthError, Checkpoint, Progress, Uploader, UploadError
+from publishing.uploaders.youtube_client import client_build, token_problem
+
+log = logging.getLogger(__name__)
+RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
+RETRY_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded", "backendError"})
+QUOTA_REASONS = frozenset({"quotaExceeded", "dailyLimitExceeded", "uploadLimitExceeded"})
+NETWORK_ERRORS = (httplib2.HttpLib2Error, http.client.HTTPException, OSError)
+BACKOFF_CAP_SECONDS = 64
+WATCH_URL = "https://www.youtube.com/shorts/{}"
+
+
+class _Retry(Exception):
+    """A failure worth another try after a pause."""
+
+
+def error_reasons(exc: HttpError) -> list[str]:
+    try:
+        error = json.loads(exc.content)["error"]
+    except (ValueError, KeyError, TypeError):
+        return []
+    return [item.get("reason", "") for item in error.get("errors", [])] or [error.get("status", "")]
+
+
+def backoff(attempt: int) -> float:
+    """Seconds before retry ``attempt`` (0-based): doubling, capped, with jitter in [½, 1]."""
+    ceiling = min(BACKOFF_CAP_SECONDS, settings.YOUTUBE_BACKOFF_SECONDS * 2**attempt)
+    return ceiling * random.uniform(0.5, 1.0)
+
+
+class _SessionRecorder:
+    """Transport wrapper that reports a new resumable session URI the moment the server gives it.
+
+    ``next_chunk`` opens the session and sends the first chunk in one call; without this a worker
+    killed during that first chunk (a Short is often a single chunk) leaves no URI to resume.
+    """
+
+    def __init__(self, http, on_session: Callable[[str], None]) -> None:
+        self.http = http
+        self.on_session = on_session
+
+    def request(self, uri, method="GET", *args, **kwargs):
+        resp, content = self.http.request(uri, method, *args, **kwargs)
+        if method == "POST" and "uploadType=resumable" in uri and resp.status == 200 and "location" in resp:
+            self.on_session(resp["location"])
+        return resp, content
+
+
+class ChunkedFileUpload(MediaFileUpload):
+    """A resumable file upload whose chunks are sent as bytes, not as a slice of the open file.
+
+    httplib2 resends a request once by itself when the server hangs up; a stream slice is used
+    up by then, so the resend carried no body under the old Content-Length and hung until the
+    timeout. Bytes can be sent twice.
+    """
+
+    def has_stream(self) -> bool:
+        return False
+
+
+class YouTubeUploader(Uploader):
+    name = "youtube"
+
+    def __init__(self, *, sleep: Callable[[float], None] = time.sleep, service=None) -> None:
+        self.sleep = sleep
+        self._service = service
+
+    @property
+    def service(self):
+        if self._service is None:
+            self._service = client_build()
+        return self._service
+
+    def problem(self) -> str:
+        return token_problem()
+
+    # Upload -------------------------------------------------------------------------------
+
+    def upload(
+        self, video_path: Path, metadata: Metadata, *, checkpoint: Checkpoint | None = None,
+        progress: Progress | None = None,
+    ) -> dict:
+        video_path = Path(video_path)
+        if not video_path.is_file():
+            raise UploadError(f"video file {video_path} does not exist", permanent=True)
+        checkpoint = checkpoint or Checkpoint()
+        size = video_path.stat().st_size
+        media = ChunkedFileUpload(
+            str(video_path), mimetype="video/mp4", chunksize=settings.YOUTUBE_CHUNK_BYTES, resumable=True
+        )
+        request = self.service.videos().insert(part="snippet,status", body=metadata.to_body(), media_body=media)
+        video = self._resume(request, checkpoint, size, metadata.key)
+        if video is None:
+            video = self._send(request, checkpoint, size, metadata.key, progress)
+        checkpoint.update(session_uri="", video_id=video["id"])
+        self._thumbnail_set(video["id"], metadata.thumbnail_path)
+        return self._result(video["id"])
+
+    def _resume(self, request, checkpoint: Checkpoint, size: int, key: str) -> dict | None:
+        """Continue a session an earlier process opened: the finished video, or None to send."""
+        state = checkpoint.state
+        uri = state.get("session_uri")
+        if not uri or state.get("size") != size or state.get("key") != key:
+            return None
+        resp, content = self._call(lambda: self._session_query(request.http, uri, size))
+        if resp.status in (200, 201):
+            log.info("upload session already complete, recording video")
+            return json.loads(content)
+        if resp.status == 308:
+            request.resumable_uri = uri
+            request.resumable_progress = _range_end(resp)
+            log.info("resuming upload at byte %d of %d", request.resumable_progress, size)
+            return None
+        log.info("upload session answered %s; it expired, starting a new one", resp.status)
+        checkpoint.update(session_uri="", bytes_sent=0)
+        return None
+
+    def _session_query(self, http, uri: str, size: int):
+        resp, content = http.request(uri, "PUT", body=b"", headers={"Content-Range": f"bytes */{size}",
+                                                                     "Content-Length": "0"})
+        if resp.status in RETRY_STATUS:
+            raise _Retry(f"session query answered {resp.status}")
+        return resp, content
+
+    def _send(self, request, checkpoint: Checkpoint, size: int, key: str, progress: Progress | None) -> dict:
+        if request.resumable_uri is None:
+            quota_spend(INSERT)
+        recorder = _SessionRecorder(request.http, lambda uri: checkpoint.update(
+            session_uri=uri, size=size, key=key, bytes_sent=0))
+        response = None
+        while response is None:
+            status, response = self._call(lambda: request.next_chunk(http=recorder), call=INSERT)
+            if status is not None:
+                checkpoint.update(bytes_sent=status.resumable_progress)
+                if progress:
+                    progress(status.resumable_progress, size)
+        if progress:
+            progress(size, size)
+        return response
+
+    def _thumbnail_set(self, video_id: str, thumbnail_path: str) -> None:
+        if not thumbnail_path or not Path(thumbnail_path).is_file():
+            return
+        media = MediaFileUpload(thumbnail_path, mimetype="image/jpeg")
+        try:
+            self._call(lambda: self.service.thumbnails().set(videoId=video_id, media_body=media).execute(),
+                       call="thumbnails.set")
+        except (UploadError, QuotaExhausted) as exc:
+            # Custom thumbnails need a verified channel, and cost 50 units; the video itself is up
+            # and must be recorded now, so a thumbnail problem is only logged.
+            log.warning("thumbnail for %s not set: %s", video_id, exc)
+
+    # Lookups --------------------------------------------------------------------------------
+
+    def find(self, key: str) -> dict | None:
+        """Search the channel's latest uploads for the key tag (3 units)."""
+        ids = self._recent_upload_ids()
+        if not ids:
+            return None
+        videos = self._call(lambda: self.service.videos().list(part="snippet", id=",".join(ids)).execute(),
+                            call="videos.list")
+        for video in videos.get("items", []):
+            if key in video.get("snippet", {}).get("tags", []):
+                return self._result(video["id"])
+        return None
+
+    def _recent_upload_ids(self) -> list[str]:
+        channels = self._call(
+            lambda: self.service.channels().list(part="contentDetails", mine=True).execute(), call="channels.list")
+        items = channels.get("items", [])
+        if not items:
+            return []
+        playlist = items[0]["contentDetails"]["relatedPlaylists"]["uploads"]
+        page = self._call(lambda: self.service.playlistItems().list(
+            part="contentDetails", playlistId=playlist, maxResults=50).execute(), call="playlistItems.list")
+        return [item["contentDetails"]["videoId"] for item in page.get("items", [])]
+
+    def stats(self, platform_ids: list[str]) -> dict[str, dict]:
+        found: dict[str, dict] = {}
+        for start in range(0, len(platform_ids), 50):
+            ids = ",".join(platform_ids[start:start + 50])
+            page = self._call(lambda ids=ids: self.service.videos().list(part="statistics", id=ids).execute(),
+                              call="videos.list")
+            for video in page.get("items", []):
+                numbers = video.get("statistics", {})
+                found[video["id"]] = {
+                    "views": int(numbers.get("viewCount", 0)),
+                    "likes": int(numbers.get("likeCount", 0)),
+                    "comments": int(numbers.get("commentCount", 0)),
+                }
+        return found
+
+    def delete(self, platform_id: str) -> None:
+        try:
+            self._call(lambda: self.service.videos().delete(id=platform_id).execute(), call="videos.delete")
+        except UploadError as exc:
+            if "404" not in exc.message:
+                raise
+            log.info("video %s was already gone", platform_id)
+
+    # One request, with quota and retries ----------------------------------------------------
+
+    def _call(self, send: Callable, *, call: str = ""):
+        """Run ``send`` with retries; counts ``call`` against quota (inserts are counted once, earlier)."""
+        if call and call != INSERT:
+            quota_spend(call)
+        for attempt in range(settings.YOUTUBE_MAX_RETRIES + 1):
+            try:
+                return send()
+            except HttpError as exc:
+                failure = self._classify(exc, call)
+            except (_Retry, *NETWORK_ERRORS) as exc:
+                failure = _Retry(f"{type(exc).__name__}: {exc}")
+            except GoogleAuthError as exc:  # a refresh inside the transport: token revoked meanwhile
+                raise AuthError(f"YouTube credentials failed ({exc}): run `python manage.py youtube_auth`") from exc
+            if attempt == settings.YOUTUBE_MAX_RETRIES:
+                raise UploadError(f"gave up after {attempt + 1} tries: {failure}")
+            log.warning("YouTube %s failed (%s), retry %d", call or "request", failure, attempt + 1)
+            self.sleep(backoff(attempt))
+        raise AssertionError("unreachable")
+
+    def _classify(self, exc: HttpError, call: str) -> _Retry:
+        reasons = error_reasons(exc)
+        status = exc.resp.status
+        if QUOTA_REASONS.intersection(reasons):
+            raise quota_exhaust(call or "videos.list") from exc
+        if status in RETRY_STATUS or RETRY_REASONS.intersection(reasons):
+            return _Retry(f"HTTP {status} {' '.join(reasons)}")
+        if call == INSERT and status in (404, 410):
+            # The resumable session expired mid-upload: the next attempt looks for the video by
+            # its key, then starts a new session.
+            raise UploadError(f"upload session ended ({status}); will start again") from exc
+        if status == 401:
+            raise AuthError("YouTube refused the credentials (401): run `python manage.py youtube_auth`") from exc
+        raise UploadError(f"YouTube answered {status} {' '.join(reasons)}: {_message(exc)}", permanent=True) from exc
+
+    @staticmethod
+    def _result(video_id: str) -> dict:
+        return {"platform_id": video_id, "url": WATCH_URL.format(video_id)}
+
+
+def _range_end(resp) -> int:
+    """Bytes the server holds, from a 308's ``Range: bytes=0-N`` (no header: none)."""
+    value = resp.get("range", "")
+    return int(value.rsplit("-", 1)[1]) + 1 if "-" in value else 0
+
+
+def _message(exc: HttpError) -> str:
+    try:
+        return json.loads(exc.content)["error"]["message"]
+    except (ValueError, KeyError, TypeError):
+        return exc.reason or ""

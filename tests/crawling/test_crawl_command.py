@@ -1,0 +1,69 @@
+"""``manage.py crawl --fixtures`` runs the real fetch, parse and save code offline; the task and schedules."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from crawling.models import CrawlFailure, CrawlRun
+from posts.models import Comment, Post, Status
+from tests.crawling.conftest import FIXTURES
+
+pytestmark = pytest.mark.django_db
+
+
+def crawl(*args: str) -> tuple[str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    call_command("crawl", *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def test_crawl_fixtures_saves_every_fixture_post(capsys, settings):
+    settings.CRAWL_CHROMIUM_PATH = "/nonexistent/chromium"  # instiz posts fail, and are recorded
+    out, _ = crawl("--fixtures", str(FIXTURES), "--robots", "ignore")
+    saved = set(Post.objects.values_list("site_code", "origin_id"))
+    assert {("nate_pann", "375641207"), ("dcinside", "dcbest_455901"), ("theqoo", "4361027745"),
+            ("ruliweb", "76801777"), ("ppomppu", "humor_687421")} <= saved
+    assert len(saved) == 10
+    assert all(p.status == Status.COLLECTED for p in Post.objects.all())
+    assert Comment.objects.filter(post__origin_id="dcbest_455877").count() == 5
+    assert CrawlRun.objects.count() == 6
+    assert "crawl: 6 sites" in out and "10 new" in out
+    assert "nate_pann: 375641207 new" in capsys.readouterr().err
+    assert CrawlFailure.objects.filter(error__contains="HTTP 404").exists()  # list items without a fixture page
+    assert CrawlFailure.objects.filter(run__site_code="instiz", error__contains="browser").exists()
+
+
+def test_crawl_obeys_robots_by_default_and_fails_when_every_site_fails():
+    with pytest.raises(CommandError, match="every site failed"):
+        crawl("nate_pann", "instiz", "--fixtures", str(FIXTURES))
+    assert CrawlFailure.objects.filter(error__contains="robots.txt disallows").count() == 2
+    assert not Post.objects.exists()
+
+
+def test_unknown_site_is_refused():
+    with pytest.raises(CommandError, match="unknown site"):
+        crawl("myspace")
+
+
+def test_crawl_site_task_runs_one_site(settings, monkeypatch):
+    from crawling import runs, tasks
+
+    calls = []
+    monkeypatch.setattr(tasks, "site_crawl", lambda code, pages: calls.append((code, pages)) or runs.CrawlRun(pk=1))
+    settings.CRAWL_PAGES = 2
+    assert tasks.crawl_site("theqoo")["run"] == 1
+    assert calls == [("theqoo", 2)]
+
+
+def test_every_site_has_an_hourly_schedule_on_the_default_cluster():
+    from django_q.models import Schedule
+
+    from crawling.registry import CRAWLERS
+    from wagglebot.q import DEFAULT_CLUSTER, schedules
+
+    crawls = [s for s in schedules() if s["func"] == "crawling.tasks.crawl_site"]
+    assert sorted(eval(s["args"]) for s in crawls) == sorted(CRAWLERS)
+    assert {(s["schedule_type"], s["cluster"]) for s in crawls} == {(Schedule.HOURLY, DEFAULT_CLUSTER)}

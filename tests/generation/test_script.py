@@ -1,0 +1,141 @@
+"""Extractive scripts for every fixture post, PII scrubbing, writer choice, human edits."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from generation.script import Script, script_from_text, spoken_length, write_script
+from posts.models import Comment, Post
+from tests.generation.conftest import FIXTURE_POSTS
+from wagglebot.lib.stages import StageError
+
+IDS = [entry["origin_id"] for entry in FIXTURE_POSTS]
+PHONE_RE = re.compile(r"\d{2,3}[-. ]?\d{3,4}[-. ]?\d{4}")
+
+
+def all_text(script: Script) -> str:
+    return repr(script.to_dict())
+
+
+@pytest.mark.parametrize("entry", FIXTURE_POSTS, ids=IDS)
+def test_extractive_script_fits_200_spoken_characters(entry, fixture_post, extractive):
+    script = write_script(fixture_post(entry))
+    assert script.source == "extractive"
+    assert 0 < spoken_length(script.narration) <= 200
+    assert len(script.hook) <= 40
+    assert 0 < len(script.title) <= 100
+    assert script.closer.endswith("?")
+    assert script.body, "the body's strongest sentences are spoken"
+
+
+@pytest.mark.parametrize("entry", FIXTURE_POSTS, ids=IDS)
+def test_extractive_script_contains_the_posts_key_nouns(entry, fixture_post, extractive):
+    script = write_script(fixture_post(entry))
+    for noun in entry["key_nouns"]:
+        assert noun in script.narration
+    assert any(noun in tag for tag in script.tags for noun in entry["key_nouns"])
+
+
+def test_extractive_script_is_deterministic(fixture_post, extractive):
+    post = fixture_post(FIXTURE_POSTS[0])
+    assert write_script(post).to_dict() == write_script(post).to_dict()
+
+
+def test_extractive_script_quotes_the_best_comment_with_a_masked_author(fixture_post, extractive):
+    entry = next(e for e in FIXTURE_POSTS if e["origin_id"] == "375641207")
+    script = write_script(fixture_post(entry))
+    assert script.best_comment["text"].startswith("계약금 날려도 된다면서")
+    assert script.best_comment["author"] == "ㅇㅇ"
+    assert "ㅋ" not in script.best_comment["text"]
+
+
+def test_extractive_script_picks_sentences_sharing_the_titles_words(fixture_post, extractive):
+    entry = next(e for e in FIXTURE_POSTS if e["origin_id"] == "375641207")
+    script = write_script(fixture_post(entry))
+    assert any("예식장" in line or "결혼" in line for line in script.body)
+
+
+def test_planted_pii_never_reaches_the_script(db, extractive):
+    post = Post.objects.create(
+        site_code="nate_pann", origin_id="pii-1", url="https://example.com/1",
+        title="옆집 김민수씨가 택배를 가져갔어요 010-2345-6789",
+        content=(
+            "서울시 강남구 테헤란로 123 살아요.\n김민수씨한테 연락처 010-2345-6789 남겼는데 답이 없어요.\n"
+            "메일은 minsu.kim@example.com 이에요.\n관리실에서는 101동 1203호라고 하네요.\n박지현 과장님이 도와주셨어요."
+        ),
+    )
+    Comment.objects.create(
+        post=post, author="이웃주민", content="저도 김민수씨 알아요 02-555-1234 로 전화해 보세요", content_hash="x",
+        is_best=True, likes=10,
+    )
+    script = write_script(post)
+    text = all_text(script)
+    assert not PHONE_RE.search(text)
+    assert "@" not in text and "example.com" not in text
+    for secret in ("김민수", "박지현", "테헤란로", "1203호"):
+        assert secret not in text
+    assert "A씨" in script.hook
+    assert script.best_comment["author"] == "이***"
+
+
+def test_script_round_trips_through_a_dict(fixture_post, extractive):
+    script = write_script(fixture_post(FIXTURE_POSTS[1]))
+    again = Script.from_dict(script.to_dict())
+    assert again == script
+    assert again.sentences() == [script.hook, *script.body, script.closer]
+
+
+def test_write_script_records_why_it_chose_the_extractive_writer(fixture_post, settings):
+    settings.SCRIPT_WRITER = "auto"
+    settings.SCRIPT_LLM_MODEL = ""
+    script = write_script(fixture_post(FIXTURE_POSTS[0]))
+    assert script.meta["writer"] == "extractive"
+    assert script.meta["reason"] == "no SCRIPT_LLM_MODEL configured"
+
+
+def test_auto_falls_back_to_extractive_when_the_model_cannot_load(fixture_post, settings, tmp_path):
+    settings.SCRIPT_WRITER = "auto"
+    settings.SCRIPT_LLM_MODEL = str(tmp_path / "no-such-model")
+    script = write_script(fixture_post(FIXTURE_POSTS[0]))
+    assert script.source == "extractive"
+    assert script.meta["reason"].startswith("LLM unavailable, fell back")
+
+
+def test_llm_mode_fails_the_script_when_the_model_cannot_load(fixture_post, settings, tmp_path):
+    settings.SCRIPT_WRITER = "llm"
+    settings.SCRIPT_LLM_MODEL = str(tmp_path / "no-such-model")
+    with pytest.raises(StageError) as error:
+        write_script(fixture_post(FIXTURE_POSTS[0]))
+    assert error.value.code == "SCRIPT_FAILED"
+    assert "LLM unavailable" in error.value.message
+
+
+def test_script_from_text_speaks_a_persons_sentences_as_written(fixture_post):
+    post = fixture_post(next(e for e in FIXTURE_POSTS if e["origin_id"] == "375641207"))
+    script = script_from_text("시어머니가 예식장을 바꾸재요. 왜요? 계약금만 300만원이에요.\n여러분이라면요?", post)
+    assert script.source == "human"
+    assert script.sentences() == [
+        "시어머니가 예식장을 바꾸재요.", "왜요?", "계약금만 300만원이에요.", "여러분이라면요?",
+    ]
+    assert script.closer == "여러분이라면요?"
+    assert script.title.startswith("결혼 3주 전인데")
+
+
+def test_script_from_text_scrubs_pii_and_rejects_overlong_narration(fixture_post):
+    post = fixture_post(FIXTURE_POSTS[0])
+    assert "010" not in script_from_text("연락은 010-1111-2222 로 주세요.", post).narration
+    with pytest.raises(StageError) as error:
+        script_from_text("아주 긴 문장입니다. " * 30, post)
+    assert error.value.code == "SCRIPT_FAILED"
+
+
+def test_a_checkpoint_that_failed_to_load_is_not_retried_for_every_post(fixture_post, settings, tmp_path):
+    settings.SCRIPT_WRITER = "auto"
+    settings.SCRIPT_LLM_MODEL = str(tmp_path / "broken-model")
+    first = write_script(fixture_post(FIXTURE_POSTS[0]))
+    (tmp_path / "broken-model").mkdir()  # even if it appears later, this worker keeps its verdict
+    second = write_script(fixture_post(FIXTURE_POSTS[1]))
+    assert first.meta["reason"] == second.meta["reason"]
+    assert second.source == "extractive"

@@ -1,0 +1,221 @@
+"""Speech synthesis: real espeak-ng audio measured with ffprobe, edge-tts at its stream seam."""
+
+from __future__ import annotations
+
+import array
+import asyncio
+import itertools
+import json
+import subprocess
+
+import aiohttp
+import edge_tts
+import pytest
+
+from generation.speech import spread_words, synthesize
+from generation.tts import SAMPLE_RATE
+from tests.conftest import require_binary
+from wagglebot.lib.stages import StageError
+
+SENTENCES = [
+    "결혼 3주 전인데 시어머니가 예식장을 바꾸재요 ㅋㅋ",
+    "계약금 300만원은 알아서 하래요!!",
+    "여러분 생각은 어떠세요?",
+]
+SPOKEN = [
+    "결혼 삼 주 전인데 시어머니가 예식장을 바꾸재요",
+    "계약금 삼백만 원은 알아서 하래요!",
+    "여러분 생각은 어떠세요?",
+]
+
+
+def probe(path) -> dict:
+    ffprobe = require_binary("ffprobe")
+    out = subprocess.run(
+        [ffprobe, "-v", "error", "-show_entries", "stream=codec_name,sample_rate,channels:format=duration",
+         "-of", "json", str(path)],
+        capture_output=True, check=True, text=True,
+    ).stdout
+    data = json.loads(out)
+    return {**data["streams"][0], "duration_ms": float(data["format"]["duration"]) * 1000}
+
+
+def samples(path, start_ms: int, end_ms: int) -> array.array:
+    raw = path.read_bytes()[44:]
+    pcm = array.array("h", raw)
+    return pcm[start_ms * SAMPLE_RATE // 1000 : end_ms * SAMPLE_RATE // 1000]
+
+
+@pytest.fixture
+def espeak(settings):
+    require_binary("espeak-ng")
+    settings.TTS_ENGINES = ["espeak"]
+    settings.TTS_SENTENCE_GAP_MS = 250
+    return settings
+
+
+def test_espeak_speaks_korean_into_a_48k_mono_wav_whose_length_matches_the_timings(espeak, tmp_path):
+    speech = synthesize(SENTENCES, tmp_path / "out")
+    info = probe(speech.audio_path)
+    assert (info["codec_name"], info["sample_rate"], info["channels"]) == ("pcm_s16le", "48000", 1)
+    assert abs(info["duration_ms"] - speech.duration_ms) <= 50
+    assert speech.timings["duration_ms"] == speech.duration_ms
+    assert [s["text"] for s in speech.timings["sentences"]] == SPOKEN
+    assert speech.timings["sentences"][-1]["end_ms"] == speech.duration_ms
+    assert speech.meta == {"engine": "espeak", "voice": "ko", "rate": "+0%", "fallback": "", "cached_sentences": 0}
+    assert json.loads((tmp_path / "out" / "timings.json").read_text()) == speech.timings
+
+
+def test_each_sentence_timing_is_the_measured_length_of_that_sentence_alone(espeak, tmp_path):
+    speech = synthesize(SENTENCES, tmp_path / "out")
+    espeak_ng = require_binary("espeak-ng")
+    for n, sentence in enumerate(speech.timings["sentences"]):
+        alone = tmp_path / f"alone{n}.wav"
+        subprocess.run([espeak_ng, "-v", "ko", "-s", "175", "-w", str(alone), "--", sentence["text"]], check=True)
+        assert abs((sentence["end_ms"] - sentence["start_ms"]) - probe(alone)["duration_ms"]) <= 50
+        voiced = samples(speech.audio_path, sentence["start_ms"], sentence["end_ms"])
+        assert max(abs(v) for v in voiced) > 1000, "the sentence's span holds speech, not silence"
+    first, second = speech.timings["sentences"][:2]
+    gap = samples(speech.audio_path, first["end_ms"] + 5, second["start_ms"] - 5)
+    assert second["start_ms"] - first["end_ms"] == 250 and max(abs(v) for v in gap) == 0
+
+
+def test_espeak_words_are_spread_inside_each_measured_sentence(espeak, tmp_path):
+    speech = synthesize(SENTENCES, tmp_path / "out")
+    for sentence in speech.timings["sentences"]:
+        words = sentence["words"]
+        assert [w["text"] for w in words] == sentence["text"].split()
+        assert words[0]["start_ms"] == sentence["start_ms"] and words[-1]["end_ms"] == sentence["end_ms"]
+        assert all(a["end_ms"] == b["start_ms"] for a, b in itertools.pairwise(words))
+
+
+def test_synthesized_sentences_are_cached_by_engine_voice_rate_and_text(espeak, tmp_path, settings):
+    first = synthesize(SENTENCES, tmp_path / "one")
+    again = synthesize(SENTENCES, tmp_path / "two")
+    assert again.meta["cached_sentences"] == 3
+    assert again.audio_path.read_bytes() == first.audio_path.read_bytes()
+    settings.TTS_RATE = "+20%"
+    faster = synthesize(SENTENCES, tmp_path / "three")
+    assert faster.meta["cached_sentences"] == 0
+    assert faster.duration_ms < first.duration_ms
+
+
+def test_syllable_spread_gives_longer_words_more_time():
+    words = spread_words("가 나다라마바", 1000, 1600)
+    assert words == [
+        {"text": "가", "start_ms": 1000, "end_ms": 1100},
+        {"text": "나다라마바", "start_ms": 1100, "end_ms": 1600},
+    ]
+
+
+# edge-tts, at its one seam: edge_tts.Communicate ------------------------------------------
+
+
+@pytest.fixture
+def recorded_mp3(tmp_path):
+    """A 1.2 s MP3 in edge-tts' output format (24 kHz mono 48 kbit/s), as the service streams it."""
+    ffmpeg = require_binary("ffmpeg")
+    path = tmp_path / "recorded.mp3"
+    subprocess.run(
+        [ffmpeg, "-v", "error", "-f", "lavfi", "-i", "sine=frequency=220:duration=1.2", "-ac", "1", "-ar", "24000",
+         "-b:a", "48k", str(path)],
+        check=True,
+    )
+    return path.read_bytes()
+
+
+class RecordedCommunicate:
+    """Replays recorded stream events; ``failures`` are raised by the first calls instead."""
+
+    calls: list[dict] = []
+    failures: list[Exception] = []
+    audio = b""
+
+    def __init__(self, text, voice, **options) -> None:
+        RecordedCommunicate.calls.append({"text": text, "voice": voice, **options})
+
+    async def stream(self):
+        if RecordedCommunicate.failures:
+            raise RecordedCommunicate.failures.pop(0)
+        words = self.calls[-1]["text"].split()
+        audio = RecordedCommunicate.audio
+        for n, chunk in enumerate(audio[i : i + 2048] for i in range(0, len(audio), 2048)):
+            yield {"type": "audio", "data": chunk}
+            if n < len(words):
+                yield {"type": "WordBoundary", "offset": 1_000_000 + n * 3_000_000, "duration": 2_500_000,
+                       "text": words[n]}
+        await asyncio.sleep(0)
+
+
+@pytest.fixture
+def edge(monkeypatch, settings, recorded_mp3):
+    RecordedCommunicate.calls, RecordedCommunicate.failures = [], []
+    RecordedCommunicate.audio = recorded_mp3
+    monkeypatch.setattr(edge_tts, "Communicate", RecordedCommunicate)
+    settings.TTS_ENGINES = ["edge", "espeak"]
+    settings.TTS_EDGE_VOICE = "ko-KR-InJoonNeural"
+    settings.TTS_EDGE_RETRIES = 3
+    settings.TTS_EDGE_BACKOFF_SECONDS = 0
+    settings.TTS_SENTENCE_GAP_MS = 100
+    return RecordedCommunicate
+
+
+def test_edge_tts_word_boundaries_become_word_timings(edge, tmp_path):
+    speech = synthesize(["시어머니가 예식장을 바꾸재요.", "여러분 생각은 어떠세요?"], tmp_path)
+    assert edge.calls[0] == {
+        "text": "시어머니가 예식장을 바꾸재요.", "voice": "ko-KR-InJoonNeural", "rate": "+0%",
+        "boundary": "WordBoundary", "connect_timeout": 30, "receive_timeout": 30,
+    }
+    first, second = speech.timings["sentences"]
+    assert abs((first["end_ms"] - first["start_ms"]) - 1200) <= 50, "the decoded MP3 is measured"
+    assert first["words"] == [
+        {"text": "시어머니가", "start_ms": 100, "end_ms": 350},
+        {"text": "예식장을", "start_ms": 400, "end_ms": 650},
+        {"text": "바꾸재요.", "start_ms": 700, "end_ms": 950},
+    ]
+    assert second["start_ms"] == first["end_ms"] + 100
+    assert second["words"][0] == {"text": "여러분", "start_ms": second["start_ms"] + 100,
+                                  "end_ms": second["start_ms"] + 350}
+    assert speech.meta["engine"] == "edge" and speech.meta["fallback"] == ""
+    assert abs(probe(speech.audio_path)["duration_ms"] - speech.duration_ms) <= 50
+
+
+def test_edge_tts_403_falls_back_to_espeak_and_says_so(edge, tmp_path):
+    require_binary("espeak-ng")
+    edge.failures = [aiohttp.ClientResponseError(None, (), status=403, message="Invalid response status")]
+    speech = synthesize(["여러분 생각은 어떠세요?"], tmp_path)
+    assert len(edge.calls) == 1, "a 403 is a block, not retried"
+    assert speech.meta["engine"] == "espeak"
+    assert "edge: edge-tts refused the request (HTTP 403" in speech.meta["fallback"]
+    assert speech.timings["sentences"][0]["end_ms"] == speech.duration_ms > 500
+
+
+def test_edge_tts_timeouts_are_retried_then_fall_back(edge, tmp_path):
+    require_binary("espeak-ng")
+    edge.failures = [TimeoutError(), TimeoutError(), TimeoutError()]
+    speech = synthesize(["여러분 생각은 어떠세요?"], tmp_path)
+    assert len(edge.calls) == 3
+    assert speech.meta["engine"] == "espeak"
+    assert "failed 3 times, last: TimeoutError" in speech.meta["fallback"]
+
+
+def test_edge_tts_recovers_when_a_retry_succeeds(edge, tmp_path):
+    edge.failures = [aiohttp.ServerDisconnectedError()]
+    speech = synthesize(["여러분 생각은 어떠세요?"], tmp_path)
+    assert len(edge.calls) == 2
+    assert speech.meta["engine"] == "edge"
+
+
+def test_tts_fails_with_the_reason_when_every_engine_fails(edge, tmp_path, settings):
+    settings.TTS_ENGINES = ["edge"]
+    edge.failures = [aiohttp.ClientResponseError(None, (), status=403, message="Forbidden")]
+    with pytest.raises(StageError) as error:
+        synthesize(["여러분 생각은 어떠세요?"], tmp_path)
+    assert error.value.code == "TTS_FAILED"
+    assert "HTTP 403" in error.value.message
+
+
+def test_nothing_to_speak_fails_permanently(espeak, tmp_path):
+    with pytest.raises(StageError) as error:
+        synthesize(["ㅋㅋㅋㅋ", "😂😂"], tmp_path)
+    assert error.value.code == "TTS_FAILED" and error.value.permanent

@@ -1,0 +1,100 @@
+"""Moderators and Publishers: each is offered only the actions it may run."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.auth.models import Group, User
+from django.urls import reverse
+
+from posts.models import Content, Status
+from tests.posts.conftest import make_post
+
+CHANGELIST = reverse("admin:posts_post_changelist")
+MODERATION = {"approve", "decline", "undo_decline", "retry_failed", "regenerate"}
+PUBLISHING = {"upload_now", "take_down"}
+
+
+def offered_actions(client) -> set[str]:
+    page = client.get(CHANGELIST).content.decode()
+    return set(re.findall(r'<option value="(\w+)"', page)) - {""}
+
+
+@pytest.mark.django_db
+def test_the_migration_creates_both_groups_with_their_permissions():
+    moderators = set(Group.objects.get(name="Moderators").permissions.values_list("codename", flat=True))
+    publishers = set(Group.objects.get(name="Publishers").permissions.values_list("codename", flat=True))
+    assert {"view_post", "approve_post", "change_content"} <= moderators
+    assert "publish_post" not in moderators
+    assert publishers == moderators | {"publish_post"}
+
+
+def test_a_moderator_is_offered_moderation_but_not_publishing(moderator_client):
+    offered = offered_actions(moderator_client)
+    assert offered >= MODERATION
+    assert not offered & PUBLISHING
+
+
+def test_a_publisher_is_offered_every_action(publisher_client):
+    assert offered_actions(publisher_client) >= MODERATION | PUBLISHING
+
+
+def test_a_moderator_cannot_take_down_by_posting_the_action(moderator_client):
+    post = make_post(Status.UPLOADED)
+    data = {"action": "take_down", ACTION_CHECKBOX_NAME: [post.pk], "index": 0, "apply": "1", "reason": "x"}
+    moderator_client.post(f"{CHANGELIST}?status=all", data)
+    post.refresh_from_db()
+    assert post.status == Status.UPLOADED
+
+
+def test_a_moderator_cannot_upload_by_posting_the_action(moderator_client, django_capture_on_commit_callbacks):
+    from django_q.models import OrmQ
+
+    post = make_post(Status.RENDERED)
+    with django_capture_on_commit_callbacks(execute=True):
+        moderator_client.post(
+            f"{CHANGELIST}?status=all", {"action": "upload_now", ACTION_CHECKBOX_NAME: [post.pk], "index": 0}
+        )
+    assert not OrmQ.objects.exists()
+
+
+def test_a_moderator_can_approve(moderator_client, moderator):
+    post = make_post()
+    moderator_client.post(CHANGELIST, {"action": "approve", ACTION_CHECKBOX_NAME: [post.pk], "index": 0})
+    post.refresh_from_db()
+    assert post.status == Status.APPROVED
+    assert post.history.first().by == moderator
+
+
+def test_a_moderator_can_edit_the_script_and_it_becomes_human(moderator_client):
+    post = make_post(Status.RENDERED)
+    content = Content.objects.create(post=post, script="원래 대본", script_source="llm")
+    url = reverse("admin:posts_post_change", args=[post.pk])
+    response = moderator_client.post(url, change_form(content, "고친 대본"))
+    assert response.status_code == 302
+    content.refresh_from_db()
+    assert (content.script, content.script_source) == ("고친 대본", "human")
+
+
+def test_staff_without_a_role_sees_no_posts(client, db):
+    user = User.objects.create_user("nobody", password="pw", is_staff=True)
+    client.force_login(user)
+    assert client.get(CHANGELIST).status_code == 403
+
+
+def change_form(content: Content, script: str, **extra) -> dict:
+    """The post change form as the browser submits it: only the Content inline is editable."""
+    prefixes = {
+        "output": 1, "comments": 0, "history": 0,
+    }
+    data = {}
+    for prefix, total in prefixes.items():
+        data |= {f"{prefix}-TOTAL_FORMS": total, f"{prefix}-INITIAL_FORMS": total,
+                 f"{prefix}-MIN_NUM_FORMS": 0, f"{prefix}-MAX_NUM_FORMS": 1000}
+    data |= {
+        "output-0-id": content.pk, "output-0-post": content.post_id, "output-0-script": script,
+        "output-0-title": content.title, "output-0-description": content.description, **extra,
+    }
+    return data

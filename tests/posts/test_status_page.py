@@ -1,0 +1,166 @@
+"""The public status page and /healthz."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+from django_q.models import OrmQ, Task
+
+from posts.models import Content, Status, StatusChange
+from tests.posts.conftest import make_post
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def uploaded(title: str, url: str, when) -> None:
+    post = make_post(Status.UPLOADED, title="원문 " + title)
+    Content.objects.create(post=post, title=title, video_url=url, uploaded_at=when)
+
+
+def table(page: str, table_id: str) -> str:
+    start = page.index(f'id="{table_id}"')
+    return page[start : page.index("</table>", start)]
+
+
+def test_anyone_sees_counts_per_status(client):
+    make_post()
+    make_post()
+    make_post(Status.DECLINED)
+    response = client.get("/status/")
+    assert response.status_code == 200
+    counts = table(response.content.decode(), "counts")
+    assert '<th>Collected</th><td class="n">2</td>' in counts
+    assert '<th>Declined</th><td class="n">1</td>' in counts
+    assert '<th>Failed</th><td class="n">0</td>' in counts
+
+
+def test_the_root_url_is_the_status_page(client):
+    assert b"WaggleBot status" in client.get("/").content
+
+
+def test_activity_counts_processed_and_uploaded_in_24_hours_and_7_days(client):
+    make_post(Status.UPLOADED)
+    old = make_post(Status.RENDERED)
+    old.history.filter(new=Status.RENDERED).update(at=timezone.now() - timedelta(days=3))
+    activity = table(client.get("/status/").content.decode(), "activity")
+    assert '<th>Last 24 h</th><td class="n">1</td><td class="n">1</td>' in activity
+    assert '<th>Last 7 days</th><td class="n">2</td><td class="n">1</td>' in activity
+
+
+def test_the_last_ten_uploads_show_title_and_public_link_only(client):
+    now = timezone.now()
+    for n in range(12):
+        uploaded(f"영상 {n:02d}", f"https://youtube.com/shorts/v{n}", now - timedelta(hours=n))
+    page = client.get("/status/").content.decode()
+    uploads = page[page.index('id="uploads"') : page.index("</ol>")]
+    assert uploads.count("<li>") == 10
+    assert uploads.index("영상 00") < uploads.index("영상 09")
+    assert "영상 10" not in uploads
+    assert '<a href="https://youtube.com/shorts/v0" rel="noopener noreferrer">영상 00</a>' in uploads
+
+
+def test_taken_down_videos_leave_the_upload_list(client):
+    uploaded("내려간 영상", "https://youtube.com/shorts/gone", timezone.now())
+    post = Content.objects.get(title="내려간 영상").post
+    post.take_down(reason="author asked")
+    assert "내려간 영상" not in client.get("/status/").content.decode()
+
+
+def test_nothing_private_is_shown(client, admin_user, settings):
+    pending = make_post(title="아직 검토 전인 제목", content="비공개 본문")
+    post = make_post(Status.RENDERED)
+    post.regenerate(by=admin_user, reason="moderator note")
+    Content.objects.create(post=pending, video_path="posts/1/video.mp4", script="비공개 대본")
+    page = client.get("/status/").content.decode()
+    for private in ("아직 검토 전인 제목", "비공개 본문", "비공개 대본", admin_user.username, "moderator note",
+                    "posts/1/video.mp4", str(settings.MEDIA_ROOT)):
+        assert private not in page, private
+
+
+def test_clusters_show_last_finished_task_and_queue_depth(client):
+    stopped = timezone.now() - timedelta(minutes=3)
+    Task.objects.create(id="t1", name="t1", func="f", started=stopped, stopped=stopped, success=True, cluster="gpu")
+    for key in ("default", "default", "gpu"):
+        OrmQ.objects.create(key=key, payload="x", lock=timezone.now() - timedelta(seconds=1))
+    clusters = table(client.get("/status/").content.decode(), "clusters")
+    default_row = clusters[clusters.index("<th>default</th>") :].split("</tr>")[0]
+    gpu_row = clusters[clusters.index("<th>gpu</th>") :].split("</tr>")[0]
+    assert "never" in default_row and '<td class="n">2</td>' in default_row
+    assert f"{timezone.localtime(stopped):%Y-%m-%d %H:%M:%S}" in gpu_row and '<td class="n">1</td>' in gpu_row
+
+
+def test_failures_by_error_code_in_the_last_week(client):
+    for code in ("TTS_FAILED", "TTS_FAILED", "RENDER_FAILED"):
+        post = make_post(Status.PROCESSING)
+        post.fail(code, "broken")
+    StatusChange.objects.filter(error_code="RENDER_FAILED").update(at=timezone.now() - timedelta(days=8))
+    failures = table(client.get("/status/").content.decode(), "failures")
+    assert '<th>TTS_FAILED</th><td class="n">2</td>' in failures
+    assert "RENDER_FAILED" not in failures
+
+
+def test_the_page_is_cached_for_a_few_seconds(client, settings, django_assert_num_queries):
+    settings.STATUS_CACHE_SECONDS = 60
+    client.get("/status/")
+    make_post()
+    with django_assert_num_queries(0):
+        page = client.get("/status/").content.decode()
+    assert '<th>Collected</th><td class="n">0</td>' in table(page, "counts")
+    cache.clear()
+    assert '<th>Collected</th><td class="n">1</td>' in table(client.get("/status/").content.decode(), "counts")
+
+
+def test_healthz_reports_database_broker_and_disk(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["ok"] is True
+    assert body["database"]["ok"] and body["broker"]["ok"] and body["disk"]["ok"]
+    assert body["disk"]["free_mb"] > 0
+
+
+def test_healthz_is_503_when_the_disk_is_nearly_full(client, settings):
+    settings.HEALTHZ_MIN_FREE_MB = 10**12
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["disk"]["ok"] is False
+
+
+def test_healthz_is_503_when_the_broker_is_down(client, settings):
+    settings.Q_CLUSTER = {**settings.Q_CLUSTER, "redis": "redis://127.0.0.1:1/0"}
+    settings.Q_CLUSTER.pop("orm", None)
+    from django_q.conf import Conf
+
+    old = (Conf.ORM, Conf.REDIS)
+    Conf.ORM, Conf.REDIS = None, "redis://127.0.0.1:1/0"
+    try:
+        response = client.get("/healthz")
+    finally:
+        Conf.ORM, Conf.REDIS = old
+    assert response.status_code == 503
+    assert response.json()["broker"]["ok"] is False
+
+
+def test_healthz_requires_a_gpu_only_where_told_to(client, settings):
+    settings.HEALTHZ_REQUIRE_GPU = True
+    body = client.get("/healthz").json()
+    import importlib.util
+
+    has_cuda = importlib.util.find_spec("torch") is not None and __import__("torch").cuda.is_available()
+    assert body["gpu"]["ok"] is has_cuda
+
+
+def test_healthz_answers_plain_http_even_when_https_is_enforced(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/status/").status_code == 301

@@ -1,0 +1,306 @@
+"""A fake YouTube Data API v3 on loopback, spoken to by the real google-api-python-client.
+
+Implements what the uploader uses: the resumable ``videos.insert`` protocol (POST → Location,
+PUT chunks → 308 + Range, empty PUT ``bytes */N`` → status, final 200 with the video),
+``thumbnails.set``, ``videos.list``, ``videos.delete``, ``channels.list(mine)`` and
+``playlistItems.list`` of the uploads playlist. Faults are injected per test: status codes for
+the next requests, quotaExceeded, a connection dropped part-way through the upload, a server that
+forgets its sessions. ``GET /_fake/videos`` lists what was uploaded (for the E2E test).
+
+Run on its own: ``python -m tests.publishing.fake_youtube --port 8765`` and set
+``YOUTUBE_API_ROOT=http://127.0.0.1:8765/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hashlib
+import json
+import secrets
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+CHANNEL_ID = "UCfakechannel000000000"
+UPLOADS_PLAYLIST = "UUfakechannel000000000"
+
+
+@dataclass
+class Session:
+    total: int
+    resource: dict
+    received: bytearray = field(default_factory=bytearray)
+    video_id: str = ""
+
+
+@dataclass
+class Fault:
+    method: str
+    path_part: str
+    status: int
+    reason: str
+    left: int
+
+
+class FakeYouTube:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.lock = threading.Lock()
+        self.videos: dict[str, dict] = {}
+        self.blobs: dict[str, bytes] = {}
+        self.thumbnails: dict[str, int] = {}
+        self.sessions: dict[str, Session] = {}
+        self.log: list[dict] = []
+        self.faults: list[Fault] = []
+        self.quota_exceeded = False
+        self.drop_fraction: float | None = None
+        self.drops_left = 0
+        # Requests to a finished session to hang up on (the client never hears it finished).
+        self.hang_ups_after_complete = 0
+        # Set to an Event: the final response waits for it, so a test can kill the client after
+        # the video exists and before the client hears about it.
+        self.hold_final_response: threading.Event | None = None
+        # False: new uploads are missing from the uploads playlist, as YouTube's can lag behind.
+        self.uploads_listed = True
+        self.server = ThreadingHTTPServer((host, port), _Handler)
+        self.server.daemon_threads = True
+        self.server.fake = self
+        self._thread: threading.Thread | None = None
+
+    # Control ------------------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}/"
+
+    def start(self) -> FakeYouTube:
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def fail_next(self, method: str, path_part: str, status: int, *, times: int = 1, reason: str = "") -> None:
+        reason = reason or {503: "backendError", 500: "backendError", 429: "rateLimitExceeded"}.get(status, "")
+        self.faults.append(Fault(method, path_part, status, reason or "error", times))
+
+    def drop_connection_at(self, fraction: float, *, times: int = 2) -> None:
+        """Store only ``fraction`` of the upload, then close the connection ``times`` times.
+
+        httplib2 resends a request once by itself when the server hangs up, so two drops make the
+        client see the failure and ask the server where the upload stands.
+        """
+        self.drop_fraction, self.drops_left = fraction, times
+
+    def forget_sessions(self) -> None:
+        self.sessions.clear()
+
+    def requests(self, method: str = "", path_part: str = "") -> list[dict]:
+        return [r for r in self.log if r["method"].startswith(method) and path_part in r["path"]]
+
+    def add_video(self, title: str, tags: list[str]) -> str:
+        video_id = _new_id()
+        self.videos[video_id] = _video(video_id, {"snippet": {"title": title, "tags": tags}, "status": {}})
+        return video_id
+
+
+def _new_id() -> str:
+    return secrets.token_urlsafe(8)[:11]
+
+
+def _video(video_id: str, body: dict) -> dict:
+    snippet = {**body.get("snippet", {}), "channelId": CHANNEL_ID}
+    status = {"uploadStatus": "uploaded", **body.get("status", {})}
+    statistics = {"viewCount": "0", "likeCount": "0", "commentCount": "0"}
+    return {"kind": "youtube#video", "id": video_id, "snippet": snippet, "status": status, "statistics": statistics}
+
+
+def _error(status: int, reason: str, message: str = "") -> dict:
+    message = message or reason
+    return {"error": {"code": status, "message": message, "errors": [{"reason": reason, "message": message}]}}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server_version = "FakeYouTube/1.0"
+
+    def log_message(self, format, *args) -> None:  # keep test output quiet
+        return
+
+    @property
+    def fake(self) -> FakeYouTube:
+        return self.server.fake
+
+    def _begin(self) -> bool:
+        """Read the body, log the request, answer an injected fault; False when answered."""
+        self.parts = urlsplit(self.path)
+        self.query = {k: v[0] for k, v in parse_qs(self.parts.query).items()}
+        length = int(self.headers.get("Content-Length") or 0)
+        self.body = self.rfile.read(length) if length else b""
+        entry = {"method": self.command, "path": self.parts.path, "query": self.query, "at": time.monotonic(),
+                 "content_range": self.headers.get("Content-Range", ""), "bytes": len(self.body)}
+        self.entry = entry
+        with self.fake.lock:
+            self.fake.log.append(entry)
+            fault = self._fault()
+        if fault:
+            self._json(fault.status, _error(fault.status, fault.reason))
+            return False
+        if self.fake.quota_exceeded and not self.parts.path.startswith("/_fake"):
+            self._json(403, _error(403, "quotaExceeded", "The request cannot be completed because you have "
+                                                         "exceeded your quota."))
+            return False
+        return True
+
+    def _fault(self) -> Fault | None:
+        for fault in self.fake.faults:
+            if fault.left > 0 and self.command == fault.method and fault.path_part in self.parts.path:
+                fault.left -= 1
+                return fault
+        return None
+
+    def _json(self, status: int, payload: dict | None, headers: dict | None = None) -> None:
+        data = json.dumps(payload).encode() if payload is not None else b""
+        self.send_response(status)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        if payload is not None:
+            self.send_header("Content-Type", "application/json; charset=UTF-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _hang_up(self) -> None:
+        self.close_connection = True
+        self.connection.shutdown(socket.SHUT_RDWR)
+
+    # Routes -------------------------------------------------------------------------------
+
+    def do_POST(self) -> None:
+        if not self._begin():
+            return
+        if self.parts.path.endswith("/thumbnails/set"):
+            return self._thumbnail_set()
+        if self.parts.path.endswith("/videos") and self.query.get("uploadType") == "resumable":
+            return self._session_open()
+        self._json(404, _error(404, "notFound"))
+
+    def _session_open(self) -> None:
+        total = int(self.headers.get("X-Upload-Content-Length") or 0)
+        session_id = _new_id()
+        with self.fake.lock:
+            self.fake.sessions[session_id] = Session(total=total, resource=json.loads(self.body or b"{}"))
+        host, port = self.server.server_address[:2]
+        location = f"http://{host}:{port}/upload/youtube/v3/videos?uploadType=resumable&upload_id={session_id}"
+        self._json(200, None, {"Location": location})
+
+    def _thumbnail_set(self) -> None:
+        video_id = self.query.get("videoId", "")
+        if video_id not in self.fake.videos:
+            return self._json(404, _error(404, "videoNotFound"))
+        self.fake.thumbnails[video_id] = len(self.body)
+        self._json(200, {"kind": "youtube#thumbnailSetResponse", "items": [{"default": {"url": "x"}}]})
+
+    def do_PUT(self) -> None:
+        if not self._begin():
+            return
+        session = self.fake.sessions.get(self.query.get("upload_id", ""))
+        if session is None:
+            return self._json(404, _error(404, "notFound", "upload session not found"))
+        content_range = self.headers.get("Content-Range", "")
+        if content_range.startswith("bytes */"):
+            return self._session_status(session)
+        start = int(content_range.split(" ", 1)[1].split("-", 1)[0])
+        if start > len(session.received):
+            return self._session_status(session)
+        if self._maybe_drop(session, start):
+            return
+        session.received += self.body[len(session.received) - start:]
+        if len(session.received) >= session.total and not session.video_id:
+            self._video_create(session)
+            if self.fake.hold_final_response is not None:
+                self.fake.hold_final_response.wait(60)
+        if session.video_id and self.fake.hang_ups_after_complete:
+            self.fake.hang_ups_after_complete -= 1
+            return self._hang_up()
+        self._session_status(session)
+
+    def _maybe_drop(self, session: Session, start: int) -> bool:
+        fake = self.fake
+        if not fake.drops_left or fake.drop_fraction is None:
+            return False
+        cutoff = int(session.total * fake.drop_fraction)
+        if start + len(self.body) <= cutoff:
+            return False
+        with fake.lock:
+            fake.drops_left -= 1
+            keep = max(cutoff - len(session.received), 0)
+            offset = len(session.received) - start
+            session.received += self.body[offset:offset + keep]
+            self.entry["dropped"] = True
+        self._hang_up()
+        return True
+
+    def _video_create(self, session: Session) -> None:
+        video_id = _new_id()
+        with self.fake.lock:
+            self.fake.videos[video_id] = _video(video_id, session.resource)
+            self.fake.blobs[video_id] = bytes(session.received)
+            session.video_id = video_id
+
+    def _session_status(self, session: Session) -> None:
+        if session.video_id:
+            return self._json(200, self.fake.videos.get(session.video_id) or _error(404, "videoNotFound"))
+        headers = {"Range": f"bytes=0-{len(session.received) - 1}"} if session.received else {}
+        self._json(308, None, headers)
+
+    def do_GET(self) -> None:
+        if not self._begin():
+            return
+        path = self.parts.path
+        if path == "/_fake/videos":
+            return self._json(200, {"items": [{**v, "bytes": len(self.fake.blobs.get(k, b"")),
+                                               "sha256": hashlib.sha256(self.fake.blobs.get(k, b"")).hexdigest()}
+                                              for k, v in self.fake.videos.items()]})
+        if path.endswith("/videos"):
+            ids = [i for i in self.query.get("id", "").split(",") if i in self.fake.videos]
+            return self._json(200, {"kind": "youtube#videoListResponse", "items": [self.fake.videos[i] for i in ids]})
+        if path.endswith("/channels"):
+            uploads = {"relatedPlaylists": {"uploads": UPLOADS_PLAYLIST}}
+            return self._json(200, {"items": [{"id": CHANNEL_ID, "contentDetails": uploads}]})
+        if path.endswith("/playlistItems") and self.query.get("playlistId") == UPLOADS_PLAYLIST:
+            listed = list(reversed(self.fake.videos)) if self.fake.uploads_listed else []
+            newest = listed[: int(self.query.get("maxResults", 5))]
+            return self._json(200, {"items": [{"contentDetails": {"videoId": i}} for i in newest]})
+        self._json(404, _error(404, "notFound"))
+
+    def do_DELETE(self) -> None:
+        if not self._begin():
+            return
+        video_id = self.query.get("id", "")
+        with self.fake.lock:
+            found = self.fake.videos.pop(video_id, None)
+            self.fake.blobs.pop(video_id, None)
+        if found is None:
+            return self._json(404, _error(404, "videoNotFound"))
+        self._json(204, None)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8765)
+    options = parser.parse_args()
+    fake = FakeYouTube(options.host, options.port)
+    print(f"fake YouTube listening on {fake.url}", flush=True)
+    with contextlib.suppress(KeyboardInterrupt):
+        fake.server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

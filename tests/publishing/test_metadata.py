@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from publishing.metadata import metadata_for, shorts_title, tags_for, upload_key
+
+
+def test_title_gets_shorts_when_it_fits_and_stays_within_100_characters():
+    assert shorts_title("짧은 제목") == "짧은 제목 #Shorts"
+    long = "가" * 95
+    assert shorts_title(long) == long
+    assert len(shorts_title("나" * 150)) == 100
+    assert shorts_title("<b>태그</b> 제목") == "b태그/b 제목 #Shorts"
+
+
+def test_description_attributes_the_source_and_lists_hashtags(make_rendered):
+    post = make_rendered()
+
+    description = metadata_for(post).description
+
+    assert description.startswith("결혼 3년 차인데")
+    assert f"출처: Nate Pann {post.url}" in description
+    assert description.splitlines()[-1] == "#Shorts #썰 #커뮤니티 #시어머니 #결혼"
+
+
+def test_body_is_private_unaudited_safe_and_scheduled_when_a_slot_is_given(make_rendered, settings):
+    settings.YOUTUBE_PRIVACY_STATUS = "public"
+    post = make_rendered()
+
+    body = metadata_for(post, publish_at=datetime(2026, 11, 22, 12, 0, tzinfo=UTC)).to_body()
+
+    assert body["status"] == {"privacyStatus": "private", "publishAt": "2026-11-22T12:00:00Z",
+                              "selfDeclaredMadeForKids": False, "containsSyntheticMedia": True}
+    assert body["snippet"]["categoryId"] == "24"
+    assert metadata_for(post).to_body()["status"]["privacyStatus"] == "public"
+
+
+def test_key_is_first_tag_and_tags_stay_under_the_limit(make_rendered):
+    post = make_rendered()
+    tags = tags_for(["태그" * 20] * 1 + [f"t{i}" * 10 for i in range(100)], upload_key(post))
+
+    assert tags[0] == upload_key(post)
+    assert sum(len(t) + 3 for t in tags) <= 500
+
+
+def test_a_description_that_already_names_the_source_is_not_attributed_twice(make_rendered):
+    post = make_rendered()
+    post.output.description = f"요약입니다.\n출처: 네이트판 {post.url}"
+    post.output.save()
+
+    assert metadata_for(post).description.count(post.url) == 1

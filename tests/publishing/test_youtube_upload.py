@@ -1,0 +1,282 @@
+"""Uploads through the real google-api-python-client against the fake YouTube server."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+
+from django.utils import timezone
+from django_q.conf import Conf
+from google.auth.exceptions import RefreshError
+from google.oauth2.credentials import Credentials
+
+from posts.tasks import sweep
+from publishing import tasks
+from publishing.metadata import media_path, metadata_for, upload_key
+from publishing.models import QuotaUsage
+from publishing.quota import pacific_day
+from publishing.upload import content_checkpoint, post_upload
+from publishing.uploaders.youtube import YouTubeUploader
+
+INSERT = "/upload/youtube/v3/videos"
+
+
+def _file_sha(post) -> str:
+    return hashlib.sha256(media_path(post.output.video_path).read_bytes()).hexdigest()
+
+
+def test_upload_publishes_one_video_with_metadata_thumbnail_and_records_it(youtube, make_rendered):
+    post = make_rendered()
+    sha = _file_sha(post)
+
+    assert tasks.upload(post.pk) is True
+
+    post.refresh_from_db()
+    assert post.status == "UPLOADED"
+    [video] = youtube.videos.values()
+    assert post.output.platform_id == video["id"]
+    assert post.output.video_url.endswith(video["id"])
+    assert hashlib.sha256(youtube.blobs[video["id"]]).hexdigest() == sha
+    snippet, status = video["snippet"], video["status"]
+    assert snippet["title"] == "시어머니가 보낸 문자 한 통 #Shorts"
+    assert "출처: Nate Pann https://pann.nate.com/talk/" in snippet["description"]
+    assert "#시어머니" in snippet["description"]
+    assert upload_key(post) in snippet["tags"]
+    assert status == {"uploadStatus": "uploaded", "privacyStatus": "private",
+                      "selfDeclaredMadeForKids": False, "containsSyntheticMedia": True}
+    assert youtube.thumbnails[video["id"]] > 0
+    puts = youtube.requests("PUT", INSERT)
+    assert [p["content_range"].split("/")[0] for p in puts] == [
+        "bytes 0-262143", "bytes 262144-524287", "bytes 524288-786431", "bytes 786432-999999"]
+
+
+def test_upload_counts_quota_in_the_pacific_day(youtube, make_rendered):
+    post = make_rendered()
+    tasks.upload(post.pk)
+    day = pacific_day(timezone.now())
+    assert QuotaUsage.objects.used(day, "inserts") == 1
+    assert QuotaUsage.objects.used(day, "units") == 50  # thumbnails.set
+
+
+def test_three_503s_then_success_retries_with_backoff_and_makes_one_video(youtube, make_rendered):
+    post = make_rendered()
+    youtube.fail_next("PUT", "/upload/", 503, times=3)
+    sleeps: list[float] = []
+
+    assert post_upload(post, uploader=YouTubeUploader(sleep=sleeps.append)) is True
+
+    assert len(youtube.videos) == 1
+    assert len(sleeps) == 3
+    assert all(0.5 * 0.001 * 2**i <= s <= 0.001 * 2**i for i, s in enumerate(sleeps))
+    assert len(youtube.requests("POST", INSERT)) == 1
+
+
+def test_connection_dropped_at_half_resumes_from_the_servers_range_with_one_video(youtube, make_rendered):
+    post = make_rendered()
+    sha = _file_sha(post)
+    youtube.drop_connection_at(0.5)
+
+    assert post_upload(post, uploader=YouTubeUploader(sleep=lambda s: None)) is True
+
+    [video_id] = youtube.videos
+    assert hashlib.sha256(youtube.blobs[video_id]).hexdigest() == sha
+    ranges = [p["content_range"] for p in youtube.requests("PUT", INSERT)]
+    query = ranges.index("bytes */1000000")
+    assert ranges[query + 1].startswith("bytes 500000-")  # resumed where the server said it stopped
+    assert len(youtube.requests("POST", INSERT)) == 1
+
+
+def test_a_later_attempt_resumes_the_saved_session_from_the_servers_range(youtube, make_rendered, settings):
+    post = make_rendered()
+    settings.YOUTUBE_MAX_RETRIES = 0
+    youtube.drop_connection_at(0.5)
+    assert post_upload(post, uploader=YouTubeUploader(sleep=lambda s: None)) is False
+    post.refresh_from_db()
+    assert (post.status, post.error_code) == ("RENDERED", "UPLOAD_RETRY")
+    session = post.output.upload_meta["session"]
+    assert session["session_uri"] and session["bytes_sent"] == 262144
+
+    settings.YOUTUBE_MAX_RETRIES = 3
+    assert post_upload(post, uploader=YouTubeUploader(sleep=lambda s: None)) is True
+
+    assert len(youtube.videos) == 1
+    assert len(youtube.requests("POST", INSERT)) == 1
+    ranges = [p["content_range"] for p in youtube.requests("PUT", INSERT)]
+    assert ranges[-3:] == ["bytes */1000000", "bytes 500000-762143/1000000", "bytes 762144-999999/1000000"]
+
+
+def test_quota_exceeded_waits_in_rendered_until_the_pacific_reset_then_uploads(
+    youtube, make_rendered, frozen_now, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(Conf, "SYNC", True)
+    frozen_now.moment = datetime(2026, 11, 22, 3, 0, tzinfo=UTC)  # 19:00 on the 21st in California
+    post = make_rendered()
+    youtube.quota_exceeded = True
+
+    assert tasks.upload(post.pk) is False
+
+    post.refresh_from_db()
+    assert (post.status, post.error_code) == ("RENDERED", "QUOTA_WAIT")
+    assert post.not_before == datetime(2026, 11, 22, 8, 0, tzinfo=UTC)  # Pacific midnight (PST)
+    assert post.error_message == "waiting for quota until 2026-11-22 17:00 KST"
+    assert sweep()["resumed"] == 0
+
+    youtube.quota_exceeded = False
+    frozen_now.moment = datetime(2026, 11, 22, 8, 1, tzinfo=UTC)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sweep()["resumed"] == 1
+
+    post.refresh_from_db()
+    assert post.status == "UPLOADED"
+    assert len(youtube.videos) == 1
+
+
+def test_spent_daily_budget_waits_without_calling_the_api(youtube, make_rendered, settings):
+    post = make_rendered()
+    QuotaUsage.objects.create(day=pacific_day(timezone.now()), bucket="inserts", used=settings.YOUTUBE_DAILY_INSERTS)
+
+    assert tasks.upload(post.pk) is False
+
+    post.refresh_from_db()
+    assert (post.status, post.error_code) == ("RENDERED", "QUOTA_WAIT")
+    assert post.not_before > timezone.now()
+    assert youtube.log == []
+
+
+def test_process_killed_after_upload_before_saving_records_the_video_not_a_second(youtube, make_rendered):
+    post = make_rendered()
+    post.claim_upload()
+    # What the killed worker did: the whole upload, its state saved as it went ...
+    checkpoint = content_checkpoint(post.output)
+    checkpoint.update(attempted=True, uploader="youtube")
+    first = YouTubeUploader().upload(media_path(post.output.video_path), metadata_for(post), checkpoint=checkpoint)
+    # ... then it died before recording the result; the sweep gives the post back after the lease.
+    post.release()
+
+    assert tasks.upload(post.pk) is True
+
+    post.refresh_from_db()
+    assert post.status == "UPLOADED"
+    assert post.output.platform_id == first["platform_id"]
+    assert list(youtube.videos) == [first["platform_id"]]
+    assert len(youtube.requests("POST", INSERT)) == 1
+
+
+def test_lost_final_response_with_an_expired_session_is_found_by_its_key(youtube, make_rendered, settings):
+    post = make_rendered()
+    settings.YOUTUBE_MAX_RETRIES = 0
+    youtube.hang_ups_after_complete = 2  # the server stored the video; the client never heard
+    assert post_upload(post, uploader=YouTubeUploader(sleep=lambda s: None)) is False
+    assert len(youtube.videos) == 1
+    youtube.forget_sessions()
+    post.refresh_from_db()
+
+    assert post_upload(post, uploader=YouTubeUploader(sleep=lambda s: None)) is True
+
+    post.refresh_from_db()
+    assert post.output.platform_id == next(iter(youtube.videos))
+    assert len(youtube.videos) == 1
+    assert len(youtube.requests("POST", INSERT)) == 1
+    assert youtube.requests("GET", "/playlistItems")
+
+
+def test_invalid_video_fails_the_post_permanently(youtube, make_rendered):
+    post = make_rendered()
+    youtube.fail_next("POST", INSERT, 400, reason="invalidVideoMetadata")
+
+    assert tasks.upload(post.pk) is False
+
+    post.refresh_from_db()
+    assert (post.status, post.error_code, post.error_permanent) == ("FAILED", "UPLOAD_FAILED", True)
+    assert "invalidVideoMetadata" in post.error_message
+
+
+def test_retryable_errors_wait_then_fail_after_the_attempts(youtube, make_rendered, settings):
+    post = make_rendered()
+    settings.YOUTUBE_MAX_RETRIES = 1
+    youtube.fail_next("POST", INSERT, 503, times=100)
+    for expected in ["RENDERED", "RENDERED", "FAILED"]:
+        post_upload(post, uploader=YouTubeUploader(sleep=lambda s: None))
+        post.refresh_from_db()
+        assert post.status == expected
+    assert (post.error_code, post.error_permanent) == ("UPLOAD_FAILED", False)
+    assert youtube.videos == {}
+
+
+def test_missing_token_keeps_the_post_rendered_with_a_clear_reason(settings, make_rendered, tmp_path):
+    settings.UPLOADER = "youtube"
+    settings.YOUTUBE_API_ROOT = ""
+    settings.YOUTUBE_TOKEN_FILE = tmp_path / "missing.json"
+    post = make_rendered()
+
+    assert tasks.upload(post.pk) is False
+
+    post.refresh_from_db()
+    assert (post.status, post.error_code) == ("RENDERED", "UPLOAD_AUTH")
+    assert "manage.py youtube_auth" in post.error_message
+    assert post.not_before > timezone.now()
+
+
+def test_revoked_token_is_an_auth_error_not_a_crash(settings, make_rendered, tmp_path, youtube, monkeypatch):
+    token = tmp_path / "token.json"
+    token.write_text(json.dumps({"token": "x", "refresh_token": "r", "client_id": "c", "client_secret": "s",
+                                 "expiry": "2020-01-01T00:00:00Z"}))
+    settings.YOUTUBE_TOKEN_FILE = token
+
+    def token_endpoint_says_revoked(self, request):  # the seam: Google's OAuth token endpoint
+        raise RefreshError("invalid_grant: Token has been expired or revoked.")
+
+    monkeypatch.setattr(Credentials, "refresh", token_endpoint_says_revoked)
+    post = make_rendered()
+
+    assert tasks.upload(post.pk) is False
+
+    post.refresh_from_db()
+    assert (post.status, post.error_code) == ("RENDERED", "UPLOAD_AUTH")
+    assert "revoked" in post.error_message and "manage.py youtube_auth" in post.error_message
+    assert youtube.log == []
+
+
+def test_upload_task_run_twice_uploads_once(youtube, make_rendered):
+    post = make_rendered()
+    assert tasks.upload(post.pk) is True
+    assert tasks.upload(post.pk) is False
+    assert len(youtube.videos) == 1
+    assert post.history.filter(new="UPLOADED").count() == 1
+
+
+def test_a_refused_thumbnail_does_not_lose_the_uploaded_video(youtube, make_rendered):
+    post = make_rendered()
+    youtube.fail_next("POST", "/thumbnails/set", 403, reason="forbidden")
+
+    assert tasks.upload(post.pk) is True
+
+    post.refresh_from_db()
+    assert post.output.platform_id == next(iter(youtube.videos))
+    assert youtube.thumbnails == {}
+
+
+def test_a_session_that_ends_mid_upload_is_retried_later_and_started_again(youtube, make_rendered, frozen_now):
+    post = make_rendered()
+    youtube.fail_next("PUT", INSERT, 404, reason="notFound")
+
+    assert tasks.upload(post.pk) is False
+    post.refresh_from_db()
+    assert (post.status, post.error_code) == ("RENDERED", "UPLOAD_RETRY")
+    youtube.forget_sessions()
+    frozen_now.moment = post.not_before
+
+    assert tasks.upload(post.pk) is True
+    assert len(youtube.videos) == 1
+    assert len(youtube.requests("POST", INSERT)) == 2
+
+
+def test_backoff_doubles_with_jitter_and_is_capped(settings):
+    from publishing.uploaders.youtube import backoff
+
+    settings.YOUTUBE_BACKOFF_SECONDS = 1.0
+    waits = [backoff(attempt) for attempt in range(10) for _ in range(20)]
+    assert all(0.5 * min(64, 2**(i // 20)) <= w <= min(64, 2**(i // 20)) for i, w in enumerate(waits))
+    assert len({round(w, 6) for w in waits[:20]}) > 1  # jittered, not a fixed schedule
+    assert max(waits) <= 64
