@@ -99,7 +99,8 @@ def _nvenc_works() -> bool:
     try:
         run(args, timeout=30, what="NVENC probe")
     except FFmpegError as exc:
-        log.info("NVENC probe failed, encoding with libx264: %s", exc.message[-200:])
+        reason = exc.message.strip().splitlines()[-1][-200:] if exc.message.strip() else "no output"
+        log.info("NVENC probe failed, encoding with libx264: %s", reason)
         return False
     log.info("NVENC probe succeeded, encoding with h264_nvenc")
     return True
