@@ -41,3 +41,6 @@ def mariadb_only():
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.MEDIA_ROOT.mkdir()
+
+# Render fixtures live in a module, not tests/generation/conftest.py, which the script tests own.
+pytest_plugins = ["tests.generation.media"]

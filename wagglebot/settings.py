@@ -274,3 +274,27 @@ HEALTHZ_REQUIRE_GPU = env.bool("HEALTHZ_REQUIRE_GPU", default=False)
 CHROMIUM_PATH = env.str("CHROMIUM_PATH", default="/usr/bin/chromium")
 # Monitors poll /healthz over plain HTTP inside the network; a redirect to HTTPS would read as down.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# --- render ---
+# Empty FFMPEG_PATH uses the imageio-ffmpeg wheel's static build; the wheel has no ffprobe.
+FFMPEG_PATH = env.str("FFMPEG_PATH", default="")
+FFPROBE_PATH = env.str("FFPROBE_PATH", default="/usr/bin/ffprobe")
+RENDER_ENCODER = env.str("RENDER_ENCODER", default="auto")  # auto | h264_nvenc | libx264
+RENDER_X264_PRESET = env.str("RENDER_X264_PRESET", default="veryfast")
+RENDER_X264_CRF = env.int("RENDER_X264_CRF", default=23)
+RENDER_FONT_PATH = env.str("RENDER_FONT_PATH", default="/usr/share/fonts/truetype/nanum/NanumGothicBold.ttf")
+RENDER_BACKGROUNDS_DIR = env.path("RENDER_BACKGROUNDS_DIR", default=ASSETS_DIR / "backgrounds")
+RENDER_BGM_DIR = env.path("RENDER_BGM_DIR", default=ASSETS_DIR / "bgm")
+RENDER_BGM_VOLUME_DB = env.float("RENDER_BGM_VOLUME_DB", default=-6.0)
+RENDER_LOUDNESS_LUFS = env.float("RENDER_LOUDNESS_LUFS", default=-14.0)
+RENDER_MAX_SECONDS = env.float("RENDER_MAX_SECONDS", default=60.0)
+RENDER_MAX_IMAGES = env.int("RENDER_MAX_IMAGES", default=7)
+RENDER_CROSSFADE_SECONDS = env.float("RENDER_CROSSFADE_SECONDS", default=0.5)
+RENDER_TITLE_SECONDS = env.float("RENDER_TITLE_SECONDS", default=3.0)
+RENDER_TIMEOUT_SECONDS = env.int("RENDER_TIMEOUT_SECONDS", default=900)
+# Free VRAM the speech and render stages ask gpu.free_if_needed() for before they start.
+RENDER_GPU_RESERVE_BYTES = env.int("RENDER_GPU_RESERVE_BYTES", default=2 * 1024**3)
+IMAGE_FETCH_MAX_BYTES = env.int("IMAGE_FETCH_MAX_BYTES", default=10 * 1024 * 1024)
+IMAGE_FETCH_TIMEOUT = env.float("IMAGE_FETCH_TIMEOUT", default=10.0)
+# Networks exempt from the private-address refusal (an internal image proxy); empty by default.
+IMAGE_FETCH_ALLOW_NETWORKS = env.list("IMAGE_FETCH_ALLOW_NETWORKS", default=[])

@@ -1,0 +1,185 @@
+#!/usr/bin/env python
+"""Render one ~50 s short from fixed inputs three ways and print the ratios.
+
+1. ours: ``generation.render.render_short`` (one ffmpeg filter graph, plus its audio-only
+   loudness measurement pass), as the pipeline runs it;
+2. moviepy 2: the same slides (same pan), crossfades, cards, per-line captions and ducked BGM
+   composited in Python, installed into a throwaway venv (never a project dependency);
+3. floor: a bare ffmpeg encode of the same frame size, rate and length with no compositing:
+   our finished short re-encoded with the same encoder settings (its frames decoded, its audio
+   copied). Same pictures, so the same encoding difficulty; the floor also pays an H.264
+   decode, which makes it slightly slower than a pure encode (the ratio errs in our favour by
+   that decode, a few percent).
+
+All three use the same ffmpeg binary and encoder settings. Last line:
+``render ours/floor=<x.xx> moviepy/ours=<y.yy>``. Targets: ours ≤ 1.15× floor, moviepy ≥ 5× ours.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wagglebot.settings")
+os.environ.setdefault("ENV_FILE", "/dev/null")
+os.environ.setdefault("DEBUG", "true")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+
+from generation import cards  # noqa: E402
+from generation.render import HEIGHT, WIDTH, RenderJob, render_short  # noqa: E402
+from generation.slideshow import slide_size  # noqa: E402
+from generation.subtitles import sentence_words, wrap_words  # noqa: E402
+from tests.generation.media import make_images, narration  # noqa: E402
+from wagglebot.lib import ffmpeg  # noqa: E402
+
+VENV = Path(tempfile.gettempdir()) / "wb-bench-moviepy"
+TITLE = "회식에서 부장님이 노래를 멈추지 않았던 날"
+COMMENT = {"author": "노래방마스터", "text": "막내 용기가 정말 대단하네요 저라면 못 했을 듯"}
+SENTENCES = [
+    "어제 회사 회식에서 정말 황당한 일이 있었어요.",
+    "부장님이 노래방 마이크를 잡으시더니 내려놓지를 않으셨거든요.",
+    "다들 박수를 치면서 분위기를 맞췄는데 노래가 무려 삼십 분이나 이어졌습니다.",
+    "결국 막내가 몰래 취소 버튼을 눌렀는데 그 순간 방 안이 얼어붙었어요.",
+    "부장님은 아무 말 없이 다음 곡을 예약하셨고 모두가 웃음을 참느라 고생했습니다.",
+    "다음 날 아침 부장님은 어제 너무 즐거웠다며 다음 회식도 노래방으로 하자고 하셨어요.",
+    "팀원들은 서로 눈치만 보다가 아무도 반대하지 못했습니다.",
+    "처음엔 다들 웃었지만 나중엔 진심으로 걱정이 되기 시작했어요.",
+    "그래도 덕분에 팀 분위기는 예전보다 훨씬 가까워진 것 같습니다.",
+    "여러분 회사에도 이런 분이 계신가요?",
+]
+
+
+def timed(label: str, run) -> float:
+    started = time.monotonic()
+    run()
+    seconds = time.monotonic() - started
+    print(f"{label:<8} {seconds:7.1f} s", flush=True)
+    return seconds
+
+
+def render_ours(work: Path, audio: Path, timings: dict, images: list[Path]) -> None:
+    job = RenderJob(audio_path=audio, duration_ms=timings["duration_ms"], timings=timings, title=TITLE,
+                    out_dir=work / "ours", images=images, best_comment=COMMENT)
+    render_short(job).finalize(job.out_dir)
+
+
+def render_floor(work: Path) -> None:
+    ffmpeg.run(["-i", str(work / "ours" / "video.mp4"), "-map", "0", *ffmpeg.video_encoder(), "-pix_fmt", "yuv420p",
+                "-r", "30", "-c:a", "copy", "-movflags", "+faststart", "-y", str(work / "floor.mp4")],
+               what="floor encode")
+
+
+def moviepy_python() -> str:
+    python = VENV / "bin" / "python"
+    ready = python.exists() and subprocess.run([python, "-c", "import moviepy"], capture_output=True).returncode == 0
+    if not ready:
+        print(f"installing moviepy 2 into {VENV} (not timed) ...", flush=True)
+        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+        subprocess.run([python, "-m", "pip", "install", "-q", "moviepy>=2,<3"], check=True)
+    return str(python)
+
+
+def moviepy_spec(work: Path, audio: Path, timings: dict, images: list[Path], seconds: float) -> dict:
+    """The same visual inputs ours uses: pre-sized slides, card PNGs, caption lines with times."""
+    font = Path(settings.RENDER_FONT_PATH)
+    size = slide_size(WIDTH, HEIGHT)
+    slides = []
+    for index, image in enumerate(images):
+        path = work / f"mp-slide{index}.jpg"
+        cards.cover(cards.Image.open(image), size).save(path, quality=92)
+        slides.append(str(path))
+    cards.title_card(TITLE, font).save(work / "mp-title.png")
+    cards.comment_card(COMMENT["author"], COMMENT["text"], font).save(work / "mp-comment.png")
+    return {
+        "slides": slides, "size": [WIDTH, HEIGHT], "seconds": seconds, "fade": settings.RENDER_CROSSFADE_SECONDS,
+        "title": str(work / "mp-title.png"), "comment": str(work / "mp-comment.png"),
+        "comment_start": timings["sentences"][-1]["start_ms"] / 1000, "captions": _caption_lines(timings),
+        "font": str(font), "audio": str(audio), "bgm": str(next(Path(settings.RENDER_BGM_DIR).glob("*.m4a"))),
+        "encoder": list(ffmpeg.video_encoder()), "ffmpeg": ffmpeg.ffmpeg_path(), "out": str(work / "moviepy.mp4"),
+    }
+
+
+def _caption_lines(timings: dict) -> list[dict]:
+    lines = []
+    for sentence in timings["sentences"]:
+        words = sentence_words(sentence)
+        index = 0
+        for line in wrap_words([w.text for w in words]):
+            chunk = words[index:index + len(line)]
+            index += len(line)
+            lines.append({"text": " ".join(line), "start": chunk[0].start_ms / 1000, "end": chunk[-1].end_ms / 1000})
+    return lines
+
+
+MOVIEPY_SCRIPT = r'''
+import json, os, sys
+spec = json.loads(sys.argv[1])
+os.environ["IMAGEIO_FFMPEG_EXE"] = spec["ffmpeg"]
+from moviepy import AudioFileClip, CompositeAudioClip, CompositeVideoClip, ImageClip, TextClip, afx, vfx
+W, H = spec["size"]; D = spec["seconds"]; n = len(spec["slides"]); T = spec["fade"]
+L = (D + (n - 1) * T) / n
+clips = []
+for k, path in enumerate(spec["slides"]):
+    clip = ImageClip(path).with_start(k * (L - T)).with_duration(L)
+    dx, dy = clip.w - W, clip.h - H
+    if k % 2:
+        pos = lambda t, dx=dx, dy=dy: (-dx * (1 - min(1, t / L)), -dy * (0.75 - 0.5 * min(1, t / L)))
+    else:
+        pos = lambda t, dx=dx, dy=dy: (-dx * min(1, t / L), -dy * (0.25 + 0.5 * min(1, t / L)))
+    clip = clip.with_position(pos)
+    clips.append(clip.with_effects([vfx.CrossFadeIn(T)]) if k else clip)
+clips.append(ImageClip(spec["title"]).with_start(0).with_duration(3).with_position(("center", 230)))
+clips.append(ImageClip(spec["comment"]).with_start(spec["comment_start"])
+             .with_duration(D - spec["comment_start"]).with_position(("center", 230)))
+for line in spec["captions"]:
+    text = TextClip(font=spec["font"], text=line["text"], font_size=80, color="white", stroke_color="black",
+                    stroke_width=6, method="label")
+    clips.append(text.with_start(line["start"]).with_duration(max(line["end"] - line["start"], 0.1))
+                 .with_position(("center", H - 520)))
+video = CompositeVideoClip(clips, size=(W, H)).with_duration(D)
+voice = AudioFileClip(spec["audio"])
+bgm = AudioFileClip(spec["bgm"]).with_effects([afx.AudioLoop(duration=D), afx.MultiplyVolume(0.25)])
+video = video.with_audio(CompositeAudioClip([voice, bgm]).with_duration(D))
+enc = spec["encoder"]
+codec = enc[enc.index("-c:v") + 1]
+rest = [a for i, a in enumerate(enc) if a != "-c:v" and (i == 0 or enc[i - 1] != "-c:v")]
+video.write_videofile(spec["out"], fps=30, codec=codec, audio_codec="aac", audio_fps=48000,
+                      ffmpeg_params=[*rest, "-pix_fmt", "yuv420p", "-movflags", "+faststart"], logger=None)
+'''
+
+
+def render_moviepy(python: str, spec: dict) -> None:
+    subprocess.run([python, "-c", MOVIEPY_SCRIPT, json.dumps(spec)], check=True)
+
+
+def main() -> None:
+    work = Path(tempfile.mkdtemp(prefix="wb-bench-render-"))
+    audio, timings = narration(work / "voice", SENTENCES)
+    seconds = timings["duration_ms"] / 1000
+    images = make_images(work / "images", 5)
+    encoder = " ".join(ffmpeg.video_encoder())
+    print(f"inputs: {seconds:.1f} s narration, {len(images)} images, BGM; {WIDTH}x{HEIGHT} 30 fps, {encoder}")
+    assert 45 <= seconds <= 60, f"narration is {seconds:.1f} s, not 45-60 s"
+    python = moviepy_python()
+    spec = moviepy_spec(work, audio, timings, images, seconds)
+    ours = timed("ours", lambda: render_ours(work, audio, timings, images))
+    floor = timed("floor", lambda: render_floor(work))
+    moviepy = timed("moviepy", lambda: render_moviepy(python, spec))
+    print(f"outputs in {work}")
+    print(f"render ours/floor={ours / floor:.2f} moviepy/ours={moviepy / ours:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,117 @@
+"""Title card, best-comment card and thumbnail, drawn with Pillow in the subtitle font.
+
+Cards are panels (not full frames) so ffmpeg blends only the panel's pixels while it is shown.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from fontTools.ttLib import TTFont
+from PIL import Image, ImageDraw, ImageFont
+
+from generation.subtitles import wrap_words
+
+PANEL = (16, 16, 24, 215)
+ACCENT = (255, 225, 0, 255)
+WHITE = (255, 255, 255, 255)
+MUTED = (200, 200, 210, 255)
+THUMB_SIZE = (1280, 720)
+
+
+def drawable(text: str, font_path: Path) -> str:
+    """``text`` without the characters the font has no glyph for: an emoji in a post title
+    would otherwise be drawn as a box on the card (and fail the QC glyph check)."""
+    cmap = _cmap(str(font_path))
+    return " ".join("".join(ch for ch in text if ch.isspace() or ord(ch) in cmap).split())
+
+
+@functools.lru_cache(maxsize=4)
+def _cmap(font_path: str) -> frozenset[int]:
+    with TTFont(font_path, lazy=True) as font:
+        return frozenset(font.getBestCmap())
+
+
+def mask_nickname(name: str) -> str:
+    """Keep the first character of a nickname: enough to read as a person, not to find one."""
+    name = (name or "").strip()
+    if not name:
+        return "익명"
+    return name[0] + "*" * max(len(name) - 1, 2)
+
+
+def title_card(title: str, font_path: Path, *, width: int = 960) -> Image.Image:
+    return _panel([(title, 68, WHITE, 13, 4)], font_path, width, header=("오늘의 베스트", 40, ACCENT))
+
+
+def comment_card(author: str, text: str, font_path: Path, *, width: int = 960) -> Image.Image:
+    header = (f"베스트 댓글 · {mask_nickname(author)}", 40, ACCENT)
+    return _panel([(text, 52, WHITE, 16, 5)], font_path, width, header=header)
+
+
+def card_texts(title: str, best_comment: dict | None) -> str:
+    """Every character the cards draw (for the font coverage check)."""
+    text = f"오늘의 베스트 {title}"
+    if best_comment:
+        text += f" 베스트 댓글 · {mask_nickname(best_comment.get('author', ''))} {best_comment.get('text', '')}"
+    return text
+
+
+def thumbnail(title: str, font_path: Path, background: Path | None = None) -> Image.Image:
+    """1280×720 JPEG-ready image: the title card over the first image (or a dark gradient)."""
+    canvas = cover(Image.open(background), THUMB_SIZE) if background else _gradient(THUMB_SIZE)
+    canvas = canvas.convert("RGBA")
+    card = title_card(title, font_path, width=1100)
+    if card.height > THUMB_SIZE[1] - 40:
+        card.thumbnail((1100, THUMB_SIZE[1] - 40))
+    canvas.alpha_composite(card, ((THUMB_SIZE[0] - card.width) // 2, (THUMB_SIZE[1] - card.height) // 2))
+    return canvas.convert("RGB")
+
+
+def _panel(blocks, font_path: Path, width: int, *, header) -> Image.Image:
+    pad = 48
+    rendered = [_text_lines(*header, 30, 1, font_path)]
+    rendered += [_text_lines(text, size, color, chars, lines, font_path) for text, size, color, chars, lines in blocks]
+    height = pad * 2 + sum(h for _, h in rendered) + 24 * (len(rendered) - 1)
+    image = Image.new("RGBA", (width, height), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.rounded_rectangle((0, 0, width - 1, height - 1), radius=36, fill=PANEL)
+    y = pad
+    for draw_lines, block_height in rendered:
+        draw_lines(draw, pad, y)
+        y += block_height + 24
+    return image
+
+
+def _text_lines(text: str, size: int, color, chars: int, max_lines: int, font_path: Path):
+    font = ImageFont.truetype(str(font_path), size)
+    lines = [" ".join(line) for line in wrap_words(text.split(), chars)] or [""]
+    if len(lines) > max_lines:
+        lines = [*lines[: max_lines - 1], lines[max_lines - 1] + "..."]
+    step = round(size * 1.3)
+
+    def draw_lines(draw: ImageDraw.ImageDraw, x: int, y: int) -> None:
+        for number, line in enumerate(lines):
+            draw.text((x, y + number * step), line, font=font, fill=color)
+
+    return draw_lines, step * len(lines)
+
+
+def cover(image: Image.Image, size: tuple[int, int]) -> Image.Image:
+    """Scale to fill ``size`` and crop the overflow around the centre."""
+    image = image.convert("RGB")
+    scale = max(size[0] / image.width, size[1] / image.height)
+    target = (round(image.width * scale) or 1, round(image.height * scale) or 1)
+    resized = image.resize(target, Image.LANCZOS, reducing_gap=3.0)
+    left, top = (resized.width - size[0]) // 2, (resized.height - size[1]) // 2
+    return resized.crop((left, top, left + size[0], top + size[1]))
+
+
+def _gradient(size: tuple[int, int]) -> Image.Image:
+    top, bottom = (40, 30, 90), (220, 90, 60)
+    column = Image.new("RGB", (1, size[1]))
+    for y in range(size[1]):
+        f = y / max(size[1] - 1, 1)
+        column.putpixel((0, y), tuple(round(a + (b - a) * f) for a, b in zip(top, bottom, strict=True)))
+    return column.resize(size)

@@ -1,0 +1,259 @@
+"""Render a 9:16 short: one ffmpeg process, one filter graph, written beside its final path.
+
+Visuals are the post's images as a panning slideshow with crossfades (or a looped background
+clip), a title card, the best-comment card and karaoke subtitles; audio is the narration over
+ducked BGM, normalised to RENDER_LOUDNESS_LUFS with a measured (two-pass) loudnorm. The short
+goes to a private work folder first; ``Rendered.finalize()`` moves it into place after QC, so a
+crash or a failed check never leaves a half file at ``video.mp4``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import shutil
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from django.conf import settings
+from fontTools.ttLib import TTFont
+
+from generation import cards
+from generation.slideshow import slideshow
+from generation.subtitles import ass_document, subtitle_text
+from wagglebot.lib import ffmpeg
+from wagglebot.lib.stages import StageError
+
+WIDTH, HEIGHT, FPS = 1080, 1920, 30
+CARD_TOP = round(HEIGHT * 0.12)
+AUDIO_EXTENSIONS = {".m4a", ".mp3", ".ogg", ".opus", ".wav", ".flac"}
+VIDEO_EXTENSIONS = {".mp4", ".mov", ".webm", ".mkv"}
+
+
+@dataclass
+class RenderJob:
+    audio_path: Path
+    duration_ms: int
+    timings: dict
+    title: str
+    out_dir: Path
+    images: list[Path] = field(default_factory=list)
+    best_comment: dict | None = None
+    seed: int = 0
+
+
+@dataclass
+class Rendered:
+    """A finished render still in its work folder, waiting for QC."""
+
+    video: Path
+    thumbnail: Path
+    workdir: Path
+    text: str
+    font: Path
+    meta: dict
+
+    def finalize(self, out_dir: Path) -> tuple[Path, Path]:
+        video, thumb = out_dir / "video.mp4", out_dir / "thumbnail.jpg"
+        os.replace(self.thumbnail, thumb)
+        os.replace(self.video, video)  # atomic on one filesystem: old file or new, never half
+        self.discard()
+        return video, thumb
+
+    def discard(self) -> None:
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def font_path() -> Path:
+    path = Path(settings.RENDER_FONT_PATH)
+    if not path.is_file():
+        raise StageError(
+            "RENDER_FAILED",
+            f"subtitle font {str(path)!r} does not exist: set RENDER_FONT_PATH to a TTF/OTF font with Hangul "
+            "(Debian package fonts-nanum installs /usr/share/fonts/truetype/nanum/)",
+            permanent=True,
+        )
+    return path
+
+
+def font_family(path: Path) -> str:
+    with TTFont(path, lazy=True) as font:
+        return font["name"].getBestFamilyName()
+
+
+def render_short(job: RenderJob) -> Rendered:
+    font = font_path()
+    seconds = job.duration_ms / 1000
+    if seconds > settings.RENDER_MAX_SECONDS:
+        raise StageError("RENDER_FAILED", f"narration is {seconds:.1f} s, over {settings.RENDER_MAX_SECONDS:.0f} s",
+                         permanent=True)
+    job.out_dir.mkdir(parents=True, exist_ok=True)
+    _remove_stale_workdirs(job.out_dir)
+    workdir = Path(tempfile.mkdtemp(prefix=".render-", dir=job.out_dir))
+    try:
+        return _render(job, font, workdir, seconds)
+    except BaseException:
+        shutil.rmtree(workdir, ignore_errors=True)
+        raise
+
+
+def _remove_stale_workdirs(out_dir: Path) -> None:
+    # Left by a worker killed mid-render; never the final files.
+    for stale in out_dir.glob(".render-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def _render(job: RenderJob, font: Path, workdir: Path, seconds: float) -> Rendered:
+    job = replace(job, title=cards.drawable(job.title, font), best_comment=_drawable_comment(job.best_comment, font))
+    (workdir / "fonts").mkdir()
+    (workdir / "fonts" / font.name).symlink_to(font.resolve())
+    (workdir / "subs.ass").write_text(
+        ass_document(job.timings, font_name=font_family(font), width=WIDTH, height=HEIGHT), encoding="utf-8"
+    )
+    graph = _Graph(job, font, workdir, seconds)
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        measuring = pool.submit(_loudness_measure, graph)  # an ffmpeg child, beside the Pillow work here
+        graph.prepare_visuals()
+        loudness = measuring.result()
+    thumb = workdir / "thumbnail.jpg"
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        drawing = pool.submit(_thumbnail_draw, job, font, thumb)  # beside the encode, not after it
+        ffmpeg.run([*graph.arguments(loudness), "-y", "video.mp4"], timeout=settings.RENDER_TIMEOUT_SECONDS,
+                   what="render", cwd=workdir)
+        drawing.result()
+    meta = {**graph.meta, "render_ms": round((time.monotonic() - started) * 1000), "loudness_in": loudness}
+    text = subtitle_text(job.timings) + " " + cards.card_texts(job.title, job.best_comment)
+    return Rendered(video=workdir / "video.mp4", thumbnail=thumb, workdir=workdir, text=text, font=font, meta=meta)
+
+
+def _thumbnail_draw(job: RenderJob, font: Path, path: Path) -> None:
+    cards.thumbnail(job.title, font, job.images[0] if job.images else None).save(path, "JPEG", quality=88)
+
+
+def _drawable_comment(comment: dict | None, font: Path) -> dict | None:
+    if not comment:
+        return None
+    return {key: cards.drawable(comment.get(key, ""), font) for key in ("author", "text")}
+
+
+def _loudness_measure(graph: _Graph) -> dict | None:
+    """First loudnorm pass over the audio alone (seconds, not the video), for a linear second pass."""
+    args = [*graph.audio_inputs(), "-filter_complex", graph.audio_chain("loudnorm=" + graph.loudnorm_target()
+            + ":print_format=json[aout]"), "-map", "[aout]", "-t", f"{graph.seconds:.3f}", "-f", "null", "-"]
+    done = ffmpeg.run(args, timeout=120, what="loudness measurement", cwd=graph.workdir)
+    found = re.search(r"\{[^{}]*\"input_i\"[^{}]*\}", done.stderr)
+    if not found:
+        return None
+    measured = json.loads(found.group(0))
+    finite = all(math.isfinite(float(measured[k])) for k in ("input_i", "input_tp", "input_lra", "input_thresh"))
+    return measured if finite else None  # silence measures -inf: nothing to scale
+
+
+class _Graph:
+    """The render's inputs and filter graph, numbered in the order inputs are added."""
+
+    def __init__(self, job: RenderJob, font: Path, workdir: Path, seconds: float) -> None:
+        self.job, self.font, self.workdir, self.seconds = job, font, workdir, seconds
+        self.bgm = _pick(settings.RENDER_BGM_DIR, AUDIO_EXTENSIONS, job.seed)
+        self.meta: dict = {"encoder": ffmpeg.video_encoder()[1], "bgm": self.bgm.name if self.bgm else None}
+
+    def audio_inputs(self) -> list[str]:
+        args = ["-i", str(self.job.audio_path)]
+        if self.bgm:
+            args += ["-stream_loop", "-1", "-i", str(self.bgm)]
+        return args
+
+    def loudnorm_target(self) -> str:
+        return f"I={settings.RENDER_LOUDNESS_LUFS}:TP=-1.5:LRA=11"
+
+    def audio_chain(self, tail: str) -> str:
+        voice = "[0:a]aformat=sample_rates=48000:channel_layouts=stereo"
+        if not self.bgm:
+            return f"{voice},{tail}"
+        return (
+            f"{voice},asplit=2[voice][key];"
+            f"[1:a]aformat=sample_rates=48000:channel_layouts=stereo,volume={settings.RENDER_BGM_VOLUME_DB}dB[bgm];"
+            "[bgm][key]sidechaincompress=threshold=0.02:ratio=8:attack=20:release=400[ducked];"
+            f"[voice][ducked]amix=inputs=2:duration=first:dropout_transition=0:normalize=0,{tail}"
+        )
+
+    def prepare_visuals(self) -> None:
+        """Draw slides and cards into the work folder and build the video half of the graph."""
+        first_visual = 2 if self.bgm else 1
+        self.visual_inputs, video = self._visuals(first_visual)
+        video += self._cards(first_visual + _count_inputs(self.visual_inputs), self.visual_inputs)
+        self.video = video + "[v]ass=filename=subs.ass:fontsdir=fonts,format=yuv420p[vout]"
+
+    def arguments(self, loudness: dict | None) -> list[str]:
+        audio = self.audio_chain(self._loudnorm(loudness) + ",aresample=48000[aout]")
+        return [
+            *self.audio_inputs(), *self.visual_inputs, "-filter_complex", f"{self.video};{audio}",
+            "-map", "[vout]", "-map", "[aout]",
+            *ffmpeg.video_encoder(), "-pix_fmt", "yuv420p", "-r", str(FPS),
+            "-c:a", "aac", "-b:a", "160k", "-ar", "48000", "-t", f"{self.seconds:.3f}", "-movflags", "+faststart",
+        ]
+
+    def _loudnorm(self, measured: dict | None) -> str:
+        if not measured:
+            return "loudnorm=" + self.loudnorm_target()
+        names = {"input_i": "measured_I", "input_tp": "measured_TP", "input_lra": "measured_LRA",
+                 "input_thresh": "measured_thresh"}
+        given = ":".join(f"{option}={measured[key]}" for key, option in names.items())
+        return f"loudnorm={self.loudnorm_target()}:{given}:offset={measured['target_offset']}:linear=true"
+
+    def _visuals(self, first: int) -> tuple[list[str], str]:
+        if self.job.images:
+            inputs, graph, chosen = slideshow(self.job.images, self.workdir, first=first, seconds=self.seconds,
+                                              size=(WIDTH, HEIGHT), fps=FPS)
+            self.meta.update(chosen)
+            return inputs, graph
+        return _background(first, self.job.seed, self.meta)
+
+    def _cards(self, first: int, inputs: list[str]) -> str:
+        title = cards.title_card(self.job.title, self.font)
+        title.save(self.workdir / "title.png")
+        inputs += ["-i", "title.png"]
+        title_end = min(settings.RENDER_TITLE_SECONDS, self.seconds)
+        graph = f"[base][{first}:v]overlay=x=(W-w)/2:y={CARD_TOP}:enable='lt(t,{title_end:.2f})'[v]"
+        comment = self.job.best_comment
+        if comment and comment.get("text"):
+            cards.comment_card(comment.get("author", ""), comment["text"], self.font).save(self.workdir / "comment.png")
+            inputs += ["-i", "comment.png"]
+            start = max(_comment_start(self.job.timings, self.seconds), title_end)
+            graph += f";[v][{first + 1}:v]overlay=x=(W-w)/2:y={CARD_TOP}:enable='gte(t,{start:.2f})'[v]"
+        return graph + ";"
+
+
+def _comment_start(timings: dict, seconds: float) -> float:
+    """The closer (last sentence) is where the best comment is asked about; show the card there."""
+    sentences = timings.get("sentences") or []
+    if len(sentences) >= 2:
+        return sentences[-1]["start_ms"] / 1000
+    return seconds * 0.6
+
+
+def _background(first: int, seed: int, meta: dict) -> tuple[list[str], str]:
+    clip = _pick(settings.RENDER_BACKGROUNDS_DIR, VIDEO_EXTENSIONS, seed)
+    if clip:
+        inputs = ["-stream_loop", "-1", "-i", str(clip)]
+    else:  # no clip shipped or configured: a plain dark frame keeps the short renderable
+        inputs = ["-f", "lavfi", "-i", f"color=c=0x1d1b2e:s={WIDTH}x{HEIGHT}:r={FPS}"]
+    meta.update(visual="background", images=0, background=clip.name if clip else None)
+    chain = (f"[{first}:v]scale={WIDTH}:{HEIGHT}:force_original_aspect_ratio=increase:out_range=tv,"
+             f"crop={WIDTH}:{HEIGHT},fps={FPS},format=yuv420p,setsar=1[base];")
+    return inputs, chain
+
+
+def _pick(folder: Path, extensions: set[str], seed: int) -> Path | None:
+    files = sorted(p for p in Path(folder).glob("*") if p.suffix.lower() in extensions) if folder else []
+    return files[seed % len(files)] if files else None
+
+
+def _count_inputs(args: list[str]) -> int:
+    return args.count("-i")

@@ -1,0 +1,167 @@
+"""The image download boundary: public http(s) only, checked on every hop, images re-encoded."""
+
+from __future__ import annotations
+
+import io
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from PIL import Image
+
+from generation.images import image_fetch, post_images_fetch
+from tests.factories import make_post
+from wagglebot.lib import safehttp
+from wagglebot.lib.safehttp import FetchError, fetch
+
+
+def jpeg_bytes() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+class Server:
+    """A loopback HTTP server that counts the requests it answers."""
+
+    def __init__(self, host: str) -> None:
+        self.hits: list[str] = []
+        self.routes: dict[str, tuple[int, dict, bytes]] = {}
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                server.hits.append(self.path)
+                status, headers, body = server.routes.get(self.path, (404, {}, b""))
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer((host, 0), Handler)
+        self.url = f"http://{host}:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def server():
+    running = Server("127.0.0.1")
+    running.routes["/cat.jpg"] = (200, {"Content-Type": "image/jpeg"}, jpeg_bytes())
+    yield running
+    running.close()
+
+
+@pytest.fixture
+def trusted_loopback(settings):
+    """Let 127.0.0.1 (only) through, standing in for a public host, so redirects can be tested."""
+    settings.IMAGE_FETCH_ALLOW_NETWORKS = ["127.0.0.1/32"]
+
+
+@pytest.mark.parametrize("url", [
+    "http://127.0.0.1:{port}/cat.jpg",
+    "http://[::1]:{port}/cat.jpg",
+    "http://10.0.0.1/cat.jpg",
+    "http://169.254.169.254/latest/meta-data/",
+    "http://[::ffff:127.0.0.1]:{port}/cat.jpg",
+    "http://0.0.0.0:{port}/cat.jpg",
+])
+def test_private_and_loopback_addresses_are_refused_without_a_request(server, settings, url):
+    settings.IMAGE_FETCH_TIMEOUT = 1
+    port = server.url.rsplit(":", 1)[1]
+
+    with pytest.raises(FetchError) as refused:
+        fetch(url.format(port=port), max_bytes=10**6, content_type_prefix="image/")
+
+    assert refused.value.refused
+    assert server.hits == []
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://example.com/a.jpg", "gopher://x/", "//cat.jpg"])
+def test_only_http_and_https_urls_are_fetched(url):
+    with pytest.raises(FetchError, match="only http and https") as refused:
+        fetch(url, max_bytes=10**6)
+
+    assert refused.value.refused
+
+
+def test_a_hostname_that_resolves_to_a_private_address_is_refused(monkeypatch, server):
+    port = int(server.url.rsplit(":", 1)[1])
+
+    def fake_dns(host, port_, *args, **kwargs):  # the DNS seam: a public name answering 127.0.0.1
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port_))]
+
+    monkeypatch.setattr(safehttp.socket, "getaddrinfo", fake_dns)
+
+    with pytest.raises(FetchError, match=r"non-public address 127\.0\.0\.1") as refused:
+        fetch(f"http://images.example.com:{port}/cat.jpg", max_bytes=10**6)
+
+    assert refused.value.refused and server.hits == []
+
+
+def test_a_redirect_to_a_private_address_is_not_followed(server, trusted_loopback):
+    secret = Server("127.0.0.2")  # loopback too, but not the one trusted host
+    secret.routes["/secret"] = (200, {"Content-Type": "image/jpeg"}, jpeg_bytes())
+    server.routes["/to-secret"] = (302, {"Location": f"{secret.url}/secret"}, b"")
+    server.routes["/to-metadata"] = (301, {"Location": "http://169.254.169.254/latest/meta-data/"}, b"")
+    try:
+        for path in ("/to-secret", "/to-metadata"):
+            with pytest.raises(FetchError, match="non-public address") as refused:
+                fetch(server.url + path, max_bytes=10**6)
+            assert refused.value.refused
+        assert server.hits == ["/to-secret", "/to-metadata"]
+        assert secret.hits == []
+    finally:
+        secret.close()
+
+
+def test_a_redirect_to_an_allowed_host_is_followed(server, trusted_loopback):
+    server.routes["/moved"] = (302, {"Location": "/cat.jpg"}, b"")
+
+    fetched = fetch(server.url + "/moved", max_bytes=10**6, content_type_prefix="image/")
+
+    assert fetched.content_type == "image/jpeg" and fetched.body == jpeg_bytes()
+    assert server.hits == ["/moved", "/cat.jpg"]
+
+
+def test_bodies_over_the_size_limit_and_non_images_are_refused(server, trusted_loopback):
+    server.routes["/page"] = (200, {"Content-Type": "text/html"}, b"<html>")
+
+    with pytest.raises(FetchError, match="larger than 100 bytes"):
+        fetch(server.url + "/cat.jpg", max_bytes=100, content_type_prefix="image/")
+    with pytest.raises(FetchError, match="not image/"):
+        fetch(server.url + "/page", max_bytes=10**6, content_type_prefix="image/")
+
+
+@pytest.mark.django_db
+def test_post_images_are_re_encoded_and_cached_and_bad_ones_skipped(server, trusted_loopback, settings):
+    server.routes["/broken.jpg"] = (200, {"Content-Type": "image/jpeg"}, b"\xff\xd8 not really a jpeg")
+    server.routes["/page.jpg"] = (200, {"Content-Type": "text/html"}, b"<html>")
+    urls = [f"{server.url}/broken.jpg", "http://10.0.0.1/x.jpg", f"{server.url}/page.jpg", f"{server.url}/cat.jpg",
+            {"url": f"{server.url}/cat.jpg"}, "file:///etc/hostname"]
+    post = make_post(images=urls)
+
+    paths = post_images_fetch(post)
+
+    folder = settings.MEDIA_ROOT / "posts" / str(post.pk) / "images"
+    assert paths == [folder / "03.jpg", folder / "04.jpg"]
+    with Image.open(paths[0]) as image:
+        assert (image.format, image.size, image.mode) == ("JPEG", (64, 48), "RGB")
+    assert post_images_fetch(post) == paths
+    assert server.hits.count("/cat.jpg") == 2  # the second call used the cache
+
+
+def test_an_undecodable_image_is_skipped_not_fatal(server, trusted_loopback, tmp_path):
+    server.routes["/truncated.png"] = (200, {"Content-Type": "image/png"}, b"\x89PNG\r\n\x1a\n" + b"\0" * 40)
+
+    assert image_fetch(f"{server.url}/truncated.png", tmp_path / "x.jpg") is False
+    assert not (tmp_path / "x.jpg").exists()

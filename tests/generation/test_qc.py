@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from django.conf import settings
+
+from generation.qc import qc_check
+from wagglebot.lib import ffmpeg
+
+NANUM = Path("/usr/share/fonts/truetype/nanum/NanumGothicBold.ttf")
+
+
+def encode(path: Path, *, size: str = "1080x1920", audio: str = "sine=frequency=440:sample_rate=48000",
+           volume: str = "0.5", seconds: float = 2.0) -> Path:
+    ffmpeg.run(["-f", "lavfi", "-i", f"testsrc2=s={size}:r=30", "-f", "lavfi", "-i", audio,
+                "-af", f"volume={volume}", "-t", str(seconds), "-c:v", "libx264", "-preset", "ultrafast",
+                "-pix_fmt", "yuv420p", "-c:a", "aac", "-ar", "48000", "-movflags", "+faststart", "-y", str(path)])
+    return path
+
+
+def loud_as_target(path: Path) -> Path:
+    """Re-normalise the test tone to the QC target, so only the planted fault fails."""
+    out = path.with_name("norm-" + path.name)
+    ffmpeg.run(["-i", str(path), "-c:v", "copy", "-af", f"loudnorm=I={settings.RENDER_LOUDNESS_LUFS}:TP=-1.5",
+                "-ar", "48000", "-c:a", "aac", "-movflags", "+faststart", "-y", str(out)])
+    return out
+
+
+def test_a_correct_file_passes(tmp_path, media_tools):
+    video = loud_as_target(encode(tmp_path / "ok.mp4"))
+
+    report = qc_check(video, narration_ms=2000, font=NANUM, text="한글 자막")
+
+    assert report.passed, report.reasons
+
+
+def test_qc_rejects_the_wrong_frame_size(tmp_path, media_tools):
+    video = loud_as_target(encode(tmp_path / "small.mp4", size="720x1280"))
+
+    report = qc_check(video, narration_ms=2000, font=NANUM, text="한글")
+
+    assert not report.passed
+    assert report.reasons == ["frame is 720x1280, not 1080x1920"]
+
+
+def test_qc_rejects_silent_audio(tmp_path, media_tools):
+    video = encode(tmp_path / "silent.mp4", audio="anullsrc=r=48000:cl=mono")
+
+    report = qc_check(video, narration_ms=2000, font=NANUM, text="한글")
+
+    assert not report.passed
+    assert len(report.reasons) == 1 and report.reasons[0].startswith("integrated loudness")
+
+
+def test_qc_rejects_text_the_font_cannot_draw(tmp_path, media_tools, latin_only_font):
+    video = loud_as_target(encode(tmp_path / "ok.mp4"))
+
+    nanum = qc_check(video, narration_ms=2000, font=NANUM, text="강아지 🐶 최고")
+    latin = qc_check(video, narration_ms=2000, font=latin_only_font, text="HELLO 안녕")
+
+    assert nanum.reasons == ["font NanumGothicBold.ttf has no glyph for '🐶' (would show as tofu)"]
+    assert latin.measured["missing_glyphs"] == "녕안"
+
+
+def test_qc_rejects_a_duration_that_differs_from_the_narration(tmp_path, media_tools):
+    video = loud_as_target(encode(tmp_path / "ok.mp4"))
+
+    report = qc_check(video, narration_ms=2500, font=NANUM, text="한글")
+
+    assert report.reasons == ["duration 2.00 s differs from the narration's 2.50 s"]
+
+
+def test_qc_rejects_a_file_without_faststart(tmp_path, media_tools):
+    video = loud_as_target(encode(tmp_path / "ok.mp4"))
+    slow = tmp_path / "slow.mp4"
+    subprocess.run([ffmpeg.ffmpeg_path(), "-v", "error", "-i", str(video), "-c", "copy", "-y", str(slow)], check=True)
+
+    report = qc_check(slow, narration_ms=2000, font=NANUM, text="한글")
+
+    assert report.reasons == ["moov atom is not at the start (no +faststart)"]

@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from generation.qc import qc_check
+from generation.render import RenderJob, render_short
+from generation.subtitles import ass_document, wrap_words
+from tests.generation.media import FFPROBE, make_images, narration
+from wagglebot.lib.stages import StageError
+
+SENTENCES = ["오늘 회사에서 황당한 일이 있었어요.", "여러분이라면 어떻게 하실 건가요?"]
+COMMENT = {"author": "익명의댓글러", "text": "저라면 바로 퇴사합니다"}
+
+
+def ffprobe(path: Path) -> dict:
+    done = subprocess.run([FFPROBE, "-v", "error", "-print_format", "json", "-show_streams", "-show_format",
+                           str(path)], check=True, capture_output=True, text=True)
+    return json.loads(done.stdout)
+
+
+def render(tmp_path: Path, images: list[Path], sentences: list[str] = SENTENCES) -> tuple:
+    audio, timings = narration(tmp_path / "voice", sentences)
+    job = RenderJob(audio_path=audio, duration_ms=timings["duration_ms"], timings=timings,
+                    title="회사에서 있었던 황당한 일 🐶", out_dir=tmp_path / "out", images=images, best_comment=COMMENT)
+    return job, render_short(job)
+
+
+def test_a_five_second_short_is_a_1080x1920_h264_aac_file_of_the_narration_length(tmp_path, media_tools):
+    job, rendered = render(tmp_path, [])
+    video, thumb = rendered.finalize(job.out_dir)
+
+    info = ffprobe(video)
+    v = next(s for s in info["streams"] if s["codec_type"] == "video")
+    a = next(s for s in info["streams"] if s["codec_type"] == "audio")
+    assert 4.0 < job.duration_ms / 1000 < 8.0
+    assert (v["codec_name"], v["width"], v["height"], v["pix_fmt"], v["avg_frame_rate"]) == (
+        "h264", 1080, 1920, "yuv420p", "30/1")
+    assert (a["codec_name"], a["sample_rate"]) == ("aac", "48000")
+    assert abs(float(info["format"]["duration"]) - job.duration_ms / 1000) <= 0.1
+    assert video.name == "video.mp4" and not list(job.out_dir.glob(".render-*"))
+    assert rendered.meta["visual"] == "background" and rendered.meta["bgm"]
+    thumb_info = ffprobe(thumb)["streams"][0]
+    assert (thumb_info["width"], thumb_info["height"]) == (1280, 720)
+
+
+@pytest.mark.parametrize("count", [1, 7])
+def test_a_slideshow_of_post_images_passes_qc(tmp_path, media_tools, count):
+    job, rendered = render(tmp_path, make_images(tmp_path / "images", count))
+
+    report = qc_check(rendered.video, narration_ms=job.duration_ms, font=rendered.font, text=rendered.text)
+
+    assert report.passed, report.reasons
+    assert rendered.meta["visual"] == "slideshow" and rendered.meta["images"] == count
+    assert abs(report.measured["loudness_lufs"] - -14) <= 1
+    assert "🐶" not in rendered.text  # the emoji in the title was left off the card, not drawn as a box
+    rendered.discard()
+
+
+def test_a_missing_font_is_an_error_that_names_the_setting(tmp_path, media_tools, settings):
+    settings.RENDER_FONT_PATH = str(tmp_path / "no-such-font.ttf")
+
+    with pytest.raises(StageError) as failure:
+        render(tmp_path, [])
+
+    assert failure.value.code == "RENDER_FAILED" and failure.value.permanent
+    assert "RENDER_FONT_PATH" in failure.value.message
+    assert not (tmp_path / "out" / "video.mp4").exists()
+
+
+def test_a_narration_over_sixty_seconds_is_refused_before_rendering(tmp_path, media_tools, settings):
+    settings.RENDER_MAX_SECONDS = 2
+
+    with pytest.raises(StageError, match="over 2 s"):
+        render(tmp_path, [])
+
+
+def test_korean_lines_break_between_words_at_about_fourteen_characters():
+    words = ["어제", "회사", "회식에서", "부장님이", "갑자기", "노래를", "부르셨는데", "분위기가", "초토화되었습니다"]
+
+    lines = wrap_words(words)
+
+    assert [" ".join(line) for line in lines] == [
+        "어제 회사 회식에서", "부장님이 갑자기 노래를", "부르셨는데 분위기가", "초토화되었습니다"]
+    assert [word for line in lines for word in line] == words  # every word whole, in order
+    assert wrap_words(["가나다라마바사아자차카타파하가나"]) == [["가나다라마바사아자차카타파하가나"]]
+
+
+def test_each_word_gets_a_karaoke_tag_of_its_duration():
+    timings = {"duration_ms": 2000, "sentences": [{"text": "안녕 하세요 {\\b1}", "start_ms": 0, "end_ms": 2000,
+               "words": [{"text": "안녕", "start_ms": 0, "end_ms": 700}, {"text": "하세요", "start_ms": 700,
+                          "end_ms": 1500}, {"text": "{\\b1}", "start_ms": 1500, "end_ms": 2000}]}]}
+
+    document = ass_document(timings, font_name="NanumGothic", width=1080, height=1920)
+
+    dialogue = [line for line in document.splitlines() if line.startswith("Dialogue:")]
+    assert dialogue == ["Dialogue: 0,0:00:00.00,0:00:02.00,Karaoke,,0,0,0,,{\\k70}안녕 {\\k80}하세요 {\\k50}(＼b1)"]
