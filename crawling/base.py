@@ -115,7 +115,9 @@ class BaseCrawler:
         self.base_url = (base_url or self.origin).rstrip("/")
         self.session = requests.Session()
         self.session.headers.update(HEADERS)
-        self.min_delay = settings.CRAWL_MIN_DELAY_SECONDS
+        # The politeness delay protects the real site; a stand-in (the loopback fixture server)
+        # needs none, and with it the demo's sample crawl would take two minutes instead of seconds.
+        self.min_delay = 0.0 if base_url else settings.CRAWL_MIN_DELAY_SECONDS
         policy = robots_policy or settings.CRAWL_ROBOTS_POLICY.get(self.code, "obey")
         self.robots_policy = "ignore" if policy.strip().lower() == "ignore" else "obey"  # anything else obeys
         self._robots: RobotFileParser | None = None

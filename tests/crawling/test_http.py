@@ -111,3 +111,10 @@ def test_the_minimum_delay_spaces_requests(scripted, settings):
     crawler.get_text(base + "/a")
     crawler.get_text(base + "/b")
     assert time.monotonic() - started >= 0.6  # robots.txt, /a, /b: two waits
+
+
+def test_the_politeness_delay_applies_to_the_real_site_not_to_a_stand_in(settings):
+    settings.CRAWL_MIN_DELAY_SECONDS = 1.5
+
+    assert Theqoo().min_delay == 1.5
+    assert Theqoo(base_url="http://127.0.0.1:9").min_delay == 0
