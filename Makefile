@@ -1,6 +1,8 @@
 # WaggleBot: `make demo` runs the pipeline offline on bundled samples, `make test` runs every test.
 SHELL := /bin/bash
-PYTHON_312 ?= $(shell command -v python3.12 || echo /root/.pyenv/versions/3.12.1/bin/python)
+# The first Python 3.12 that really runs (a pyenv shim for an inactive version only prints an error).
+PYTHON_312 ?= $(shell for p in python3.12 /root/.pyenv/versions/3.12.*/bin/python3.12 /usr/local/bin/python3.12; do \
+	$$p -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' 2>/dev/null && { echo $$p; break; }; done)
 VENV := .venv
 PY := $(VENV)/bin/python
 APT_PACKAGES := espeak-ng fonts-nanum chromium libmariadb-dev pkg-config mariadb-client ffmpeg sox docker-compose rsync
@@ -28,6 +30,7 @@ system-packages:
 	fi
 
 $(VENV)/.installed: requirements/base.txt requirements/dev.txt requirements/llm-test.txt
+	@test -n "$(PYTHON_312)" || { echo "!! Python 3.12 not found: install it (e.g. pyenv install 3.12) or pass PYTHON_312=/path/to/python3.12"; exit 1; }
 	@test -x $(PY) || $(PYTHON_312) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements/dev.txt
