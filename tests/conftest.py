@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -44,3 +45,19 @@ def _media_root(settings, tmp_path):
 
 # Render fixtures live in a module, not tests/generation/conftest.py, which the script tests own.
 pytest_plugins = ["tests.generation.media"]
+
+
+@pytest.fixture
+def chromium(settings, monkeypatch):
+    """Debian's Chromium through Playwright, headless, with no background network traffic."""
+    require(Path(settings.CHROMIUM_PATH).exists(), f"Chromium at {settings.CHROMIUM_PATH}")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the test's ORM calls stay synchronous.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False  # live servers speak plain HTTP
+    args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--mute-audio"]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(settings.CHROMIUM_PATH), args=args)
+        yield browser
+        browser.close()

@@ -71,3 +71,11 @@ class Uploader(ABC):
     def problem(self) -> str:
         """Why this uploader cannot work right now (shown in the admin), or "" when it can."""
         return ""
+
+
+def existing_video(video_path: Path) -> Path:
+    """The video to upload; a missing file is permanent: retrying cannot bring it back."""
+    video_path = Path(video_path)
+    if not video_path.is_file():
+        raise UploadError(f"video file {video_path} does not exist", permanent=True)
+    return video_path

@@ -9,7 +9,7 @@ from pathlib import Path
 from django.conf import settings
 
 from publishing.metadata import Metadata
-from publishing.uploaders.base import Checkpoint, Progress, Uploader, UploadError
+from publishing.uploaders.base import Checkpoint, Progress, Uploader, existing_video
 
 SIDECAR = "metadata.json"
 
@@ -31,9 +31,7 @@ class LocalUploader(Uploader):
         self, video_path: Path, metadata: Metadata, *, checkpoint: Checkpoint | None = None,
         progress: Progress | None = None,
     ) -> dict:
-        video_path = Path(video_path)
-        if not video_path.is_file():
-            raise UploadError(f"video file {video_path} does not exist", permanent=True)
+        video_path = existing_video(video_path)
         folder = export_root() / metadata.key
         folder.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(video_path, folder / "video.mp4")

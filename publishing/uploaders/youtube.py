@@ -25,7 +25,7 @@ from googleapiclient.http import MediaFileUpload
 
 from publishing.metadata import Metadata
 from publishing.quota import INSERT, QuotaExhausted, quota_exhaust, quota_spend
-from publishing.uploaders.base import AuthError, Checkpoint, Progress, Uploader, UploadError
+from publishing.uploaders.base import AuthError, Checkpoint, Progress, Uploader, UploadError, existing_video
 from publishing.uploaders.youtube_client import client_build, token_problem
 
 log = logging.getLogger(__name__)
@@ -107,9 +107,7 @@ class YouTubeUploader(Uploader):
         self, video_path: Path, metadata: Metadata, *, checkpoint: Checkpoint | None = None,
         progress: Progress | None = None,
     ) -> dict:
-        video_path = Path(video_path)
-        if not video_path.is_file():
-            raise UploadError(f"video file {video_path} does not exist", permanent=True)
+        video_path = existing_video(video_path)
         checkpoint = checkpoint or Checkpoint()
         size = video_path.stat().st_size
         media = ChunkedFileUpload(

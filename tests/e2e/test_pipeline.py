@@ -21,13 +21,12 @@ from django.core.management import call_command
 from django.db import connection
 
 from posts.models import Content, Post, Status
-from tests.conftest import require, require_binary
+from tests.conftest import require_binary
 from tests.publishing.fake_youtube import FakeYouTube
 from wagglebot.lib.procs import ServiceGroup
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SAMPLES = settings.BASE_DIR / "tests" / "fixtures" / "sites"
-BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--mute-audio"]
 PASSWORD = "e2e-moderator-password"
 RENDER_WAIT_SECONDS = 480
 UPLOAD_WAIT_SECONDS = 120
@@ -78,17 +77,10 @@ def youtube():
 
 
 @pytest.fixture
-def browser(monkeypatch):
-    require(Path(settings.CHROMIUM_PATH).exists(), f"Chromium at {settings.CHROMIUM_PATH}")
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop runs in this thread
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(settings.CHROMIUM_PATH), args=BROWSER_ARGS)
-        page = chromium.new_page()
-        page.set_default_timeout(30_000)
-        yield page
-        chromium.close()
+def browser(chromium):
+    page = chromium.new_page()
+    page.set_default_timeout(30_000)
+    return page
 
 
 def wait_for_status(post: Post, wanted: str, group: ServiceGroup, seconds: int) -> None:

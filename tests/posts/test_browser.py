@@ -9,11 +9,10 @@ import pytest
 from django.contrib.auth.models import User
 
 from posts.models import Content, Status
-from tests.conftest import require, require_binary
+from tests.conftest import require_binary
 from tests.posts.conftest import make_post
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--mute-audio"]
 
 
 def make_video(folder: Path) -> None:
@@ -33,20 +32,10 @@ def make_video(folder: Path) -> None:
 
 
 @pytest.fixture
-def browser_page(settings, monkeypatch):
-    require(Path(settings.CHROMIUM_PATH).exists(), f"Chromium at {settings.CHROMIUM_PATH}")
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test
-    # itself are still plain synchronous code.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(settings.CHROMIUM_PATH), args=BROWSER_ARGS)
-        page = browser.new_page()
-        page.set_default_timeout(20_000)
-        yield page
-        browser.close()
+def browser_page(chromium):
+    page = chromium.new_page()
+    page.set_default_timeout(20_000)
+    return page
 
 
 def log_in(page, base: str) -> None:
@@ -103,22 +92,14 @@ def test_triage_with_the_keyboard_watch_the_render_and_see_the_status(browser_pa
     assert "Approved" in page.locator("#counts").inner_text()
 
 
-def test_the_inbox_works_without_javascript(settings, live_server, monkeypatch):
-    require(Path(settings.CHROMIUM_PATH).exists(), f"Chromium at {settings.CHROMIUM_PATH}")
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
+def test_the_inbox_works_without_javascript(chromium, live_server):
     post = make_post(title="자바스크립트 없이")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(settings.CHROMIUM_PATH), args=BROWSER_ARGS)
-        page = browser.new_context(java_script_enabled=False).new_page()
-        log_in(page, live_server.url)
-        page.goto(f"{live_server.url}/admin/posts/post/")
-        page.check(f"input.action-select[value='{post.pk}']")
-        page.select_option("select[name=action]", "approve")
-        with page.expect_navigation():
-            page.click("button[name=index]")
-        browser.close()
+    page = chromium.new_context(java_script_enabled=False).new_page()
+    log_in(page, live_server.url)
+    page.goto(f"{live_server.url}/admin/posts/post/")
+    page.check(f"input.action-select[value='{post.pk}']")
+    page.select_option("select[name=action]", "approve")
+    with page.expect_navigation():
+        page.click("button[name=index]")
     post.refresh_from_db()
     assert post.status == Status.APPROVED
