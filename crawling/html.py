@@ -273,7 +273,28 @@ def absolute(url: str, base: str) -> str:
         return "https:" + url
     if _plain_absolute(url):
         return url  # what urljoin returns for it, without its split and rejoin (list pages have dozens)
+    if url.startswith("/") and _plain_rooted(url) and (origin := _origin(base)):
+        return origin + url
     return urljoin(base, url)
+
+
+@lru_cache(maxsize=64)
+def _origin(base: str) -> str:
+    """``https://host`` of a plain absolute base URL; "" when urljoin must handle it."""
+    if not _plain_absolute(base):
+        return ""
+    parts = urlsplit(base)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _plain_rooted(url: str) -> bool:
+    """A ``/path?query`` that urljoin only prefixes with the origin: no ``//``, ``.`` or ``..``
+    segments in the path for it to collapse, nothing for the split and rejoin to drop."""
+    path = url.partition("?")[0].partition("#")[0]
+    return (
+        not url.startswith("//") and "//" not in path and "/." not in path and _plain(url)
+        and "?#" not in url and ";" not in url and not url.endswith(("?", "#"))
+    )
 
 
 def _plain_absolute(url: str) -> bool:
