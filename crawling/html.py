@@ -82,6 +82,8 @@ class Page(str):
     """Page text decoded from valid UTF-8, keeping those bytes: ``document`` gives them to libxml2
     as they are instead of encoding the text again (the same bytes, about 25 µs a page saved)."""
 
+    utf8: bytes
+
     def __new__(cls, text: str, utf8: bytes) -> Page:
         page = super().__new__(cls, text)
         page.utf8 = utf8
