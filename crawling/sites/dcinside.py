@@ -4,16 +4,11 @@ from __future__ import annotations
 
 import json
 import re
-from urllib.parse import parse_qs, urlsplit
 
 from crawling import html
 from crawling.base import BaseCrawler, CommentData, CrawlError, ListItem, PostData
 
 SOURCE_LINE = re.compile(r"\n?출처\s*:[^\n]*\[원본 보기\]\s*$")
-
-
-def _query(url: str) -> dict[str, str]:
-    return {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
 
 
 class DcInside(BaseCrawler):
@@ -29,13 +24,13 @@ class DcInside(BaseCrawler):
     def parse_list(self, doc, url: str) -> list[ListItem]:
         items = []
         for row in html.select(doc, "table.gall_list tbody tr.ub-content.us-post"):
-            link = html.first(row, "td.gall_tit > a:not(.reply_numbox)")
-            query = _query(html.attr(link, "href"))
+            td = html.cells(row)
+            link = html.child(td.get("gall_tit"), "a", without="reply_numbox")
+            query = html.query(html.attr(link, "href"))
             if link is None or not query.get("no", "").isdigit():
                 continue
             gallery, no = query.get("id", self.gallery), query["no"]
-            td = html.cells(row)
-            html.drop(link, "strong", "em")
+            html.drop_tags(link, "strong", "em")
             items.append(ListItem(
                 origin_id=f"{gallery}_{no}",
                 url=f"{self.origin}/board/view/?id={gallery}&no={no}",
@@ -43,7 +38,7 @@ class DcInside(BaseCrawler):
                 title=html.text(link),
                 views=html.to_int(html.text(td.get("gall_count"))),
                 likes=html.to_int(html.text(td.get("gall_recommend"))),
-                comments=html.to_int(html.text(html.first(row, "span.reply_num"))),
+                comments=html.to_int(html.text(html.find(row, "span", "reply_num"))),
             ))
         return items
 
@@ -56,25 +51,26 @@ class DcInside(BaseCrawler):
         return post
 
     def parse_post(self, doc, url: str) -> PostData:
-        head = html.need(doc, "div.gallview_head", "title block")
-        body = html.need(doc, "div.writing_view_box div.write_div", "body")
-        query = _query(url)
-        writer = html.first(head, "div.gall_writer")
+        view = html.scope(doc, "div.view_content_wrap")  # the post's header and body, not the comments
+        head = html.need(view, "div.gallview_head", "title block")
+        body = html.need(view, "div.writing_view_box div.write_div", "body")
+        query = html.query(url)
+        writer = html.find(head, "div", "gall_writer")
         return PostData(
             origin_id=f"{query['id']}_{query['no']}",
             url=url,
             title=html.text(html.need(head, "span.title_subject", "title")),
             content=SOURCE_LINE.sub("", html.block_text(body)).strip(),
             images=html.images(body, url, skip_classes=("written_dccon",)),
-            views=html.to_int(html.text(html.first(head, "span.gall_count"))),
-            likes=html.to_int(html.text(html.first(head, "span.gall_reply_num"))),
-            comment_count=html.to_int(html.text(html.first(head, "span.gall_comment"))),
-            author=html.attr(writer, "data-nick") or html.text(html.first(head, "span.nickname")),
-            published_at=html.kst(html.attr(html.first(head, "span.gall_date"), "title")),
+            views=html.to_int(html.text(html.find(head, "span", "gall_count"))),
+            likes=html.to_int(html.text(html.find(head, "span", "gall_reply_num"))),
+            comment_count=html.to_int(html.text(html.find(head, "span", "gall_comment"))),
+            author=html.attr(writer, "data-nick") or html.text(html.find(head, "span", "nickname")),
+            published_at=html.kst(html.attr(html.find(head, "span", "gall_date"), "title")),
         )
 
     def _comments_fetch(self, item: ListItem, form: dict[str, str]) -> list[CommentData]:
-        query = _query(item.url)
+        query = html.query(item.url)
         data = {
             "id": form.get("id") or query["id"], "no": form.get("no") or query["no"],
             "cmt_id": form.get("id") or query["id"], "cmt_no": form.get("no") or query["no"],

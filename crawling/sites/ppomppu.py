@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qs, urlsplit
 
 from crawling import html
 from crawling.base import BaseCrawler, CommentData, ListItem, PostData
@@ -12,7 +11,7 @@ BEST_COUNT = 3  # no best block on the page: the most liked comments stand in fo
 
 
 def _board_no(href: str) -> tuple[str, str] | None:
-    query = {k: v[0] for k, v in parse_qs(urlsplit(href).query).items()}
+    query = html.query(href)
     if "view.php" not in href or not query.get("no", "").isdigit() or not query.get("id"):
         return None
     return query["id"], query["no"]
@@ -31,11 +30,12 @@ class Ppomppu(BaseCrawler):
     def parse_list(self, doc, url: str) -> list[ListItem]:
         items = []
         for row in html.select(doc, "table.board_table tbody tr.baseList:not(.title_bg):not(.title_bg_03)"):
-            links = html.select(row, "a.baseList-title")
+            links = html.find_all(row, "a", "baseList-title")
             ids = _board_no(html.attr(links[-1], "href")) if links else None
-            if ids is None or html.first(row, "span#ad-icon, span.ad-icon") is not None:
+            if ids is None or any(html.attr(s, "id") == "ad-icon" or html.has_class(s, "ad-icon")
+                                  for s in row.iter("span")):
                 continue
-            cells = html.select(row, "td.board_date")
+            cells = html.find_all(row, "td", "board_date")
             votes = html.text(cells[1]) if len(cells) > 1 else ""
             items.append(ListItem(
                 origin_id=f"{ids[0]}_{ids[1]}",
@@ -43,18 +43,19 @@ class Ppomppu(BaseCrawler):
                 title=html.text(links[-1]),
                 views=html.to_int(html.text(cells[-1])) if cells else 0,
                 likes=html.to_int(votes.split("-")[0]),
-                comments=html.to_int(html.text(html.first(row, "span.list_comment2"))),
+                comments=html.to_int(html.text(html.find(row, "span", "list_comment2"))),
             ))
         return items
 
     def parse_post(self, doc, url: str) -> PostData:
-        top = html.need(doc, "div#topTitle", "title block")
+        main = html.scope(doc, "div.contents")  # title block, body and comments
+        top = html.need(main, "div#topTitle", "title block")
         title = html.need(top, "h1", "title")
         count = html.first(title, "span#comment")
         comment_count = html.to_int(html.text(count))
         html.drop(title, "span#comment")
         meta = " ".join(html.text(li) for li in html.select(top, ".topTitle-mainbox li"))
-        body = html.need(doc, "td.board-contents", "body")
+        body = html.need(main, "td.board-contents", "body")
         board, no = _board_no(url)
         return PostData(
             origin_id=f"{board}_{no}",
@@ -68,7 +69,7 @@ class Ppomppu(BaseCrawler):
             comment_count=comment_count,
             author=html.text(html.first(top, ".topTitle-name .baseList-name")),
             published_at=html.kst(meta.split("등록일", 1)[-1] if "등록일" in meta else ""),
-            comments=self._comments(doc),
+            comments=self._comments(main),
         )
 
     def _comments(self, doc) -> list[CommentData]:

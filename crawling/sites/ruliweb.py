@@ -22,25 +22,27 @@ class Ruliweb(BaseCrawler):
     def parse_list(self, doc, url: str) -> list[ListItem]:
         items = []
         for row in html.select(doc, "div#best_body table.board_list_table tbody tr.table_body:not(.notice)"):
-            link = html.first(row, "td.subject a.subject_link")
+            td = html.cells(row)
+            link = html.find(td.get("subject"), "a", "subject_link")
             match = POST_PATH.match(html.attr(link, "href"))
             if not match:
                 continue  # ads and notices leave the board
-            td = html.cells(row)
             items.append(ListItem(
                 origin_id=match.group(2),
                 url=self.origin + match.group(1),
-                title=html.text(html.first(link, "strong.text_over, span.text_over")),
+                title=html.text(html.find(link, ("strong", "span"), "text_over")),
                 views=html.to_int(html.text(td.get("hit"))),
                 likes=html.to_int(html.text(td.get("recomd"))),
-                comments=html.to_int(html.text(html.first(link, "span.num_reply"))),
+                comments=html.to_int(html.text(html.find(link, "span", "num_reply"))),
             ))
         return items
 
     def parse_post(self, doc, url: str) -> PostData:
-        top = html.need(doc, "div.board_main_top", "title block")
-        body = html.need(doc, "div.board_main_view div.view_content", "body")
-        info = " ".join(html.text(p) for p in html.select(top, "div.user_info p"))
+        read = html.scope(doc, "div#board_read")  # the post, its votes and its comments
+        top = html.need(read, "div.board_main_top", "title block")
+        body = html.need(read, "div.board_main_view div.view_content", "body")
+        info = " ".join(html.text(p) for p in html.find_all(html.find(top, "div", "user_info"), "p"))
+        like = html.first(read, "div.like_wrapper")
         views = re.search(r"조회\s*([\d,]+)", info)
         return PostData(
             origin_id=re.search(r"/read/(\d+)", url).group(1),
@@ -49,27 +51,28 @@ class Ruliweb(BaseCrawler):
             content=html.block_text(body),
             images=html.images(body, url),
             views=html.to_int(views.group(1)) if views else 0,
-            likes=html.to_int(html.text(html.first(doc, "div.like_wrapper span.like_value"))),
-            dislikes=html.to_int(html.text(html.first(doc, "div.like_wrapper span.dislike_value"))),
-            comment_count=html.to_int(html.text(html.first(top, "strong.reply_count"))),
-            author=html.text(html.first(top, "div.user_info a.nick")),
-            published_at=html.kst(html.text(html.first(top, "span.regdate"))),
-            comments=dedupe_comments(self._comments(doc)),
+            likes=html.to_int(html.text(html.find(like, "span", "like_value"))),
+            dislikes=html.to_int(html.text(html.find(like, "span", "dislike_value"))),
+            comment_count=html.to_int(html.text(html.find(top, "strong", "reply_count"))),
+            author=html.text(html.find(html.find(top, "div", "user_info"), "a", "nick")),
+            published_at=html.kst(html.text(html.find(top, "span", "regdate"))),
+            comments=dedupe_comments(self._comments(read)),
         )
 
-    def _comments(self, doc) -> list[CommentData]:
+    def _comments(self, read) -> list[CommentData]:
         found = []
+        views = html.select(read, "div.comment_view")
         # Normal list first: it holds every comment in page order, bests included once.
-        blocks = (
-            (False, "div.comment_view.normal tr.comment_element"), (True, "div.comment_view.best tr.comment_element"),
-        )
-        for best, css in blocks:
-            for row in html.select(doc, css):
+        blocks = ((False, [v for v in views if html.has_class(v, "normal")]),
+                  (True, [v for v in views if html.has_class(v, "best")]))
+        for best, boxes in blocks:
+            for row in (row for box in boxes for row in html.find_all(box, "tr", "comment_element")):
                 found.append(CommentData(
                     id=html.attr(row, "id").removeprefix("ct_"),
-                    author=html.text(html.first(row, "a.nick_link")) or html.text(html.first(row, "div.nick strong")),
-                    text=html.comment_text(html.first(row, "div.text_wrapper span.text")),
-                    likes=html.to_int(html.text(html.first(row, "button.btn_like span.num"))),
+                    author=html.text(html.find(row, "a", "nick_link"))
+                    or html.text(html.find(html.find(row, "div", "nick"), "strong")),
+                    text=html.comment_text(html.find(html.find(row, "div", "text_wrapper"), "span", "text")),
+                    likes=html.to_int(html.text(html.find(html.find(row, "button", "btn_like"), "span", "num"))),
                     is_best=best,
                 ))
         return [c for c in found if c.text]

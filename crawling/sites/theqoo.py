@@ -22,7 +22,8 @@ class Theqoo(BaseCrawler):
     def parse_list(self, doc, url: str) -> list[ListItem]:
         items = []
         for row in html.select(doc, "table.theqoo_board_table tbody tr:not(.notice):not(.notice_expand)"):
-            link = html.first(row, "td.title > a:not(.replyNum)")
+            td = html.cells(row)
+            link = html.child(td.get("title"), "a", without="replyNum")
             match = POST_ID.match(html.attr(link, "href"))
             if not match:
                 continue
@@ -30,16 +31,18 @@ class Theqoo(BaseCrawler):
                 origin_id=match.group(1),
                 url=f"{self.origin}/hot/{match.group(1)}",
                 title=html.text(link),
-                views=html.to_int(html.text(html.cells(row).get("m_no"))),
-                comments=html.to_int(html.text(html.first(row, "a.replyNum"))),
+                views=html.to_int(html.text(td.get("m_no"))),
+                comments=html.to_int(html.text(html.find(row, "a", "replyNum"))),
             ))
         return items
 
     def parse_post(self, doc, url: str) -> PostData:
-        head = html.need(doc, "div.theqoo_document_header", "title block")
-        body = html.need(doc, "div.rd_body article", "body")
-        counts = html.SPACES.sub(" ", html.text(html.first(head, "div.count_container"))).split(" ")
-        side = html.first(doc, "div.btm_area div.side")
+        post = html.scope(doc, "div.rd")  # the document block: header, body and footer, not the board list
+        head = html.need(post, "div.theqoo_document_header", "title block")
+        body = html.need(post, "div.rd_body article", "body")
+        counts = html.SPACES.sub(" ", html.text(html.find(head, "div", "count_container"))).split(" ")
+        btm = html.first(post, "div.btm_area")
+        side = html.find(btm, "div", "side")
         author = (side.text or "").strip() if side is not None else ""
         return PostData(
             origin_id=re.search(r"(\d+)$", url).group(1),
@@ -50,5 +53,5 @@ class Theqoo(BaseCrawler):
             views=html.to_int(counts[0] if counts else ""),
             comment_count=html.to_int(counts[1] if len(counts) > 1 else ""),
             author=author,
-            published_at=html.kst(html.text(html.first(doc, "div.btm_area div.side.fr span"))),
+            published_at=html.kst(html.text(html.find(html.find(btm, "div", "side.fr"), "span"))),
         )
