@@ -48,6 +48,10 @@ def post_upload(post: Post, *, uploader: Uploader | None = None, progress: Progr
     except UploadError as exc:
         upload_failed(post, exc)
         return False
+    except Exception as exc:  # a bug or an unforeseen error must not leave the post UPLOADING
+        log.exception("upload of post %s crashed", post.pk)
+        upload_failed(post, UploadError(f"{type(exc).__name__}: {exc}"))
+        return False
     return upload_record(post, uploader.name, result)
 
 
@@ -58,12 +62,18 @@ def _publish(post: Post, uploader: Uploader, progress: Progress | None) -> dict:
     if checkpoint.state.get("attempted"):
         # An earlier worker got this far: it may have finished the upload and died before
         # recording it, or its session may have expired since. A few quota units buy certainty.
-        found = uploader.find(metadata.key)
+        found = _known_video(uploader, checkpoint) or uploader.find(metadata.key)
         if found:
             log.info("post %s was already uploaded as %s, recording it", post.pk, found["platform_id"])
             return found
     checkpoint.update(attempted=True, uploader=uploader.name)
     return uploader.upload(media_path(content.video_path), metadata, checkpoint=checkpoint, progress=progress)
+
+
+def _known_video(uploader: Uploader, checkpoint: Checkpoint) -> dict | None:
+    """The video an earlier worker finished and saved the id of before it died."""
+    video_id = checkpoint.state.get("video_id")
+    return uploader.lookup(video_id) if video_id else None
 
 
 def _content(post: Post) -> Content:

@@ -64,6 +64,10 @@ class Uploader(ABC):
     def find(self, key: str) -> dict | None:
         """The ``{"platform_id", "url"}`` of an earlier upload carrying ``key``, if there is one."""
 
+    def lookup(self, platform_id: str) -> dict | None:
+        """The ``{"platform_id", "url"}`` of a video known by id, if the platform still has it."""
+        return None
+
     def stats(self, platform_ids: list[str]) -> dict[str, dict]:
         """``{platform_id: {"views", "likes", "comments"}}``; uploaders without counters return {}."""
         return {}

@@ -189,6 +189,12 @@ class YouTubeUploader(Uploader):
                 return self._result(video["id"])
         return None
 
+    def lookup(self, platform_id: str) -> dict | None:
+        """Ask for the video by id (1 unit): unlike the uploads playlist, this never lags."""
+        found = self._call(lambda: self.service.videos().list(part="id", id=platform_id).execute(),
+                           call="videos.list")
+        return self._result(platform_id) if found.get("items") else None
+
     def _recent_upload_ids(self) -> list[str]:
         channels = self._call(
             lambda: self.service.channels().list(part="contentDetails", mine=True).execute(), call="channels.list")

@@ -280,3 +280,38 @@ def test_backoff_doubles_with_jitter_and_is_capped(settings):
     assert all(0.5 * min(64, 2**(i // 20)) <= w <= min(64, 2**(i // 20)) for i, w in enumerate(waits))
     assert len({round(w, 6) for w in waits[:20]}) > 1  # jittered, not a fixed schedule
     assert max(waits) <= 64
+
+
+def test_a_video_whose_id_was_saved_before_the_worker_died_is_recorded_even_if_the_playlist_lags(
+    youtube, make_rendered
+):
+    post = make_rendered()
+    post.claim_upload()
+    checkpoint = content_checkpoint(post.output)
+    checkpoint.update(attempted=True, uploader="youtube")
+    first = YouTubeUploader().upload(media_path(post.output.video_path), metadata_for(post), checkpoint=checkpoint)
+    post.release()
+    youtube.uploads_listed = False  # the uploads playlist has not caught up yet
+
+    assert tasks.upload(post.pk) is True
+
+    post.refresh_from_db()
+    assert post.output.platform_id == first["platform_id"]
+    assert list(youtube.videos) == [first["platform_id"]]
+    assert len(youtube.requests("POST", INSERT)) == 1
+
+
+def test_an_unexpected_error_during_upload_returns_the_post_to_rendered_with_the_reason(
+    youtube, make_rendered, monkeypatch
+):
+    post = make_rendered()
+
+    def broken(*args, **kwargs):
+        raise OSError("disk vanished")
+
+    monkeypatch.setattr(YouTubeUploader, "upload", broken)  # the platform client: the one external seam
+    assert tasks.upload(post.pk) is False
+
+    post.refresh_from_db()
+    assert (post.status, post.error_code) == ("RENDERED", "UPLOAD_RETRY")
+    assert "OSError: disk vanished" in post.error_message
