@@ -12,6 +12,10 @@ The allowed moves are the ``TRANSITIONS`` table:
                  | FAILED (fail)
     FAILED     → APPROVED (retry) | RENDERED (retry, when only the upload failed)
     UPLOADED   → TAKEN_DOWN (take_down)
+
+``attempts`` counts the claims of the current phase: generation claims until the render is done,
+then upload claims (mark_rendered starts them at zero). Waits the post did not cause (quota, a
+missing login) are not attempts.
 """
 
 from __future__ import annotations
@@ -188,7 +192,8 @@ class Post(models.Model):
         )
 
     def mark_rendered(self) -> None:
-        self._move((S.PROCESSING,), S.RENDERED, reason="rendered", claimed_at=None)
+        # Uploading gets its own tries: generation retries must not use up the upload's.
+        self._move((S.PROCESSING,), S.RENDERED, reason="rendered", claimed_at=None, attempts=0)
 
     def regenerate(self, *, by=None, reason: str = "") -> None:
         self._move((S.RENDERED,), S.APPROVED, by=by, reason=reason or "regenerate", attempts=0)
@@ -226,13 +231,6 @@ class Post(models.Model):
 
     def take_down(self, *, by=None, reason: str) -> None:
         self._move((S.UPLOADED,), S.TAKEN_DOWN, by=by, reason=reason)
-
-    # Derived --------------------------------------------------------------------------------
-
-    @property
-    def attempts_left(self) -> int:
-        return max(settings.POST_MAX_ATTEMPTS - self.attempts, 0)
-
 
 
 class Comment(models.Model):

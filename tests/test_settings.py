@@ -98,6 +98,12 @@ def test_lease_shorter_than_the_gpu_timeout_is_a_check_error(settings):
     assert ids(checks.check_clusters()) == ["wagglebot.E005"]
 
 
+def test_upload_lease_shorter_than_the_default_timeout_is_a_check_error(settings):
+    settings.UPLOAD_LEASE_SECONDS = 60
+
+    assert ids(checks.check_clusters()) == ["wagglebot.E008"]
+
+
 def test_bad_redis_url_is_a_check_error(settings):
     settings.REDIS_URL = "http://localhost:6379"
 

@@ -65,6 +65,12 @@ def check_clusters(app_configs=None, **kwargs) -> list[Error]:
             hint="The lease sweep would hand a post to a second worker while the first still renders it.",
             id="wagglebot.E005",
         ))
+    if default.get("timeout", 0) >= settings.UPLOAD_LEASE_SECONDS:
+        errors.append(Error(
+            "UPLOAD_LEASE_SECONDS is not above the default cluster's timeout.",
+            hint="The lease sweep would let a second worker resume an upload the first is still sending.",
+            id="wagglebot.E008",
+        ))
     return errors
 
 

@@ -195,3 +195,12 @@ def test_a_named_move_refuses_a_start_it_was_not_made_for(method, status):
 
     assert Post.objects.get(pk=post.pk).status == status
     assert not post.history.exists()
+
+
+def test_a_finished_render_starts_the_upload_with_fresh_attempts():
+    post = make_post(status=S.PROCESSING, attempts=2)
+
+    post.mark_rendered()
+    post.claim_upload()
+
+    assert post.attempts == 1
