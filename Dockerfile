@@ -37,7 +37,7 @@ COPY . .
 RUN ENV_FILE=/dev/null SECRET_KEY=collectstatic-only-not-used-at-run-time-0123456789 \
     python manage.py collectstatic --noinput \
     && useradd --system --uid 1000 --home-dir /app wagglebot \
-    && mkdir -p /data/media /data/metrics /data/models \
+    && mkdir -p /data/media /data/metrics /data/models /data/secrets \
     && chown -R wagglebot:wagglebot /data
 USER wagglebot
 EXPOSE 8000

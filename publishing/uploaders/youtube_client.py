@@ -75,11 +75,15 @@ def credentials_refresh(credentials: Credentials, path: Path) -> None:
 
 
 def token_save(credentials: Credentials, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(credentials.to_json(), encoding="utf-8")
-    os.chmod(tmp, 0o600)
-    tmp.replace(path)
+    """Store the (refreshed) token; an unwritable folder is a login problem the admin shows."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(credentials.to_json(), encoding="utf-8")
+        os.chmod(tmp, 0o600)
+        tmp.replace(path)
+    except OSError as exc:
+        raise AuthError(f"cannot write the YouTube token to {path} (YOUTUBE_TOKEN_FILE): {exc}") from exc
 
 
 def transport() -> httplib2.Http:

@@ -6,6 +6,7 @@ import hashlib
 import json
 from datetime import UTC, datetime
 
+import pytest
 from django.utils import timezone
 from django_q.conf import Conf
 from google.auth.exceptions import RefreshError
@@ -315,3 +316,15 @@ def test_an_unexpected_error_during_upload_returns_the_post_to_rendered_with_the
     post.refresh_from_db()
     assert (post.status, post.error_code) == ("RENDERED", "UPLOAD_RETRY")
     assert "OSError: disk vanished" in post.error_message
+
+
+def test_a_token_that_cannot_be_saved_is_a_login_problem_not_a_crash(tmp_path):
+    from publishing.uploaders.base import AuthError
+    from publishing.uploaders.youtube_client import token_save
+
+    blocked = tmp_path / "file-not-folder"
+    blocked.write_text("")
+    credentials = Credentials(token="t", refresh_token="r", client_id="c", client_secret="s")
+
+    with pytest.raises(AuthError, match="YOUTUBE_TOKEN_FILE"):
+        token_save(credentials, blocked / "youtube_token.json")
