@@ -24,7 +24,7 @@ from posts.admin_filters import (
     StatusFilter,
 )
 from posts.media import cached_images, media_url
-from posts.models import Comment, Content, Post, StatusChange
+from posts.models import Comment, Content, Post, Status, StatusChange
 from posts.moderation import RERENDER_FROM, post_rerender
 
 EXCERPT_CHARS = 80
@@ -119,6 +119,12 @@ class ContentInline(admin.StackedInline):
     def has_add_permission(self, request, obj=None) -> bool:
         return False  # the pipeline creates Content; a person only edits it
 
+    def get_readonly_fields(self, request, obj=None) -> list[str]:
+        # While a worker holds the post it saves this row itself; an edit now would be lost.
+        if obj is not None and obj.status in (Status.PROCESSING, Status.UPLOADING):
+            return [*self.readonly_fields, "script", "title", "description"]
+        return self.readonly_fields
+
     @admin.display(description="audio")
     def audio(self, content: Content) -> str:
         if not content.audio_path:
@@ -147,7 +153,10 @@ class ContentInline(admin.StackedInline):
         if not content.video_url and not content.platform_id:
             return "—"
         when = f" at {timezone.localtime(content.uploaded_at):%Y-%m-%d %H:%M}" if content.uploaded_at else ""
-        return format_html("{} {}{}", safe_link(content.video_url), content.platform_id, when)
+        stats = content.upload_meta.get("stats") or {}
+        numbers = ", ".join(f"{stats[key]} {key}" for key in ("views", "likes", "comments") if key in stats)
+        return format_html("{} {}{}{}", safe_link(content.video_url), content.platform_id, when,
+                           f" · {numbers}" if numbers else "")
 
 
 @admin.register(Post)

@@ -29,7 +29,14 @@ def status_snapshot() -> dict:
         "uploads": _recent_uploads(),
         "clusters": [_cluster(name) for name in CLUSTERS],
         "failures": _failures(now - FAILURE_WINDOW),
+        "video_stats": _video_stats(),
     }
+
+
+def _video_stats() -> dict:
+    from publishing.stats import totals
+
+    return totals()
 
 
 def _status_counts() -> list[tuple[str, int]]:

@@ -44,8 +44,10 @@ def test_the_post_page_shows_players_qc_upload_and_errors(admin_client):
         post=post, script="대본", audio_path=f"posts/{post.pk}/audio.wav", video_path=f"posts/{post.pk}/video.mp4",
         thumbnail_path=f"posts/{post.pk}/thumbnail.jpg", qc={"duration_s": 31.5, "loudness_lufs": -14.2},
         video_url="https://youtube.com/shorts/abc123", platform_id="abc123", uploaded_at=timezone.now(),
+        upload_meta={"stats": {"views": 1234, "likes": 56, "comments": 7}},
     )
     page = admin_client.get(change_url(post)).content.decode()
+    assert "1234 views, 56 likes, 7 comments" in page
     assert f'<audio controls preload="none" src="/staff-media/posts/{post.pk}/audio.wav">' in page
     assert f'poster="/staff-media/posts/{post.pk}/thumbnail.jpg" src="/staff-media/posts/{post.pk}/video.mp4"' in page
     assert "loudness_lufs" in page and "-14.2" in page
@@ -59,6 +61,16 @@ def test_the_post_page_shows_the_error_and_the_quota_wait(admin_client):
     page = admin_client.get(change_url(post)).content.decode()
     assert "UPLOAD_QUOTA" in page and "quota exhausted" in page
     assert f"waiting for quota until {timezone.localtime(until):%Y-%m-%d %H:%M}" in page
+
+
+@pytest.mark.parametrize("status", [Status.PROCESSING, Status.UPLOADING])
+def test_the_script_cannot_be_edited_while_a_worker_holds_the_post(admin_client, status):
+    post = make_post(status)
+    Content.objects.create(post=post, script="원래 대본", script_source="llm")
+
+    admin_client.post(change_url(post), change_form(Content.objects.get(post=post), "끼어든 수정"))
+
+    assert Content.objects.get(post=post).script == "원래 대본"
 
 
 def test_saving_an_edited_script_on_a_rendered_post_suggests_a_re_render(admin_client):

@@ -164,3 +164,19 @@ def test_healthz_answers_plain_http_even_when_https_is_enforced(client, settings
     settings.SECURE_SSL_REDIRECT = True
     assert client.get("/healthz").status_code == 200
     assert client.get("/status/").status_code == 301
+
+
+def test_the_status_page_sums_the_audience_of_uploaded_videos(client):
+    from publishing.models import VideoStats
+
+    for views, likes in ((1000, 10), (500, 5)):
+        post = make_post(Status.UPLOADED)
+        VideoStats.objects.create(post=post, views=views, likes=likes, comments=1, fetched_at=timezone.now())
+    taken_down = make_post(Status.UPLOADED)
+    taken_down.take_down(reason="the author asked")
+    VideoStats.objects.create(post=taken_down, views=9999, likes=0, comments=0, fetched_at=timezone.now())
+
+    audience = table(client.get("/status/").content.decode(), "video-stats")
+
+    assert ">2<" in audience and ">1500<" in audience and ">15<" in audience
+    assert "9999" not in audience
