@@ -193,6 +193,15 @@ class PostAdmin(ModerationActions, admin.ModelAdmin):
     class Media:
         css = {"all": ["admin/css/triage.css"]}
 
+    def changelist_view(self, request, extra_context=None):
+        if self.has_publish_permission(request):
+            from publishing.uploaders import get_uploader
+
+            problem = get_uploader().problem()  # no network: a missing token or client secret
+            if problem:
+                self.message_user(request, f"Uploads cannot run: {problem}", messages.WARNING)
+        return super().changelist_view(request, extra_context)
+
     def get_changelist(self, request, **kwargs):
         return InboxChangeList
 

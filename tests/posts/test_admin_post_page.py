@@ -156,3 +156,13 @@ def test_every_admin_page_opens(admin_client, admin_user):
         "posts.post", "auth.user", "auth.group", "django_q.schedule", "django_q.success", "django_q.failure",
         "django_q.ormq", "axes.accessattempt", "axes.accesslog", "axes.accessfailurelog",
     }
+
+
+def test_publishers_are_warned_on_the_inbox_when_uploads_cannot_run(admin_client, settings, tmp_path):
+    settings.UPLOADER, settings.YOUTUBE_API_ROOT = "youtube", ""
+    settings.YOUTUBE_TOKEN_FILE = tmp_path / "missing-token.json"
+
+    response = admin_client.get(reverse("admin:posts_post_changelist"))
+
+    warnings = [str(m) for m in response.context["messages"]]
+    assert any("Uploads cannot run: no YouTube token" in w and "youtube_auth" in w for w in warnings)
