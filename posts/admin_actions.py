@@ -14,8 +14,11 @@ from django.template.response import TemplateResponse
 
 from posts.models import Post, Status
 from posts.queue import generation_enqueue, post_resume, upload_enqueue
+from wagglebot.lib.queue import enqueue
+from wagglebot.q import DEFAULT_CLUSTER
 
 log = logging.getLogger(__name__)
+TAKE_DOWN = "publishing.tasks.take_down"
 
 
 class ReasonForm(forms.Form):
@@ -122,19 +125,14 @@ class ModerationActions:
         page = self._reason_page(request, queryset, action="take_down", title="Take down videos", required=True)
         if page is not None:
             return page
-        from publishing.takedown import post_take_down
-
+        # The platform call (retries, backoff) would outlive the web worker's request timeout.
         reason = request.POST["reason"]
-        done, skipped, failed = 0, 0, 0
-        for post in queryset:
-            try:
-                post_take_down(post, by=request.user, reason=reason)
-                done += 1
-            except Post.InvalidTransition:
-                skipped += 1
-            except Exception:  # the platform's API: report it instead of a 500 halfway through
-                log.exception("take down of post %s failed", post.pk)
-                failed += 1
-        level = messages.ERROR if failed else messages.SUCCESS if done else messages.WARNING
-        self.message_user(request, f"{done} taken down, {skipped} skipped, {failed} failed", level)
+        queued = [post for post in queryset if post.status == Status.UPLOADED]
+        for post in queued:
+            enqueue(TAKE_DOWN, post.pk, request.user.pk, reason, cluster=DEFAULT_CLUSTER)
+        skipped = len(queryset) - len(queued)
+        self.message_user(
+            request, f"{len(queued)} queued for take-down, {skipped} skipped",
+            messages.SUCCESS if queued else messages.WARNING,
+        )
         return None

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 
 from posts.models import Post
 from publishing.slots import slots_fill
 from publishing.stats import stats_refresh
+from publishing.takedown import post_take_down
 from publishing.upload import post_upload
 
 
@@ -25,3 +27,20 @@ def fill_slots() -> int:
 
 def refresh_stats() -> int:
     return stats_refresh()
+
+
+def take_down(post_id: int, user_id: int | None, reason: str) -> bool:
+    """Take an uploaded post down; a repeated delivery finds it TAKEN_DOWN and does nothing.
+
+    A platform error propagates: the post stays UPLOADED (nothing half-done) and the task's
+    failure is recorded by the cluster, so the take-down can be run again.
+    """
+    post = Post.objects.filter(pk=post_id).first()
+    if post is None:
+        return False
+    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    try:
+        post_take_down(post, by=user, reason=reason)
+    except Post.InvalidTransition:
+        return False
+    return True

@@ -6,6 +6,7 @@ import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.messages import get_messages
 from django.urls import reverse
+from django_q.conf import Conf
 from django_q.models import OrmQ
 
 from posts.models import Content, Post, Status, StatusChange
@@ -156,11 +157,34 @@ def test_take_down_requires_a_reason(admin):
     assert post.status == Status.UPLOADED
 
 
-def test_take_down_moves_an_uploaded_post_with_the_reason(admin, admin_user):
+def test_take_down_queues_the_uploaded_post_on_the_default_cluster(
+    admin, admin_user, django_capture_on_commit_callbacks
+):
     post, collected = make_post(Status.UPLOADED), make_post()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_action(admin, "take_down", [post, collected], apply="1", reason="저작권 신고")
+
+    assert messages_of(response) == ["1 queued for take-down, 1 skipped"]
+    [task] = OrmQ.objects.all()
+    assert (task.func(), task.args(), task.key) == (
+        "publishing.tasks.take_down", (post.pk, admin_user.pk, "저작권 신고"), "default"
+    )
+
+
+def test_take_down_moves_an_uploaded_post_with_the_reason(
+    admin, admin_user, monkeypatch, settings, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(Conf, "SYNC", True)  # the queued task runs inline
+    settings.UPLOADER = "local"
+    post = make_post(Status.UPLOADED)
     Content.objects.create(post=post, video_url="https://youtu.be/x")
-    response = post_action(admin, "take_down", [post, collected], apply="1", reason="저작권 신고")
-    assert messages_of(response) == ["1 taken down, 1 skipped, 0 failed"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        post_action(admin, "take_down", [post], apply="1", reason="저작권 신고")
+
+    post.refresh_from_db()
+    assert post.status == Status.TAKEN_DOWN
     change = StatusChange.objects.filter(post=post).first()
     assert (change.new, change.by, change.reason) == (Status.TAKEN_DOWN, admin_user, "저작권 신고")
 
