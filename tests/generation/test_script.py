@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 
 import pytest
 
@@ -161,3 +162,12 @@ def test_a_name_in_the_title_never_reaches_the_tags(db, extractive):
     assert script.tags, "the title still gives tags"
     assert not any("김민수" in tag or "민수" in tag for tag in script.tags)
     assert "김민수" not in all_text(script)
+
+
+def test_auto_falls_back_to_extractive_when_torch_is_not_installed(fixture_post, settings, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "torch", None)  # a CPU-only install without requirements/gpu.txt
+    settings.SCRIPT_WRITER = "auto"
+    settings.SCRIPT_LLM_MODEL = str(tmp_path / "some-model")
+    script = write_script(fixture_post(FIXTURE_POSTS[0]))
+    assert script.source == "extractive"
+    assert "not installed (torch)" in script.meta["reason"]
