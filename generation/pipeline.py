@@ -50,7 +50,11 @@ def post_generate(post: Post) -> bool:
     except Exception as exc:  # a bug or an unforeseen tool failure still must not strand the post
         log.exception("generate: post %s crashed", post.pk)
         return _failed(post, content, "RENDER_FAILED", f"{type(exc).__name__}: {exc}", permanent=False)
-    post.mark_rendered()
+    try:
+        post.mark_rendered()
+    except Post.InvalidTransition as exc:  # the lease sweep released it meanwhile; it will be redone
+        log.warning("generate: post %s could not be marked rendered: %s", post.pk, exc)
+        return False
     return True
 
 
