@@ -72,7 +72,8 @@ def test_an_approved_post_is_rendered_through_the_gpu_queue(offline, settings, m
     probe = json.loads(subprocess.run([FFPROBE, "-v", "error", "-print_format", "json", "-show_streams",
                                        str(video)], check=True, capture_output=True, text=True).stdout)
     assert (probe["streams"][0]["width"], probe["streams"][0]["height"]) == (1080, 1920)
-    assert (Path(settings.MEDIA_ROOT) / f"posts/{post.pk}/timings.json").exists()
+    timings_file = Path(settings.MEDIA_ROOT) / f"posts/{post.pk}/timings.json"
+    assert json.loads(timings_file.read_text(encoding="utf-8")) == content.timings
 
 
 def test_a_duplicate_delivery_changes_nothing(offline, settings):
