@@ -33,12 +33,10 @@ def _cmap(font_path: str) -> frozenset[int]:
         return frozenset(font.getBestCmap())
 
 
-def mask_nickname(name: str) -> str:
-    """Keep the first character of a nickname: enough to read as a person, not to find one."""
-    name = (name or "").strip()
-    if not name:
-        return "익명"
-    return name[0] + "*" * max(len(name) - 1, 2)
+def comment_header(author: str) -> str:
+    """The author as the script gives it: already masked by ``pii.mask_nickname``, the one rule;
+    masking here again turned "가*" into "가**" and made the card disagree with the script."""
+    return f"베스트 댓글 · {author or '익명'}"
 
 
 def title_card(title: str, font_path: Path, *, width: int = 960) -> Image.Image:
@@ -46,7 +44,7 @@ def title_card(title: str, font_path: Path, *, width: int = 960) -> Image.Image:
 
 
 def comment_card(author: str, text: str, font_path: Path, *, width: int = 960) -> Image.Image:
-    header = (f"베스트 댓글 · {mask_nickname(author)}", 40, ACCENT)
+    header = (comment_header(author), 40, ACCENT)
     return _panel([(text, 52, WHITE, 16, 5)], font_path, width, header=header)
 
 
@@ -54,7 +52,7 @@ def card_texts(title: str, best_comment: dict | None) -> str:
     """Every character the cards draw (for the font coverage check)."""
     text = f"오늘의 베스트 {title}"
     if best_comment:
-        text += f" 베스트 댓글 · {mask_nickname(best_comment.get('author', ''))} {best_comment.get('text', '')}"
+        text += f" {comment_header(best_comment.get('author', ''))} {best_comment.get('text', '')}"
     return text
 
 

@@ -82,19 +82,23 @@ def _load(name_or_path: str, vram_bytes: int) -> tuple:
 
 def complete(messages: list[dict], *, model: str, max_new_tokens: int = 512, vram_bytes: int = 0) -> str:
     """The model's reply to a chat, greedy-decoded so the same post gives the same script."""
+    # load() first: it turns a missing torch into LLMUnavailable, so auto mode falls back.
+    llm, tokenizer = load(model, vram_bytes=vram_bytes)
     import torch
 
-    llm, tokenizer = load(model, vram_bytes=vram_bytes)
     inputs = tokenizer.apply_chat_template(
         messages, add_generation_prompt=True, return_tensors="pt", return_dict=True
     ).to(llm.device)
-    with torch.inference_mode():
-        output = llm.generate(
-            **inputs,
-            max_new_tokens=max_new_tokens,
-            do_sample=False,
-            pad_token_id=tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id,
-        )
+    try:
+        with torch.inference_mode():
+            output = llm.generate(
+                **inputs,
+                max_new_tokens=max_new_tokens,
+                do_sample=False,
+                pad_token_id=tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id,
+            )
+    except RuntimeError as exc:  # CUDA out of memory (the renderer shares the GPU): the next post may fit
+        raise LLMUnavailable(f"generating with {model} failed: {exc}", transient=True) from exc
     new_tokens = output[0][inputs["input_ids"].shape[1]:]
     return tokenizer.decode(new_tokens, skip_special_tokens=True)
 

@@ -8,7 +8,6 @@ with its code, anything unexpected with RENDER_FAILED, and the Content keeps wha
 
 from __future__ import annotations
 
-import json
 import logging
 import shutil
 from collections.abc import Iterator
@@ -50,7 +49,11 @@ def post_generate(post: Post) -> bool:
     except Exception as exc:  # a bug or an unforeseen tool failure still must not strand the post
         log.exception("generate: post %s crashed", post.pk)
         return _failed(post, content, "RENDER_FAILED", f"{type(exc).__name__}: {exc}", permanent=False)
-    post.mark_rendered()
+    try:
+        post.mark_rendered()
+    except Post.InvalidTransition as exc:  # the lease sweep released it meanwhile; it will be redone
+        log.warning("generate: post %s could not be marked rendered: %s", post.pk, exc)
+        return False
     return True
 
 
@@ -122,9 +125,8 @@ def _speech(post: Post, content: Content, script):
     folder = post_dir(post)
     folder.mkdir(parents=True, exist_ok=True)
     speech = synthesize(script.sentences(), folder)
+    # synthesize() owns out_dir and writes timings.json there; rewriting it here gave two formats.
     audio = _into_folder(Path(speech.audio_path), folder)  # Speech may be frozen: not reassigned
-    timings_file = folder / "timings.json"
-    timings_file.write_text(json.dumps(speech.timings, ensure_ascii=False), encoding="utf-8")
     content.audio_path, content.timings = media_relative(audio), speech.timings
     content.generation_meta["engines"]["speech"] = dict(speech.meta)
     content.save()

@@ -167,8 +167,10 @@ def keywords(text: str) -> list[str]:
     return words
 
 
-def make_tags(post, extra: list[str] | None = None) -> list[str]:
-    tags = [*(extra or []), *keywords(clean_title(post.title))[:5], SITE_TAGS.get(post.site_code, ""), "쇼츠"]
+def make_tags(site_code: str, title: str, extra: list[str] | None = None) -> list[str]:
+    """Tags from the already scrubbed ``title``: a raw title would put "김민수" into a tag, and a
+    lone name carries no honorific for the scrubber to catch."""
+    tags = [*(extra or []), *keywords(title)[:5], SITE_TAGS.get(site_code, ""), "쇼츠"]
     unique = []
     for tag in (t.strip().lstrip("#").replace(" ", "") for t in tags):
         if tag and tag not in unique:
@@ -179,7 +181,8 @@ def make_tags(post, extra: list[str] | None = None) -> list[str]:
 def _decorate(script: Script, post, scrubber: Scrubber) -> None:
     """Fill what both writers take from the post itself: title, tags, best comment."""
     script.title = fit(scrubber.scrub(script.title or clean_title(post.title) or "오늘의 인기글"), MAX_TITLE_CHARS)
-    script.tags = [scrubber.scrub(tag) for tag in make_tags(post, script.tags)]
+    title = scrubber.scrub(clean_title(post.title))
+    script.tags = [scrubber.scrub(tag) for tag in make_tags(post.site_code, title, script.tags)]
     script.best_comment = best_comment(post, scrubber)
 
 
@@ -199,7 +202,8 @@ def write_extractive(post) -> Script:
     scrubber = Scrubber()
     title = clean_title(post.title)
     sentences = [scrubber.scrub(s) for s in split_sentences(post.content)]
-    hook = scrubber.scrub(fit(title, MAX_HOOK_CHARS)) or (sentences.pop(0) if sentences else "")
+    # Scrub before cutting: a cut between "김민수" and "대리님" would leave the name unmarked.
+    hook = fit(scrubber.scrub(title), MAX_HOOK_CHARS) or (sentences.pop(0) if sentences else "")
     if not hook:
         raise StageError("SCRIPT_FAILED", "the post has neither a title nor body text", permanent=True)
     closer = CLOSERS[zlib.crc32(post.title.encode()) % len(CLOSERS)]

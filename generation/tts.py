@@ -26,6 +26,9 @@ import aiohttp
 import edge_tts
 from django.conf import settings
 
+from wagglebot.lib import ffmpeg
+from wagglebot.lib.stages import StageError
+
 log = logging.getLogger(__name__)
 
 SAMPLE_RATE = 48_000
@@ -51,20 +54,13 @@ class Clip:
         return round(self.samples * 1000 / SAMPLE_RATE)
 
 
-def ffmpeg_binary() -> str:
-    configured = getattr(settings, "FFMPEG_BINARY", "")
-    if configured:
-        return configured
-    try:
-        import imageio_ffmpeg
-    except ImportError:
-        return shutil.which("ffmpeg") or "ffmpeg"
-    return imageio_ffmpeg.get_ffmpeg_exe()
-
-
 def decode(path: Path) -> bytes:
     """Any audio file → 48 kHz mono s16le PCM."""
-    command = [ffmpeg_binary(), "-v", "error", "-i", str(path), "-ac", "1", "-ar", str(SAMPLE_RATE),
+    try:
+        binary = ffmpeg.ffmpeg_path()
+    except ffmpeg.FFmpegError as exc:  # every engine decodes with it: no engine can help
+        raise StageError("TTS_FAILED", exc.message, permanent=True) from exc
+    command = [binary, "-v", "error", "-i", str(path), "-ac", "1", "-ar", str(SAMPLE_RATE),
                "-f", "s16le", "-acodec", "pcm_s16le", "-"]
     try:
         result = subprocess.run(command, capture_output=True, timeout=120, check=False)

@@ -295,6 +295,7 @@ RENDER_TIMEOUT_SECONDS = env.int("RENDER_TIMEOUT_SECONDS", default=900)
 # Free VRAM the speech and render stages ask gpu.free_if_needed() for before they start.
 RENDER_GPU_RESERVE_BYTES = env.int("RENDER_GPU_RESERVE_BYTES", default=2 * 1024**3)
 IMAGE_FETCH_MAX_BYTES = env.int("IMAGE_FETCH_MAX_BYTES", default=10 * 1024 * 1024)
+# Seconds for one image's whole download, redirects included (not per socket read).
 IMAGE_FETCH_TIMEOUT = env.float("IMAGE_FETCH_TIMEOUT", default=10.0)
 # Networks exempt from the private-address refusal (an internal image proxy); empty by default.
 IMAGE_FETCH_ALLOW_NETWORKS = env.list("IMAGE_FETCH_ALLOW_NETWORKS", default=[])

@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import socket
 import threading
+import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -27,13 +29,17 @@ class Server:
 
     def __init__(self, host: str) -> None:
         self.hits: list[str] = []
-        self.routes: dict[str, tuple[int, dict, bytes]] = {}
+        # A route is (status, headers, body), or a function that writes the raw response itself.
+        self.routes: dict[str, tuple[int, dict, bytes] | Callable] = {}
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 server.hits.append(self.path)
-                status, headers, body = server.routes.get(self.path, (404, {}, b""))
+                route = server.routes.get(self.path, (404, {}, b""))
+                if callable(route):
+                    return route(self)
+                status, headers, body = route
                 self.send_response(status)
                 for name, value in headers.items():
                     self.send_header(name, value)
@@ -165,3 +171,51 @@ def test_an_undecodable_image_is_skipped_not_fatal(server, trusted_loopback, tmp
 
     assert image_fetch(f"{server.url}/truncated.png", tmp_path / "x.jpg") is False
     assert not (tmp_path / "x.jpg").exists()
+
+
+def short_body(handler: BaseHTTPRequestHandler) -> None:
+    """Promise more bytes than are sent, then hang up: urllib3 raises IncompleteRead mid-read."""
+    body = jpeg_bytes()
+    handler.send_response(200)
+    handler.send_header("Content-Type", "image/jpeg")
+    handler.send_header("Content-Length", str(len(body) + 1000))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
+def trickle(handler: BaseHTTPRequestHandler) -> None:
+    """One byte every 50 ms for 30 s: each read is quick, the whole download is not."""
+    handler.send_response(200)
+    handler.send_header("Content-Type", "image/jpeg")
+    handler.end_headers()
+    try:
+        for _ in range(600):
+            handler.wfile.write(b"\xff")
+            handler.wfile.flush()
+            time.sleep(0.05)
+    except OSError:  # the client gave up: what the test wants
+        pass
+
+
+@pytest.mark.django_db
+def test_a_body_cut_short_skips_that_image_and_keeps_the_others(server, trusted_loopback, settings):
+    server.routes["/short.jpg"] = short_body
+    post = make_post(images=[f"{server.url}/short.jpg", f"{server.url}/cat.jpg"])
+
+    paths = post_images_fetch(post)
+
+    assert paths == [settings.MEDIA_ROOT / "posts" / str(post.pk) / "images" / "01.jpg"]
+    with pytest.raises(FetchError, match="reading"):
+        fetch(f"{server.url}/short.jpg", max_bytes=10**6)
+
+
+def test_a_trickling_server_is_cut_off_at_the_overall_deadline(server, trusted_loopback, settings, tmp_path):
+    settings.IMAGE_FETCH_TIMEOUT = 0.5
+    server.routes["/slow.jpg"] = trickle
+    started = time.monotonic()
+
+    with pytest.raises(FetchError, match=r"TIMEOUT=0\.5 s"):
+        fetch(f"{server.url}/slow.jpg", max_bytes=10**6)
+
+    assert time.monotonic() - started < 15, "stopped long before the 30 s trickle ends"
+    assert image_fetch(f"{server.url}/slow.jpg", tmp_path / "slow.jpg") is False

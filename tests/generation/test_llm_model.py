@@ -128,3 +128,26 @@ def test_hf_hub_offline_reads_only_local_files_and_falls_back(model_path, settin
     assert script.source == "extractive"
     assert "LLM unavailable" in script.meta["reason"] and "cached files" in script.meta["reason"]
     assert connections == [], "offline mode never opens a connection"
+
+
+@pytest.mark.parametrize("mode", ["auto", "llm"])
+def test_cuda_out_of_memory_while_generating_falls_back_or_fails_the_script(
+    mode, llm_settings, model_path, fixture_post, monkeypatch
+):
+    import torch
+
+    model, _ = llm.load(model_path)
+
+    def out_of_memory(*args, **kwargs):  # the torch seam: a GPU shared with the renderer is full
+        raise torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
+
+    monkeypatch.setattr(model, "generate", out_of_memory)
+    llm_settings.SCRIPT_WRITER = mode
+    if mode == "llm":
+        with pytest.raises(StageError) as error:
+            write_script(fixture_post(FIXTURE_POSTS[3]))
+        assert error.value.code == "SCRIPT_FAILED" and "out of memory" in error.value.message
+        assert not error.value.permanent
+    else:
+        script = write_script(fixture_post(FIXTURE_POSTS[3]))
+        assert script.source == "extractive" and "out of memory" in script.meta["reason"]

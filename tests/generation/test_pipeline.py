@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import subprocess
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -15,10 +17,12 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django_q.conf import Conf
 
+from generation.pipeline import post_generate
 from generation.tasks import generate
 from posts.models import Comment, Content, StatusChange
 from posts.models import Status as S
 from posts.queue import generation_enqueue
+from posts.tasks import sweep
 from tests.factories import make_post
 from tests.generation.media import FFPROBE
 
@@ -68,7 +72,8 @@ def test_an_approved_post_is_rendered_through_the_gpu_queue(offline, settings, m
     probe = json.loads(subprocess.run([FFPROBE, "-v", "error", "-print_format", "json", "-show_streams",
                                        str(video)], check=True, capture_output=True, text=True).stdout)
     assert (probe["streams"][0]["width"], probe["streams"][0]["height"]) == (1080, 1920)
-    assert (Path(settings.MEDIA_ROOT) / f"posts/{post.pk}/timings.json").exists()
+    timings_file = Path(settings.MEDIA_ROOT) / f"posts/{post.pk}/timings.json"
+    assert json.loads(timings_file.read_text(encoding="utf-8")) == content.timings
 
 
 def test_a_duplicate_delivery_changes_nothing(offline, settings):
@@ -152,3 +157,40 @@ def test_the_command_generates_approved_posts_and_reports_failures(offline, sett
 
 def test_the_task_ignores_a_post_that_no_longer_exists():
     assert generate(987654) is None
+
+
+@pytest.fixture
+def sweeping_image_host(settings):
+    """An image host that runs the lease sweep while the worker downloads: the post is released
+    under the worker's feet, as when a render outlives GENERATION_LEASE_SECONDS."""
+    settings.IMAGE_FETCH_ALLOW_NETWORKS = ["127.0.0.1/32"]
+    released = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            settings.GENERATION_LEASE_SECONDS = -1
+            released.append(sweep()["released"])
+            self.send_response(404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/a.jpg", released
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_post_released_by_the_sweep_mid_render_is_not_marked_rendered(offline, sweeping_image_host):
+    url, released = sweeping_image_host
+    post = approved_post(images=[url])
+
+    assert post_generate(post) is False
+
+    post.refresh_from_db()
+    assert released == [1]
+    assert (post.status, post.error_code) == (S.APPROVED, "LEASE_EXPIRED")

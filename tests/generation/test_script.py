@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 
 import pytest
 
@@ -139,3 +140,34 @@ def test_a_checkpoint_that_failed_to_load_is_not_retried_for_every_post(fixture_
     second = write_script(fixture_post(FIXTURE_POSTS[1]))
     assert first.meta["reason"] == second.meta["reason"]
     assert second.source == "extractive"
+
+
+def test_a_name_cut_off_from_its_honorific_by_the_hook_limit_is_still_scrubbed(db, extractive):
+    prefix = "회사 생활 삼년 차에 처음 겪는 정말 황당한 일인데 우리 막내 "
+    title = prefix + "김민수 대리님이 제 커피를 마셨어요"
+    assert len(prefix + "김민수 대") == 40, "the 40-character cut falls between the name and its title"
+    post = Post.objects.create(site_code="nate_pann", origin_id="pii-cut", url="https://example.com/c", title=title,
+                               content="오늘 아침에 있었던 일이에요.\n다들 이런 경험 있으신가요?")
+    script = write_script(post)
+    assert "김민수" not in all_text(script)
+    assert len(script.hook) <= 40
+
+
+def test_a_name_in_the_title_never_reaches_the_tags(db, extractive):
+    post = Post.objects.create(
+        site_code="nate_pann", origin_id="pii-tag", url="https://example.com/t",
+        title="김민수 대리님 때문에 퇴사 고민중", content="매일 야근을 시켜요.\n어떻게 해야 할까요?",
+    )
+    script = write_script(post)
+    assert script.tags, "the title still gives tags"
+    assert not any("김민수" in tag or "민수" in tag for tag in script.tags)
+    assert "김민수" not in all_text(script)
+
+
+def test_auto_falls_back_to_extractive_when_torch_is_not_installed(fixture_post, settings, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "torch", None)  # a CPU-only install without requirements/gpu.txt
+    settings.SCRIPT_WRITER = "auto"
+    settings.SCRIPT_LLM_MODEL = str(tmp_path / "some-model")
+    script = write_script(fixture_post(FIXTURE_POSTS[0]))
+    assert script.source == "extractive"
+    assert "not installed (torch)" in script.meta["reason"]

@@ -219,3 +219,25 @@ def test_nothing_to_speak_fails_permanently(espeak, tmp_path):
     with pytest.raises(StageError) as error:
         synthesize(["ㅋㅋㅋㅋ", "😂😂"], tmp_path)
     assert error.value.code == "TTS_FAILED" and error.value.permanent
+
+
+def test_tts_decodes_with_the_ffmpeg_that_ffmpeg_path_names(espeak, tmp_path, settings):
+    real = require_binary("ffmpeg")
+    calls = tmp_path / "calls"
+    wrapper = tmp_path / "my-ffmpeg"
+    wrapper.write_text(f'#!/bin/sh\necho called >> "{calls}"\nexec "{real}" "$@"\n')
+    wrapper.chmod(0o755)
+    settings.FFMPEG_PATH = str(wrapper)
+
+    speech = synthesize(["여러분 생각은 어떠세요?"], tmp_path / "out")
+
+    assert speech.duration_ms > 0
+    assert calls.read_text().count("called") == 1
+
+
+def test_a_missing_ffmpeg_path_fails_tts_permanently_naming_the_setting(espeak, tmp_path, settings):
+    settings.FFMPEG_PATH = str(tmp_path / "no-such-ffmpeg")
+    with pytest.raises(StageError) as error:
+        synthesize(["여러분 생각은 어떠세요?"], tmp_path / "out")
+    assert error.value.code == "TTS_FAILED" and error.value.permanent
+    assert "FFMPEG_PATH" in error.value.message

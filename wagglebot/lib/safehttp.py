@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import time
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -40,7 +41,12 @@ class Fetched:
 
 
 def fetch(url: str, *, max_bytes: int, content_type_prefix: str = "") -> Fetched:
-    """Download ``url`` (public http/https only), following up to five redirects by hand."""
+    """Download ``url`` (public http/https only), following up to five redirects by hand.
+
+    IMAGE_FETCH_TIMEOUT bounds the whole download, redirects included: urllib3's timeout only
+    bounds each socket read, so a server sending a byte a second would hold the worker forever.
+    """
+    deadline = time.monotonic() + settings.IMAGE_FETCH_TIMEOUT
     for _ in range(MAX_REDIRECTS + 1):
         _check_scheme(url)
         response = _get(url)
@@ -48,7 +54,7 @@ def fetch(url: str, *, max_bytes: int, content_type_prefix: str = "") -> Fetched
             if response.status in (301, 302, 303, 307, 308):
                 url = urljoin(url, response.headers.get("Location", ""))
                 continue
-            return _read(url, response, max_bytes, content_type_prefix)
+            return _read(url, response, max_bytes, content_type_prefix, deadline)
         finally:
             response.release_conn()
     raise FetchError(f"more than {MAX_REDIRECTS} redirects")
@@ -70,7 +76,7 @@ def _check_scheme(url: str) -> None:
         raise FetchError(f"only http and https URLs are fetched, not {url[:80]!r}", refused=True)
 
 
-def _read(url: str, response, max_bytes: int, prefix: str) -> Fetched:
+def _read(url: str, response, max_bytes: int, prefix: str, deadline: float) -> Fetched:
     if response.status != 200:
         raise FetchError(f"HTTP {response.status} from {url}")
     content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
@@ -78,12 +84,24 @@ def _read(url: str, response, max_bytes: int, prefix: str) -> Fetched:
         raise FetchError(f"content type {content_type or 'missing'!r} is not {prefix}*")
     if int(response.headers.get("Content-Length") or 0) > max_bytes:
         raise FetchError(f"larger than {max_bytes} bytes (Content-Length)")
+    try:
+        body = _read_body(response, max_bytes, deadline)
+    except urllib3.exceptions.HTTPError as exc:  # cut short, read timeout, bad gzip: one bad image
+        raise FetchError(f"reading {url[:120]} failed: {exc}") from exc
+    return Fetched(url=url, content_type=content_type, body=body)
+
+
+def _read_body(response, max_bytes: int, deadline: float) -> bytes:
     body = bytearray()
-    for chunk in response.stream(CHUNK):
+    # read1 returns after one socket read, so the deadline is checked however slowly bytes come;
+    # read(CHUNK) would wait for a whole chunk first.
+    while chunk := response.read1(CHUNK):
         body += chunk
         if len(body) > max_bytes:  # a lying or missing Content-Length
             raise FetchError(f"larger than {max_bytes} bytes")
-    return Fetched(url=url, content_type=content_type, body=bytes(body))
+        if time.monotonic() > deadline:
+            raise FetchError(f"download took longer than IMAGE_FETCH_TIMEOUT={settings.IMAGE_FETCH_TIMEOUT} s")
+    return bytes(body)
 
 
 def public_address(host: str, port: int) -> str:
