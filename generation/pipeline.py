@@ -42,6 +42,9 @@ def post_generate(post: Post) -> bool:
         return False
     content, _ = Content.objects.get_or_create(post=post)
     content.generation_meta = {"engines": {}, "stages": {}}
+    # A new render is a new file: an upload session or video id saved for the old one must not
+    # be resumed or recorded for it.
+    content.upload_meta = {key: value for key, value in content.upload_meta.items() if key != "session"}
     try:
         _generate(post, content)
     except StageError as exc:

@@ -91,7 +91,8 @@ def test_a_duplicate_delivery_changes_nothing(offline, settings):
 def test_a_persons_edited_script_is_spoken_instead_of_a_new_one(offline):
     post = approved_post()
     edited = "부장님 노래가 십 분 넘게 이어졌어요. 여러분 회사는 어떤가요?"
-    Content.objects.create(post=post, script=edited, script_source=Content.ScriptSource.HUMAN)
+    old_upload = {"session": {"attempted": True, "video_id": "old-render"}, "uploader": "youtube"}
+    Content.objects.create(post=post, script=edited, script_source=Content.ScriptSource.HUMAN, upload_meta=old_upload)
 
     generate(post.pk)
 
@@ -99,6 +100,7 @@ def test_a_persons_edited_script_is_spoken_instead_of_a_new_one(offline):
     assert post.status == S.RENDERED, post.error_message
     assert post.output.script_source == "human"
     assert "십 분 넘게" in post.output.script
+    assert post.output.upload_meta == {"uploader": "youtube"}  # the old render's session is gone
 
 
 def test_text_the_font_cannot_draw_fails_qc_and_leaves_no_video(offline, settings, latin_only_font):
