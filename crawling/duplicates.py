@@ -3,7 +3,7 @@
 Two bodies whose 64-bit SimHashes differ in at most ``CRAWL_DUPLICATE_MAX_DISTANCE`` bits are the
 same story. Copies are linked with ``Post.duplicate_of`` to one canonical post, the copy with the
 best score; ``canonicals_refresh`` re-elects it after every scoring pass, so the inbox shows the
-best copy and lists the others.
+best copy and lists the others (``canonical_elect`` documents which copy leads).
 """
 
 from __future__ import annotations
@@ -109,26 +109,64 @@ def declined_copy(matches: dict[int, str]) -> bool:
 
 
 def duplicates_link(post: Post, matches: dict[int, str]) -> None:
-    """Attach ``post`` to the group of its near-identical posts; the best-scored copy leads."""
+    """Attach ``post`` to the group of its near-identical posts; see ``canonical_elect``."""
     matches = {pk: status for pk, status in matches.items() if pk != post.pk}
     if not matches:
         return
     heads = {head or pk for pk, head in Post.objects.filter(pk__in=matches).values_list("pk", "duplicate_of_id")}
     group = Post.objects.filter(Q(pk__in=heads) | Q(duplicate_of__in=heads) | Q(pk=post.pk))
-    canonical_elect(list(group.only("pk", "score", "likes", "duplicate_of")))
+    canonical_elect(list(group.only(*GROUP_FIELDS)))
+
+
+GROUP_FIELDS = ("pk", "status", "score", "likes", "duplicate_of")
+OPEN = (Status.COLLECTED, Status.APPROVED)
+
+
+def _rank(post: Post) -> int:
+    """0: already taken into production (processing, rendered, uploaded, failed, taken down);
+    1: approved; 2: collected; 3: declined."""
+    if post.status not in (*OPEN, Status.DECLINED):
+        return 0
+    return {Status.APPROVED: 1, Status.COLLECTED: 2}.get(post.status, 3)
+
+
+def _lead_key(post: Post) -> tuple:
+    rank = _rank(post)
+    return rank, rank == 0 and post.duplicate_of_id is not None, -post.score, -post.likes, post.pk
 
 
 def canonical_elect(group: list[Post]) -> Post:
-    best = max(group, key=lambda p: (p.score, p.likes, -p.pk))
-    Post.objects.filter(pk=best.pk).update(duplicate_of=None)
-    Post.objects.filter(pk__in=[p.pk for p in group if p.pk != best.pk]).update(duplicate_of=best)
+    """The copy the inbox shows for the story; the others point at it.
+
+    A copy already taken into production leads (the current canonical first, so a story never
+    changes hands once a video is being made of it): a moderator must not be offered a story
+    that is already a Short. Otherwise an approved copy (a moderator chose it), then the
+    best-scored collected copy. Declined copies lead only when every copy was declined, so a
+    declined repost never hides a live one. Rows are written only when the link changes.
+    """
+    best = min(group, key=_lead_key)
+    if best.duplicate_of_id is not None:
+        Post.objects.filter(pk=best.pk).update(duplicate_of=None)
+        best.duplicate_of_id = None
+    moved = [p.pk for p in group if p.pk != best.pk and p.duplicate_of_id != best.pk]
+    if moved:
+        Post.objects.filter(pk__in=moved).update(duplicate_of=best)
+    for post in group:
+        if post.pk != best.pk:
+            post.duplicate_of_id = best.pk
     return best
 
 
-def canonicals_refresh() -> int:
-    """Re-elect the canonical copy of every group after scores changed; returns groups checked."""
-    fields = ("pk", "score", "likes", "duplicate_of")
-    heads = Post.objects.filter(duplicates__isnull=False).distinct().only(*fields)
-    for head in heads:
-        canonical_elect([head, *head.duplicates.only(*fields)])
-    return len(heads)
+def canonicals_refresh(site_code: str | None = None) -> int:
+    """Re-elect the canonical copy of the groups with a copy on ``site_code`` (all groups when
+    None) after its scores changed, in one query for the groups; returns groups checked."""
+    linked = Post.objects.filter(duplicate_of__isnull=False)
+    if site_code is not None:
+        linked = linked.filter(Q(site_code=site_code) | Q(duplicate_of__site_code=site_code))
+    heads = linked.values("duplicate_of_id")
+    groups: dict[int, list[Post]] = defaultdict(list)
+    for post in Post.objects.filter(Q(pk__in=heads) | Q(duplicate_of__in=heads)).only(*GROUP_FIELDS):
+        groups[post.duplicate_of_id or post.pk].append(post)
+    for group in groups.values():
+        canonical_elect(group)
+    return len(groups)
