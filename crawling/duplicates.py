@@ -123,26 +123,31 @@ OPEN = (Status.COLLECTED, Status.APPROVED)
 
 
 def _rank(post: Post) -> int:
-    """0: already taken into production (processing, rendered, uploaded, failed, taken down);
-    1: approved; 2: collected; 3: declined."""
-    if post.status not in (*OPEN, Status.DECLINED):
+    """Lower leads. 0: the canonical copy once a moderator or the pipeline decided on it
+    (declined, or in production); 1: another copy in production; 2: approved; 3: collected;
+    4: a declined copy that is not the canonical one."""
+    decided = post.status not in OPEN
+    if decided and post.duplicate_of_id is None:
         return 0
-    return {Status.APPROVED: 1, Status.COLLECTED: 2}.get(post.status, 3)
+    if decided and post.status != Status.DECLINED:
+        return 1
+    return {Status.APPROVED: 2, Status.COLLECTED: 3}.get(post.status, 4)
 
 
 def _lead_key(post: Post) -> tuple:
-    rank = _rank(post)
-    return rank, rank == 0 and post.duplicate_of_id is not None, -post.score, -post.likes, post.pk
+    return _rank(post), -post.score, -post.likes, post.pk
 
 
 def canonical_elect(group: list[Post]) -> Post:
-    """The copy the inbox shows for the story; the others point at it.
+    """The copy the inbox shows for the story; the others point at it and are listed beside it.
 
-    A copy already taken into production leads (the current canonical first, so a story never
-    changes hands once a video is being made of it): a moderator must not be offered a story
-    that is already a Short. Otherwise an approved copy (a moderator chose it), then the
-    best-scored collected copy. Declined copies lead only when every copy was declined, so a
-    declined repost never hides a live one. Rows are written only when the link changes.
+    What a moderator expects: a decision about the story sticks. The copy shown in the inbox
+    stays canonical once it is declined (declining it declined the story: another site's copy
+    does not resurface, as reposts of a declined story are not saved either) or once it is in
+    production (a story never changes hands while, or after, a Short is made of it). A copy put
+    into production from its own page leads too, so the story leaves the inbox. Otherwise the
+    approved copy leads (a moderator chose it), then the best-scored collected copy; a declined
+    copy that never led is never elected over an open one. Rows are written only on change.
     """
     best = min(group, key=_lead_key)
     if best.duplicate_of_id is not None:

@@ -64,15 +64,27 @@ def scored(post: Post, score: float) -> Post:
     return post
 
 
-def test_a_declined_copy_never_leads_while_another_copy_is_open():
-    best = save("theqoo", "1", STORY)
-    other = save("instiz", "2", STORY)
-    scored(best, 1.0).decline(reason="not for us")
-    scored(other, 0.1)
+def test_a_declined_copy_that_did_not_lead_is_never_elected_over_an_open_one():
+    shown = save("theqoo", "1", STORY)
+    repost = save("instiz", "2", STORY)
+    repost.decline(reason="declined from its own page")
+    scored(repost, 1.0)
+    scored(shown, 0.1)
     duplicates.canonicals_refresh()
-    best.refresh_from_db()
-    other.refresh_from_db()
-    assert other.duplicate_of is None and best.duplicate_of == other
+    shown.refresh_from_db()
+    repost.refresh_from_db()
+    assert shown.duplicate_of is None and repost.duplicate_of == shown
+
+
+def test_declining_the_shown_copy_keeps_the_story_out_of_the_inbox():
+    shown = save("theqoo", "1", STORY)
+    repost = save("instiz", "2", STORY)
+    shown.decline(reason="not for us")
+    scored(repost, 1.0)
+    duplicates.canonicals_refresh()
+    shown.refresh_from_db()
+    repost.refresh_from_db()
+    assert shown.duplicate_of is None and repost.duplicate_of == shown
 
 
 def test_a_copy_in_production_stays_canonical_when_a_better_copy_appears():
