@@ -101,17 +101,6 @@ def page_save(crawler: BaseCrawler, run: CrawlRun, fetched: list[tuple[ListItem,
         item_done(crawler, run, item, outcome, say)
 
 
-def item_crawl(crawler: BaseCrawler, run: CrawlRun, item: ListItem, say: Progress) -> None:
-    """One post on its own: fetch, read and save it, or record why not."""
-    declined = Post.objects.filter(site_code=crawler.code, origin_id=item.origin_id, status=Status.DECLINED)
-    if declined.exists():
-        run.count(SKIPPED)
-        return
-    data = item_fetch(crawler, run, item, say)
-    if data is not None:
-        item_save(crawler, run, item, data, say)
-
-
 def item_fetch(crawler: BaseCrawler, run: CrawlRun, item: ListItem, say: Progress) -> PostData | None:
     try:
         return crawler.post_fetch(item)
