@@ -3,7 +3,7 @@
 Two bodies whose 64-bit SimHashes differ in at most ``CRAWL_DUPLICATE_MAX_DISTANCE`` bits are the
 same story. Copies are linked with ``Post.duplicate_of`` to one canonical post, the copy with the
 best score; ``canonicals_refresh`` re-elects it after every scoring pass, so the inbox shows the
-best copy and lists the others.
+best copy and lists the others (``canonical_elect`` documents which copy leads).
 """
 
 from __future__ import annotations
@@ -109,26 +109,69 @@ def declined_copy(matches: dict[int, str]) -> bool:
 
 
 def duplicates_link(post: Post, matches: dict[int, str]) -> None:
-    """Attach ``post`` to the group of its near-identical posts; the best-scored copy leads."""
+    """Attach ``post`` to the group of its near-identical posts; see ``canonical_elect``."""
     matches = {pk: status for pk, status in matches.items() if pk != post.pk}
     if not matches:
         return
     heads = {head or pk for pk, head in Post.objects.filter(pk__in=matches).values_list("pk", "duplicate_of_id")}
     group = Post.objects.filter(Q(pk__in=heads) | Q(duplicate_of__in=heads) | Q(pk=post.pk))
-    canonical_elect(list(group.only("pk", "score", "likes", "duplicate_of")))
+    canonical_elect(list(group.only(*GROUP_FIELDS)))
+
+
+GROUP_FIELDS = ("pk", "status", "score", "likes", "duplicate_of")
+OPEN = (Status.COLLECTED, Status.APPROVED)
+
+
+def _rank(post: Post) -> int:
+    """Lower leads. 0: the canonical copy once a moderator or the pipeline decided on it
+    (declined, or in production); 1: another copy in production; 2: approved; 3: collected;
+    4: a declined copy that is not the canonical one."""
+    decided = post.status not in OPEN
+    if decided and post.duplicate_of_id is None:
+        return 0
+    if decided and post.status != Status.DECLINED:
+        return 1
+    return {Status.APPROVED: 2, Status.COLLECTED: 3}.get(post.status, 4)
+
+
+def _lead_key(post: Post) -> tuple:
+    return _rank(post), -post.score, -post.likes, post.pk
 
 
 def canonical_elect(group: list[Post]) -> Post:
-    best = max(group, key=lambda p: (p.score, p.likes, -p.pk))
-    Post.objects.filter(pk=best.pk).update(duplicate_of=None)
-    Post.objects.filter(pk__in=[p.pk for p in group if p.pk != best.pk]).update(duplicate_of=best)
+    """The copy the inbox shows for the story; the others point at it and are listed beside it.
+
+    What a moderator expects: a decision about the story sticks. The copy shown in the inbox
+    stays canonical once it is declined (declining it declined the story: another site's copy
+    does not resurface, as reposts of a declined story are not saved either) or once it is in
+    production (a story never changes hands while, or after, a Short is made of it). A copy put
+    into production from its own page leads too, so the story leaves the inbox. Otherwise the
+    approved copy leads (a moderator chose it), then the best-scored collected copy; a declined
+    copy that never led is never elected over an open one. Rows are written only on change.
+    """
+    best = min(group, key=_lead_key)
+    if best.duplicate_of_id is not None:
+        Post.objects.filter(pk=best.pk).update(duplicate_of=None)
+        best.duplicate_of_id = None
+    moved = [p.pk for p in group if p.pk != best.pk and p.duplicate_of_id != best.pk]
+    if moved:
+        Post.objects.filter(pk__in=moved).update(duplicate_of=best)
+    for post in group:
+        if post.pk != best.pk:
+            post.duplicate_of_id = best.pk
     return best
 
 
-def canonicals_refresh() -> int:
-    """Re-elect the canonical copy of every group after scores changed; returns groups checked."""
-    fields = ("pk", "score", "likes", "duplicate_of")
-    heads = Post.objects.filter(duplicates__isnull=False).distinct().only(*fields)
-    for head in heads:
-        canonical_elect([head, *head.duplicates.only(*fields)])
-    return len(heads)
+def canonicals_refresh(site_code: str | None = None) -> int:
+    """Re-elect the canonical copy of the groups with a copy on ``site_code`` (all groups when
+    None) after its scores changed, in one query for the groups; returns groups checked."""
+    linked = Post.objects.filter(duplicate_of__isnull=False)
+    if site_code is not None:
+        linked = linked.filter(Q(site_code=site_code) | Q(duplicate_of__site_code=site_code))
+    heads = linked.values("duplicate_of_id")
+    groups: dict[int, list[Post]] = defaultdict(list)
+    for post in Post.objects.filter(Q(pk__in=heads) | Q(duplicate_of__in=heads)).only(*GROUP_FIELDS):
+        groups[post.duplicate_of_id or post.pk].append(post)
+    for group in groups.values():
+        canonical_elect(group)
+    return len(groups)

@@ -33,6 +33,11 @@ class CrawlRun(models.Model):
     def count(self, outcome: str) -> None:
         setattr(self, outcome, getattr(self, outcome) + 1)
 
+    COUNTERS = ("pages", "new", "updated", "skipped", "failed")
+
+    def counts_save(self) -> None:
+        self.save(update_fields=self.COUNTERS)
+
     def finish(self) -> None:
         self.finished_at = timezone.now()
         self.save()

@@ -36,13 +36,27 @@ def site_crawl(
         try:
             for page in range(1, pages + 1):
                 page_crawl(crawler, run, page, say)
+                run.counts_save()  # a run killed by the queue timeout still shows what it did
         finally:
             crawler.close()
-            scoring.scores_recompute(site_code)
-            duplicates.canonicals_refresh()
-            run.finish()
+            run.finish()  # first: a scoring error must not leave the run unfinished
+            run_follow_up(run, crawler.list_url(1))
         result.update(new=run.new, updated=run.updated, failed=run.failed)
     return run
+
+
+def run_follow_up(run: CrawlRun, url: str) -> None:
+    """Rescore the site, then re-elect its duplicates' canonical copies; each failure is recorded
+    on the finished run and logged, and neither hides the other nor an error of the crawl."""
+    steps = (("scoring", lambda: scoring.scores_recompute(run.site_code)),
+             ("duplicates", lambda: duplicates.canonicals_refresh(run.site_code)))
+    for name, step in steps:
+        try:
+            step()
+        except Exception as exc:
+            log.exception("crawl %s: %s failed after the run", run.site_code, name)
+            run.failure_add(url, f"{name} failed after the crawl: {type(exc).__name__}: {exc}")
+            run.counts_save()
 
 
 def page_crawl(crawler: BaseCrawler, run: CrawlRun, page: int, say: Progress) -> None:
@@ -87,17 +101,6 @@ def page_save(crawler: BaseCrawler, run: CrawlRun, fetched: list[tuple[ListItem,
         item_done(crawler, run, item, outcome, say)
 
 
-def item_crawl(crawler: BaseCrawler, run: CrawlRun, item: ListItem, say: Progress) -> None:
-    """One post on its own: fetch, read and save it, or record why not."""
-    declined = Post.objects.filter(site_code=crawler.code, origin_id=item.origin_id, status=Status.DECLINED)
-    if declined.exists():
-        run.count(SKIPPED)
-        return
-    data = item_fetch(crawler, run, item, say)
-    if data is not None:
-        item_save(crawler, run, item, data, say)
-
-
 def item_fetch(crawler: BaseCrawler, run: CrawlRun, item: ListItem, say: Progress) -> PostData | None:
     try:
         return crawler.post_fetch(item)
@@ -121,6 +124,5 @@ def item_failed(crawler: BaseCrawler, run: CrawlRun, item: ListItem, exc: Except
 
 
 def item_done(crawler: BaseCrawler, run: CrawlRun, item: ListItem, outcome: str, say: Progress) -> None:
-    run.pages += 1
     run.count(outcome)
     say(f"{crawler.code}: {item.origin_id} {outcome}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.views.main import ORDER_VAR, ChangeList
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.db.models.functions import Substr
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
@@ -42,7 +44,8 @@ class InboxChangeList(ChangeList):
     """Only the changelist pays for annotations and defers the big text columns."""
 
     def get_queryset(self, request, exclude_parameters=None) -> QuerySet:
-        qs = super().get_queryset(request, exclude_parameters)
+        # One row per story: cross-site copies are listed beside their canonical copy (issue 4).
+        qs = super().get_queryset(request, exclude_parameters).filter(duplicate_of__isnull=True)
         best = Comment.objects.filter(post=OuterRef("pk")).order_by("-is_best", "-likes", "pk").values("content")[:1]
         return qs.defer(*LIST_DEFERRED).annotate(
             image_count=JSONLength("images"), best_comment=Substr(Subquery(best), 1, EXCERPT_CHARS)
@@ -64,8 +67,21 @@ class InboxChangeList(ChangeList):
 
     def get_results(self, request) -> None:
         super().get_results(request)
+        self.result_list = copies_attach(list(self.result_list))
         capped = getattr(self.paginator, "capped", False)
         self.count_label = f"{settings.ADMIN_COUNT_LIMIT}+" if capped else str(self.result_count)
+
+
+def copies_attach(posts: list[Post]) -> list[Post]:
+    """Give each row its other copies (``post.copies``), in one query for the whole page."""
+    copies: dict[int, list[Post]] = defaultdict(list)
+    if posts:
+        rows = Post.objects.filter(duplicate_of__in=[p.pk for p in posts]).order_by("site_code", "pk")
+        for copy in rows.only("pk", "site_code", "duplicate_of"):
+            copies[copy.duplicate_of_id].append(copy)
+    for post in posts:
+        post.copies = copies[post.pk]
+    return posts
 
 
 class CommentInline(admin.TabularInline):
@@ -163,7 +179,7 @@ class ContentInline(admin.StackedInline):
 class PostAdmin(ModerationActions, admin.ModelAdmin):
     list_display = [
         "title", "thumbnail", "site", "views", "likes", "comments", "score", "images_shown",
-        "best_comment_excerpt", "status", "collected_at",
+        "best_comment_excerpt", "status", "collected_at", "also_on",
     ]
     list_display_links = ["title"]
     sortable_by = ["views", "likes", "score", "collected_at"]
@@ -244,6 +260,14 @@ class PostAdmin(ModerationActions, admin.ModelAdmin):
     @admin.display(description="best comment")
     def best_comment_excerpt(self, post: Post) -> str:
         return post.best_comment or ""
+
+    @admin.display(description="also on")
+    def also_on(self, post: Post) -> str:
+        links = (
+            (reverse("admin:posts_post_change", args=[copy.pk]), copy.get_site_code_display())
+            for copy in getattr(post, "copies", ())
+        )
+        return format_html_join(", ", '<a href="{}">{}</a>', links)
 
     # Post page ----------------------------------------------------------------------------
 

@@ -48,14 +48,28 @@ def test_unknown_site_is_refused():
         crawl("myspace")
 
 
-def test_crawl_site_task_runs_one_site(settings, monkeypatch):
-    from crawling import runs, tasks
+def test_crawl_site_task_crawls_the_real_site_urls_it_is_given(settings, monkeypatch, fixture_server):
+    """The task as the scheduler runs it: real site URLs, which the HTTP seam sends to the fixtures."""
+    import requests
 
-    calls = []
-    monkeypatch.setattr(tasks, "site_crawl", lambda code, pages: calls.append((code, pages)) or runs.CrawlRun(pk=1))
+    from crawling import tasks
+
+    asked = []
+    send = requests.Session.request
+
+    def to_fixtures(session, method, url, **kwargs):
+        asked.append(url)
+        return send(session, method, url.replace("https://theqoo.net", fixture_server.base_url("theqoo")), **kwargs)
+
+    monkeypatch.setattr(requests.Session, "request", to_fixtures)
     settings.CRAWL_PAGES = 2
-    assert tasks.crawl_site("theqoo")["run"] == 1
-    assert calls == [("theqoo", 2)]
+    result = tasks.crawl_site("theqoo")
+    run = CrawlRun.objects.get(pk=result["run"])
+    assert (run.site_code, run.pages, result["new"]) == ("theqoo", 1, 2)  # list page 2 has no fixture
+    assert set(Post.objects.values_list("origin_id", flat=True)) == {"4361027745", "4361019832"}
+    assert run.finished_at is not None and result["failed"] == run.failed == run.failures.count()
+    assert run.failures.filter(url__startswith="https://theqoo.net/", error__contains="HTTP 404").exists()
+    assert asked[0].startswith("https://theqoo.net/") and all("127.0.0.1" not in url for url in asked)
 
 
 def test_every_site_has_an_hourly_schedule_on_the_default_cluster():

@@ -56,3 +56,60 @@ def test_the_canonical_copy_changes_when_scores_change():
     second.refresh_from_db()
     first.refresh_from_db()
     assert second.duplicate_of == first and first.duplicate_of is None
+
+
+def scored(post: Post, score: float) -> Post:
+    Post.objects.filter(pk=post.pk).update(score=score)
+    post.refresh_from_db()
+    return post
+
+
+def test_a_declined_copy_that_did_not_lead_is_never_elected_over_an_open_one():
+    shown = save("theqoo", "1", STORY)
+    repost = save("instiz", "2", STORY)
+    repost.decline(reason="declined from its own page")
+    scored(repost, 1.0)
+    scored(shown, 0.1)
+    duplicates.canonicals_refresh()
+    shown.refresh_from_db()
+    repost.refresh_from_db()
+    assert shown.duplicate_of is None and repost.duplicate_of == shown
+
+
+def test_declining_the_shown_copy_keeps_the_story_out_of_the_inbox():
+    shown = save("theqoo", "1", STORY)
+    repost = save("instiz", "2", STORY)
+    shown.decline(reason="not for us")
+    scored(repost, 1.0)
+    duplicates.canonicals_refresh()
+    shown.refresh_from_db()
+    repost.refresh_from_db()
+    assert shown.duplicate_of is None and repost.duplicate_of == shown
+
+
+def test_a_copy_in_production_stays_canonical_when_a_better_copy_appears():
+    made = save("theqoo", "1", STORY)
+    made.approve()
+    made.claim_generation()
+    newer = save("instiz", "2", STORY)
+    scored(newer, 1.0)
+    scored(made, 0.1)
+    duplicates.canonicals_refresh()
+    made.refresh_from_db()
+    newer.refresh_from_db()
+    assert made.duplicate_of is None and newer.duplicate_of == made
+
+
+def test_refresh_after_one_site_only_touches_groups_with_a_copy_there(django_assert_max_num_queries):
+    a1, a2 = save("theqoo", "1", STORY), save("instiz", "2", STORY)
+    other_story = "완전히 다른 이야기입니다 " + "오늘 점심은 김치찌개였고 저녁은 라면을 먹을 예정입니다 " * 3
+    b1, b2 = save("ruliweb", "3", other_story), save("ppomppu", "4", other_story)
+    for post, score in ((a1, 0.1), (a2, 0.9), (b1, 0.1), (b2, 0.9)):
+        scored(post, score)
+    with django_assert_max_num_queries(3):  # one read, at most one UPDATE pair for the changed group
+        assert duplicates.canonicals_refresh("theqoo") == 1
+    heads = dict(Post.objects.values_list("origin_id", "duplicate_of__origin_id"))
+    assert heads["1"] == "2" and heads["2"] is None
+    assert heads["4"] == "3"  # the ppomppu/ruliweb group was not re-elected
+    with django_assert_max_num_queries(1):  # nothing changed: no UPDATE at all
+        duplicates.canonicals_refresh("instiz")
