@@ -132,6 +132,9 @@ class Post(models.Model):
             models.Index(fields=["status", "claimed_at"], name="post_status_claimed"),
             # The inbox's "all statuses" view sorts by score across every status.
             models.Index(fields=["score"], name="post_score"),
+            # The default inbox: one status, canonical copies only, best score first.
+            models.Index(fields=["status", "duplicate_of", "score"], name="post_status_canon_score"),
+            models.Index(fields=["site_code", "status", "duplicate_of", "score"], name="post_site_canon_score"),
         ]
 
     def __str__(self) -> str:
