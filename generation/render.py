@@ -203,7 +203,9 @@ class _Graph:
             *self.audio_inputs(), *self.visual_inputs, "-filter_complex", f"{self.video};{audio}",
             "-map", "[vout]", "-map", "[aout]",
             *ffmpeg.video_encoder(), "-pix_fmt", "yuv420p", "-r", str(FPS),
-            "-c:a", "aac", "-b:a", "160k", "-ar", "48000", "-t", f"{self.seconds:.3f}", "-movflags", "+faststart",
+            # The default "twoloop" AAC search took half as long again as the whole audio graph.
+            "-c:a", "aac", "-aac_coder", "fast", "-b:a", "160k", "-ar", "48000",
+            "-t", f"{self.seconds:.3f}", "-movflags", "+faststart",
         ]
 
     def _loudnorm(self, measured: dict | None) -> str:
