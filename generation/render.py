@@ -36,6 +36,8 @@ VIDEO_EXTENSIONS = {".mp4", ".mov", ".webm", ".mkv"}
 LOUDNESS_FIELDS = {"input_i": r"\bI", "input_lra": r"\bLRA", "input_tp": r"\bPeak"}
 SILENCE_LUFS = -70.0  # ebur128 reports silence at its floor rather than -inf
 TRUE_PEAK_DB, LOUDNESS_RANGE_LU = -1.5, 11
+# alimiter holds sample peaks; this much lower keeps the peaks between samples under TRUE_PEAK_DB.
+INTERSAMPLE_HEADROOM_DB = 0.5
 
 
 @dataclass
@@ -211,16 +213,18 @@ class _Graph:
     def _loudnorm(self, measured: dict | None) -> str:
         """The measured gain, with a peak limiter where the gain would clip; loudnorm if unmeasured.
 
-        This is what loudnorm's linear mode does, without its 192 kHz true-peak pass over every
-        sample: the measurement already knows the true peak. A wide loudness range still goes
-        through loudnorm, whose dynamic mode also compresses it.
+        This is loudnorm's linear mode without its 192 kHz true-peak pass over every sample (the
+        measurement already knows the true peak), plus a peak limiter where linear mode would give
+        up (on speech over BGM and on clicks over a tone, measured as close to −14 LUFS as loudnorm's
+        dynamic mode). A wide loudness range still goes through loudnorm, which also compresses it.
         """
         if not measured or measured["input_lra"] > LOUDNESS_RANGE_LU:
             return "loudnorm=" + self.loudnorm_target()
         gain = settings.RENDER_LOUDNESS_LUFS - measured["input_i"]
         if measured["input_tp"] + gain <= TRUE_PEAK_DB:
             return f"volume={gain:.2f}dB"
-        return f"volume={gain:.2f}dB,alimiter=limit={TRUE_PEAK_DB}dB:level=false:attack=5:release=50"
+        ceiling = TRUE_PEAK_DB - INTERSAMPLE_HEADROOM_DB
+        return f"volume={gain:.2f}dB,alimiter=limit={ceiling}dB:level=false:attack=5:release=50"
 
     def _visuals(self, first: int) -> tuple[list[str], str]:
         if self.job.images:
