@@ -2,14 +2,13 @@
 
 Visuals are the post's images as a panning slideshow with crossfades (or a looped background
 clip), a title card, the best-comment card and karaoke subtitles; audio is the narration over
-ducked BGM, normalised to RENDER_LOUDNESS_LUFS with a measured (two-pass) loudnorm. The short
+ducked BGM, normalised to RENDER_LOUDNESS_LUFS from a measured first pass (ebur128). The short
 goes to a private work folder first; ``Rendered.finalize()`` moves it into place after QC, so a
 crash or a failed check never leaves a half file at ``video.mp4``.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import re
@@ -33,6 +32,12 @@ WIDTH, HEIGHT, FPS = 1080, 1920, 30
 CARD_TOP = round(HEIGHT * 0.12)
 AUDIO_EXTENSIONS = {".m4a", ".mp3", ".ogg", ".opus", ".wav", ".flac"}
 VIDEO_EXTENSIONS = {".mp4", ".mov", ".webm", ".mkv"}
+# ebur128's summary labels; its "Threshold" lines come after I and LRA, so these match first.
+LOUDNESS_FIELDS = {"input_i": r"\bI", "input_lra": r"\bLRA", "input_tp": r"\bPeak"}
+SILENCE_LUFS = -70.0  # ebur128 reports silence at its floor rather than -inf
+TRUE_PEAK_DB, LOUDNESS_RANGE_LU = -1.5, 11
+# alimiter holds sample peaks; this much lower keeps the peaks between samples under TRUE_PEAK_DB.
+INTERSAMPLE_HEADROOM_DB = 0.5
 
 
 @dataclass
@@ -143,16 +148,20 @@ def _drawable_comment(comment: dict | None, font: Path) -> dict | None:
 
 
 def _loudness_measure(graph: _Graph) -> dict | None:
-    """First loudnorm pass over the audio alone (seconds, not the video), for a linear second pass."""
-    args = [*graph.audio_inputs(), "-filter_complex", graph.audio_chain("loudnorm=" + graph.loudnorm_target()
-            + ":print_format=json[aout]"), "-map", "[aout]", "-t", f"{graph.seconds:.3f}", "-f", "null", "-"]
+    """Integrated loudness, range and true peak of the mix, measured on the audio alone.
+
+    ebur128 rather than loudnorm's first pass: the same BS.1770 numbers in a fifth of the
+    time, since loudnorm resamples everything to 192 kHz even when it only measures.
+    """
+    args = [*graph.audio_inputs(), "-filter_complex", graph.audio_chain("ebur128=peak=true:framelog=quiet[aout]"),
+            "-map", "[aout]", "-t", f"{graph.seconds:.3f}", "-f", "null", "-"]
     done = ffmpeg.run(args, timeout=120, what="loudness measurement", cwd=graph.workdir)
-    found = re.search(r"\{[^{}]*\"input_i\"[^{}]*\}", done.stderr)
-    if not found:
+    found = {key: re.search(rf"{label}:\s*(-?[\d.]+|-inf)", done.stderr) for key, label in LOUDNESS_FIELDS.items()}
+    if not all(found.values()):
         return None
-    measured = json.loads(found.group(0))
-    finite = all(math.isfinite(float(measured[k])) for k in ("input_i", "input_tp", "input_lra", "input_thresh"))
-    return measured if finite else None  # silence measures -inf: nothing to scale
+    measured = {key: float(match.group(1)) for key, match in found.items()}
+    audible = all(math.isfinite(v) for v in measured.values()) and measured["input_i"] > SILENCE_LUFS
+    return measured if audible else None  # silence: nothing to scale
 
 
 class _Graph:
@@ -170,7 +179,7 @@ class _Graph:
         return args
 
     def loudnorm_target(self) -> str:
-        return f"I={settings.RENDER_LOUDNESS_LUFS}:TP=-1.5:LRA=11"
+        return f"I={settings.RENDER_LOUDNESS_LUFS}:TP={TRUE_PEAK_DB}:LRA={LOUDNESS_RANGE_LU}"
 
     def audio_chain(self, tail: str) -> str:
         voice = "[0:a]aformat=sample_rates=48000:channel_layouts=stereo"
@@ -196,16 +205,26 @@ class _Graph:
             *self.audio_inputs(), *self.visual_inputs, "-filter_complex", f"{self.video};{audio}",
             "-map", "[vout]", "-map", "[aout]",
             *ffmpeg.video_encoder(), "-pix_fmt", "yuv420p", "-r", str(FPS),
-            "-c:a", "aac", "-b:a", "160k", "-ar", "48000", "-t", f"{self.seconds:.3f}", "-movflags", "+faststart",
+            # The default "twoloop" AAC search took half as long again as the whole audio graph.
+            "-c:a", "aac", "-aac_coder", "fast", "-b:a", "160k", "-ar", "48000",
+            "-t", f"{self.seconds:.3f}", "-movflags", "+faststart",
         ]
 
     def _loudnorm(self, measured: dict | None) -> str:
-        if not measured:
+        """The measured gain, with a peak limiter where the gain would clip; loudnorm if unmeasured.
+
+        This is loudnorm's linear mode without its 192 kHz true-peak pass over every sample (the
+        measurement already knows the true peak), plus a peak limiter where linear mode would give
+        up (on speech over BGM and on clicks over a tone, measured as close to −14 LUFS as loudnorm's
+        dynamic mode). A wide loudness range still goes through loudnorm, which also compresses it.
+        """
+        if not measured or measured["input_lra"] > LOUDNESS_RANGE_LU:
             return "loudnorm=" + self.loudnorm_target()
-        names = {"input_i": "measured_I", "input_tp": "measured_TP", "input_lra": "measured_LRA",
-                 "input_thresh": "measured_thresh"}
-        given = ":".join(f"{option}={measured[key]}" for key, option in names.items())
-        return f"loudnorm={self.loudnorm_target()}:{given}:offset={measured['target_offset']}:linear=true"
+        gain = settings.RENDER_LOUDNESS_LUFS - measured["input_i"]
+        if measured["input_tp"] + gain <= TRUE_PEAK_DB:
+            return f"volume={gain:.2f}dB"
+        ceiling = TRUE_PEAK_DB - INTERSAMPLE_HEADROOM_DB
+        return f"volume={gain:.2f}dB,alimiter=limit={ceiling}dB:level=false:attack=5:release=50"
 
     def _visuals(self, first: int) -> tuple[list[str], str]:
         if self.job.images:

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from generation.render import RenderJob, _Graph, _loudness_measure
+from wagglebot.lib import ffmpeg
+
+# A quiet tone (gain alone reaches the target) and a tone under clicks the gain would push a
+# few dB past the peak ceiling (a limiter must hold them).
+QUIET = "0.05*sin(2*PI*440*t)"
+CLICKY = "0.1*sin(2*PI*440*t)+0.4*lt(mod(n,9600),3)"
+
+
+def voice(folder: Path, expr: str) -> Path:
+    path = folder / "voice.wav"
+    ffmpeg.run(["-f", "lavfi", "-i", f"aevalsrc='{expr}':s=48000:d=6", "-c:a", "pcm_s16le", "-y", str(path)])
+    return path
+
+
+def normalised(tmp_path: Path, expr: str) -> tuple[str, dict]:
+    """The render's own measurement and audio chain over a voice with no BGM, measured again."""
+    job = RenderJob(audio_path=voice(tmp_path, expr), duration_ms=6000, timings={}, title="", out_dir=tmp_path)
+    graph = _Graph(job, Path("unused.ttf"), tmp_path, 6.0)
+    chain = graph._loudnorm(_loudness_measure(graph))
+    out = tmp_path / "out.wav"
+    ffmpeg.run([*graph.audio_inputs(), "-filter_complex", graph.audio_chain(chain + ",aresample=48000[aout]"),
+                "-map", "[aout]", "-y", str(out)])
+    done = ffmpeg.run(["-i", str(out), "-af", "ebur128=peak=true:framelog=quiet", "-f", "null", "-"])
+    found = {k: float(re.search(rf"\b{k}:\s*(-?[\d.]+)", done.stderr).group(1)) for k in ("I", "Peak")}
+    return chain, found
+
+
+@pytest.fixture
+def no_bgm(settings, tmp_path):
+    settings.RENDER_BGM_DIR = tmp_path / "no-bgm"
+
+
+def test_a_quiet_mix_is_raised_to_the_target_by_a_plain_gain(tmp_path, no_bgm):
+    chain, out = normalised(tmp_path, QUIET)
+
+    assert chain.startswith("volume=") and "alimiter" not in chain
+    assert abs(out["I"] - -14) <= 0.5
+    assert out["Peak"] <= -1.0
+
+
+def test_peaks_the_gain_would_clip_are_limited_and_the_mix_still_meets_the_target(tmp_path, no_bgm):
+    chain, out = normalised(tmp_path, CLICKY)
+
+    assert "alimiter" in chain
+    assert abs(out["I"] - -14) <= 1
+    assert out["Peak"] <= -1.0
+
