@@ -20,9 +20,9 @@ def crawl(*args: str) -> tuple[str, str]:
     return out.getvalue(), err.getvalue()
 
 
-def test_crawl_fixtures_saves_every_fixture_post(capsys, settings):
+def test_crawl_fixtures_saves_every_fixture_post(settings):
     settings.CRAWL_CHROMIUM_PATH = "/nonexistent/chromium"  # instiz posts fail, and are recorded
-    out, _ = crawl("--fixtures", str(FIXTURES), "--robots", "ignore")
+    out, progress = crawl("--fixtures", str(FIXTURES), "--robots", "ignore")
     saved = set(Post.objects.values_list("site_code", "origin_id"))
     assert {("nate_pann", "375641207"), ("dcinside", "dcbest_455901"), ("theqoo", "4361027745"),
             ("ruliweb", "76801777"), ("ppomppu", "humor_687421")} <= saved
@@ -31,7 +31,7 @@ def test_crawl_fixtures_saves_every_fixture_post(capsys, settings):
     assert Comment.objects.filter(post__origin_id="dcbest_455877").count() == 5
     assert CrawlRun.objects.count() == 6
     assert "crawl: 6 sites" in out and "10 new" in out
-    assert "nate_pann: 375641207 new" in capsys.readouterr().err
+    assert "nate_pann: 375641207 new" in progress
     assert CrawlFailure.objects.filter(error__contains="HTTP 404").exists()  # list items without a fixture page
     assert CrawlFailure.objects.filter(run__site_code="instiz", error__contains="browser").exists()
 

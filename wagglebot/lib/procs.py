@@ -42,7 +42,7 @@ class ServiceGroup:
         """Start ``python manage.py ARGS`` with this group's environment plus ``env``."""
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log_path = self.log_dir / f"{name}.log"
-        log = log_path.open("ab")
+        log = log_path.open("wb")  # one run's output: the demo follows this file from its start
         process = subprocess.Popen(
             [sys.executable, str(settings.BASE_DIR / "manage.py"), *args],
             cwd=settings.BASE_DIR,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import sys
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -44,4 +43,5 @@ class Command(BaseCommand):
             raise CommandError("every site failed; see the crawl failures in the admin")
 
     def _progress(self, line: str) -> None:
-        print(line, file=sys.stderr, flush=True)
+        self.stderr.write(line)
+        self.stderr.flush()
