@@ -3,7 +3,6 @@ ends with one summary message. An invalid move is counted as skipped, never a 50
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 
 from django import forms
@@ -13,12 +12,7 @@ from django.db.models import QuerySet
 from django.template.response import TemplateResponse
 
 from posts.models import Post, Status
-from posts.queue import generation_enqueue, post_resume, upload_enqueue
-from wagglebot.lib.queue import enqueue
-from wagglebot.q import DEFAULT_CLUSTER
-
-log = logging.getLogger(__name__)
-TAKE_DOWN = "publishing.tasks.take_down"
+from posts.queue import generation_enqueue, post_resume, take_down_enqueue, upload_enqueue
 
 
 class ReasonForm(forms.Form):
@@ -27,7 +21,6 @@ class ReasonForm(forms.Form):
     def __init__(self, *args, required: bool, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["reason"].required = required
-
 
 class ModerationActions:
     """Mixed into ``PostAdmin``; permission names map to ``has_<name>_permission``."""
@@ -125,11 +118,10 @@ class ModerationActions:
         page = self._reason_page(request, queryset, action="take_down", title="Take down videos", required=True)
         if page is not None:
             return page
-        # The platform call (retries, backoff) would outlive the web worker's request timeout.
         reason = request.POST["reason"]
         queued = [post for post in queryset if post.status == Status.UPLOADED]
         for post in queued:
-            enqueue(TAKE_DOWN, post.pk, request.user.pk, reason, cluster=DEFAULT_CLUSTER)
+            take_down_enqueue(post, by=request.user, reason=reason)
         skipped = len(queryset) - len(queued)
         self.message_user(
             request, f"{len(queued)} queued for take-down, {skipped} skipped",

@@ -8,6 +8,7 @@ from wagglebot.q import DEFAULT_CLUSTER, GPU_CLUSTER
 
 GENERATE = "generation.tasks.generate"
 UPLOAD = "publishing.tasks.upload"
+TAKE_DOWN = "publishing.tasks.take_down"
 
 
 def generation_enqueue(post: Post) -> None:
@@ -16,6 +17,11 @@ def generation_enqueue(post: Post) -> None:
 
 def upload_enqueue(post: Post) -> None:
     enqueue(UPLOAD, post.pk, cluster=DEFAULT_CLUSTER)
+
+
+def take_down_enqueue(post: Post, *, by, reason: str) -> None:
+    # The platform call (retries, backoff) would outlive a web request: it runs on the cluster.
+    enqueue(TAKE_DOWN, post.pk, by.pk if by else None, reason, cluster=DEFAULT_CLUSTER)
 
 
 def post_resume(post: Post) -> None:

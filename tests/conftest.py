@@ -61,3 +61,13 @@ def chromium(settings, monkeypatch):
         browser = playwright.chromium.launch(executable_path=str(settings.CHROMIUM_PATH), args=args)
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def fake_youtube():
+    """The loopback fake of the YouTube Data API (tests/publishing/fake_youtube.py)."""
+    from tests.publishing.fake_youtube import FakeYouTube
+
+    fake = FakeYouTube().start()
+    yield fake
+    fake.stop()

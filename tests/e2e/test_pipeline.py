@@ -70,13 +70,6 @@ def child_env(tmp_path: Path, youtube: FakeYouTube) -> dict[str, str]:
 
 
 @pytest.fixture
-def youtube():
-    fake = FakeYouTube().start()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture
 def browser(chromium):
     page = chromium.new_page()
     page.set_default_timeout(30_000)
@@ -105,9 +98,10 @@ def run_action(page, base: str, post: Post, action: str) -> None:
 
 
 def test_a_crawled_post_goes_from_approval_in_the_browser_to_youtube_and_the_status_page(
-    mariadb_only, tmp_path, youtube, browser
+    mariadb_only, tmp_path, fake_youtube, browser
 ):
     require_binary("espeak-ng")
+    youtube = fake_youtube
     env = child_env(tmp_path, youtube)
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
                    cwd=settings.BASE_DIR, env={**os.environ, **env}, check=True)

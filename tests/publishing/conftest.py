@@ -8,16 +8,8 @@ import pytest
 from django.utils import timezone
 
 from posts.models import Content, Post
-from tests.publishing.fake_youtube import FakeYouTube
 
 VIDEO_BYTES = 1_000_000  # four 256 KiB chunks, the last one short
-
-
-@pytest.fixture
-def fake_youtube():
-    fake = FakeYouTube().start()
-    yield fake
-    fake.stop()
 
 
 @pytest.fixture

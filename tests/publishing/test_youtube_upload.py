@@ -145,15 +145,19 @@ def test_spent_daily_budget_waits_without_calling_the_api(youtube, make_rendered
     assert youtube.log == []
 
 
-def test_process_killed_after_upload_before_saving_records_the_video_not_a_second(youtube, make_rendered):
-    post = make_rendered()
+def upload_then_die(post) -> dict:
+    """What a killed worker did: the whole upload, its state saved as it went, no result recorded."""
     post.claim_upload()
-    # What the killed worker did: the whole upload, its state saved as it went ...
     checkpoint = content_checkpoint(post.output)
     checkpoint.update(attempted=True, uploader="youtube")
     first = YouTubeUploader().upload(media_path(post.output.video_path), metadata_for(post), checkpoint=checkpoint)
-    # ... then it died before recording the result; the sweep gives the post back after the lease.
-    post.release()
+    post.release()  # the sweep gives the post back after the lease
+    return first
+
+
+def test_process_killed_after_upload_before_saving_records_the_video_not_a_second(youtube, make_rendered):
+    post = make_rendered()
+    first = upload_then_die(post)
 
     assert tasks.upload(post.pk) is True
 
@@ -287,11 +291,7 @@ def test_a_video_whose_id_was_saved_before_the_worker_died_is_recorded_even_if_t
     youtube, make_rendered
 ):
     post = make_rendered()
-    post.claim_upload()
-    checkpoint = content_checkpoint(post.output)
-    checkpoint.update(attempted=True, uploader="youtube")
-    first = YouTubeUploader().upload(media_path(post.output.video_path), metadata_for(post), checkpoint=checkpoint)
-    post.release()
+    first = upload_then_die(post)
     youtube.uploads_listed = False  # the uploads playlist has not caught up yet
 
     assert tasks.upload(post.pk) is True
