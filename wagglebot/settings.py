@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "crawling",
     "generation",
     "publishing",
+    "ops",
 ]
 
 MIDDLEWARE = [
