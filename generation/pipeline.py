@@ -2,8 +2,9 @@
 
 ``post_generate`` is the unit of work both the queued task and ``manage.py generate`` run. It
 claims the post first, so a second delivery of the same task finds it no longer APPROVED and
-does nothing. Each stage is logged and timed with ``stage()``; a ``StageError`` fails the post
-with its code, anything unexpected with RENDER_FAILED, and the Content keeps what was made.
+does nothing. Each stage is logged and timed with ``stage()``; the error a library raises is
+mapped to a failure kind of the lifecycle (``failure_for``), anything unexpected fails the post
+as GENERATION_CRASHED, and the Content keeps what was made.
 """
 
 from __future__ import annotations
@@ -19,10 +20,37 @@ from django.conf import settings
 from generation.images import post_images_fetch
 from generation.qc import qc_check
 from generation.render import Rendered, RenderJob, render_short
+from generation.script import ScriptError
+from generation.tts import SpeechError
+from posts.lifecycle import Failure
 from posts.models import Content, Post
+from posts.services import post_fail, post_move
+from wagglebot.lib.ffmpeg import FFmpegError, FFprobeError
 from wagglebot.lib.stages import StageError, stage
 
 log = logging.getLogger(__name__)
+
+
+class QCError(StageError):
+    """The rendered file failed quality checks."""
+
+
+# Most specific first: (error type, failure when retryable, failure when permanent).
+FAILURES: tuple[tuple[type[StageError], Failure, Failure], ...] = (
+    (ScriptError, Failure.SCRIPT_FAILED, Failure.SCRIPT_INVALID),
+    (SpeechError, Failure.TTS_FAILED, Failure.TTS_INVALID),
+    (QCError, Failure.QC_FAILED, Failure.QC_FAILED),
+    (FFprobeError, Failure.MEDIA_PROBE_FAILED, Failure.MEDIA_PROBE_FAILED),
+    (FFmpegError, Failure.RENDER_FAILED, Failure.RENDER_INVALID),
+)
+
+
+def failure_for(exc: Exception) -> Failure:
+    """The lifecycle's failure kind for an error raised while generating."""
+    for error_type, retryable, permanent in FAILURES:
+        if isinstance(exc, error_type):
+            return permanent if exc.permanent else retryable
+    return Failure.GENERATION_CRASHED
 
 
 def post_dir(post: Post) -> Path:
@@ -36,7 +64,7 @@ def media_relative(path: Path) -> str:
 def post_generate(post: Post) -> bool:
     """Make the post's short; True when it ended RENDERED, False when failed or not claimable."""
     try:
-        post.claim_generation()
+        post_move(post=post, move="claim_generation")
     except Post.InvalidTransition as exc:
         log.info("generate: post %s skipped: %s", post.pk, exc)
         return False
@@ -47,23 +75,22 @@ def post_generate(post: Post) -> bool:
     content.upload_meta = {key: value for key, value in content.upload_meta.items() if key != "session"}
     try:
         _generate(post, content)
-    except StageError as exc:
-        return _failed(post, content, exc.code, exc.message, permanent=exc.permanent)
     except Exception as exc:  # a bug or an unforeseen tool failure still must not strand the post
-        log.exception("generate: post %s crashed", post.pk)
-        return _failed(post, content, "RENDER_FAILED", f"{type(exc).__name__}: {exc}", permanent=False)
+        if not isinstance(exc, StageError):
+            log.exception("generate: post %s crashed", post.pk)
+        return _failed(post, content, failure_for(exc), getattr(exc, "message", f"{type(exc).__name__}: {exc}"))
     try:
-        post.mark_rendered()
+        post_move(post=post, move="mark_rendered")
     except Post.InvalidTransition as exc:  # the lease sweep released it meanwhile; it will be redone
         log.warning("generate: post %s could not be marked rendered: %s", post.pk, exc)
         return False
     return True
 
 
-def _failed(post: Post, content: Content, code: str, message: str, *, permanent: bool) -> bool:
+def _failed(post: Post, content: Content, failure: Failure, message: str) -> bool:
     content.save()
     try:
-        post.fail(code, message[:2000], permanent=permanent)
+        post_fail(post=post, failure=failure, message=message)
     except Post.InvalidTransition as exc:  # the lease sweep returned it meanwhile
         log.warning("generate: post %s could not be failed: %s", post.pk, exc)
     return False
@@ -159,4 +186,4 @@ def _qc(content: Content, rendered: Rendered, narration_ms: int) -> None:
     content.qc = report.to_dict()
     content.save()
     if not report.passed:
-        raise StageError("QC_FAILED", "; ".join(report.reasons))
+        raise QCError("; ".join(report.reasons))

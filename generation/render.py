@@ -26,7 +26,7 @@ from generation import cards
 from generation.slideshow import slideshow
 from generation.subtitles import ass_document, subtitle_text
 from wagglebot.lib import ffmpeg
-from wagglebot.lib.stages import StageError
+from wagglebot.lib.ffmpeg import FFmpegError
 
 WIDTH, HEIGHT, FPS = 1080, 1920, 30
 CARD_TOP = round(HEIGHT * 0.12)
@@ -77,8 +77,7 @@ class Rendered:
 def font_path() -> Path:
     path = Path(settings.RENDER_FONT_PATH)
     if not path.is_file():
-        raise StageError(
-            "RENDER_FAILED",
+        raise FFmpegError(
             f"subtitle font {str(path)!r} does not exist: set RENDER_FONT_PATH to a TTF/OTF font with Hangul "
             "(Debian package fonts-nanum installs /usr/share/fonts/truetype/nanum/)",
             permanent=True,
@@ -95,7 +94,7 @@ def render_short(job: RenderJob) -> Rendered:
     font = font_path()
     seconds = job.duration_ms / 1000
     if seconds > settings.RENDER_MAX_SECONDS:
-        raise StageError("RENDER_FAILED", f"narration is {seconds:.1f} s, over {settings.RENDER_MAX_SECONDS:.0f} s",
+        raise FFmpegError(f"narration is {seconds:.1f} s, over {settings.RENDER_MAX_SECONDS:.0f} s",
                          permanent=True)
     job.out_dir.mkdir(parents=True, exist_ok=True)
     _remove_stale_workdirs(job.out_dir)

@@ -22,6 +22,11 @@ from generation.normalize import clean, normalize
 from generation.pii import Scrubber, mask_nickname
 from wagglebot.lib.stages import StageError
 
+
+class ScriptError(StageError):
+    """No usable narration: the writer failed, or there is nothing to narrate (permanent)."""
+
+
 log = logging.getLogger(__name__)
 
 MAX_SPOKEN_CHARS = 200
@@ -97,21 +102,21 @@ def fit(text: str, limit: int) -> str:
 
 
 def write_script(post) -> Script:
-    """The script for ``post`` from the configured writer; StageError("SCRIPT_FAILED") otherwise."""
+    """The script for ``post`` from the configured writer; ScriptError otherwise."""
     mode = settings.SCRIPT_WRITER
     model = settings.SCRIPT_LLM_MODEL
     if mode not in ("auto", "llm", "extractive"):
-        raise StageError("SCRIPT_FAILED", f"SCRIPT_WRITER={mode!r}; use auto, llm or extractive", permanent=True)
+        raise ScriptError(f"SCRIPT_WRITER={mode!r}; use auto, llm or extractive", permanent=True)
     if mode == "extractive" or (mode == "auto" and not model):
         reason = "SCRIPT_WRITER=extractive" if mode == "extractive" else "no SCRIPT_LLM_MODEL configured"
         return _chosen(write_extractive(post), "extractive", reason)
     if not model:
-        raise StageError("SCRIPT_FAILED", "SCRIPT_WRITER=llm but SCRIPT_LLM_MODEL is empty", permanent=True)
+        raise ScriptError("SCRIPT_WRITER=llm but SCRIPT_LLM_MODEL is empty", permanent=True)
     try:
         return _chosen(write_llm(post, model=model), "llm", f"SCRIPT_WRITER={mode}, model {model}")
     except llm.LLMUnavailable as exc:
         if mode == "llm":
-            raise StageError("SCRIPT_FAILED", f"LLM unavailable: {exc}") from exc
+            raise ScriptError(f"LLM unavailable: {exc}") from exc
         return _chosen(write_extractive(post), "extractive", f"LLM unavailable, fell back: {exc}")
 
 
@@ -126,15 +131,14 @@ def script_from_text(text: str, post) -> Script:
     scrubber = Scrubber()
     sentences = [scrubber.scrub(s) for s in split_sentences(text, min_syllables=0)]
     if not sentences:
-        raise StageError("SCRIPT_FAILED", "the edited narration is empty", permanent=True)
+        raise ScriptError("the edited narration is empty", permanent=True)
     hook, rest = sentences[0], sentences[1:]
     closer = rest.pop() if len(rest) >= 2 else ""
     script = Script(hook=hook, body=rest, closer=closer, source="human",
                     meta={"writer": "human", "reason": "narration edited by a person"})
     _decorate(script, post, scrubber)
     if script.spoken_chars() > MAX_SPOKEN_CHARS:
-        raise StageError(
-            "SCRIPT_FAILED",
+        raise ScriptError(
             f"the edited narration is {script.spoken_chars()} spoken characters; the limit is {MAX_SPOKEN_CHARS}",
             permanent=True,
         )
@@ -205,7 +209,7 @@ def write_extractive(post) -> Script:
     # Scrub before cutting: a cut between "김민수" and "대리님" would leave the name unmarked.
     hook = fit(scrubber.scrub(title), MAX_HOOK_CHARS) or (sentences.pop(0) if sentences else "")
     if not hook:
-        raise StageError("SCRIPT_FAILED", "the post has neither a title nor body text", permanent=True)
+        raise ScriptError("the post has neither a title nor body text", permanent=True)
     closer = CLOSERS[zlib.crc32(post.title.encode()) % len(CLOSERS)]
     script = Script(hook=hook, body=[], closer=closer, source="extractive")
     script.body = _strongest(sentences, keywords(title), MAX_SPOKEN_CHARS - script.spoken_chars() - 1)
@@ -273,7 +277,7 @@ def write_llm(post, *, model: str) -> Script:
             script = parse_reply(reply)
         except UnusableOutput as exc:
             if REFUSAL_RE.search(reply):
-                raise StageError("SCRIPT_FAILED", f"the model refused: {reply.strip()[:200]}") from exc
+                raise ScriptError(f"the model refused: {reply.strip()[:200]}") from exc
             problem = str(exc)
             log.warning("LLM answer %d unusable (%s): %.200r", attempt, problem, reply)
             messages = [*messages, {"role": "assistant", "content": reply},
@@ -283,7 +287,7 @@ def write_llm(post, *, model: str) -> Script:
         _decorate(script, post, scrubber)
         script.meta = {"model": model, "attempts": attempt}
         return _checked_fit(script)
-    raise StageError("SCRIPT_FAILED", f"unusable LLM output after 2 attempts: {problem}")
+    raise ScriptError(f"unusable LLM output after 2 attempts: {problem}")
 
 
 def _post_prompt(post, scrubber: Scrubber) -> str:
@@ -335,5 +339,5 @@ def _checked_fit(script: Script) -> Script:
     script.closer = fit(script.closer, 60) or CLOSERS[0]
     _fit_narration(script)
     if not script.body or script.spoken_chars() > MAX_SPOKEN_CHARS:
-        raise StageError("SCRIPT_FAILED", f"LLM script does not fit {MAX_SPOKEN_CHARS} spoken characters")
+        raise ScriptError(f"LLM script does not fit {MAX_SPOKEN_CHARS} spoken characters")
     return script

@@ -17,8 +17,16 @@ from pathlib import Path
 from django.conf import settings
 
 from generation.normalize import normalize
-from generation.tts import SAMPLE_RATE, Clip, ClipCache, Engine, EngineError, engines_from_settings, write_wav
-from wagglebot.lib.stages import StageError
+from generation.tts import (
+    SAMPLE_RATE,
+    Clip,
+    ClipCache,
+    Engine,
+    EngineError,
+    SpeechError,
+    engines_from_settings,
+    write_wav,
+)
 
 __all__ = ["Speech", "normalize", "synthesize"]
 
@@ -34,14 +42,14 @@ class Speech:
 
 
 def synthesize(sentences: list[str], out_dir: Path) -> Speech:
-    """Speak ``sentences`` into ``out_dir/audio.wav`` (+ ``timings.json``); StageError("TTS_FAILED")."""
+    """Speak ``sentences`` into ``out_dir/audio.wav`` (+ ``timings.json``); SpeechError."""
     spoken = [s for s in (normalize(sentence) for sentence in sentences) if s]
     if not spoken:
-        raise StageError("TTS_FAILED", "nothing to speak after normalisation", permanent=True)
+        raise SpeechError("nothing to speak after normalisation", permanent=True)
     try:
         engines = engines_from_settings()
     except EngineError as exc:
-        raise StageError("TTS_FAILED", str(exc), permanent=True) from exc
+        raise SpeechError(str(exc), permanent=True) from exc
     failures: list[str] = []
     for engine in engines:
         try:
@@ -55,7 +63,7 @@ def synthesize(sentences: list[str], out_dir: Path) -> Speech:
             "fallback": "; ".join(failures), "cached_sentences": cached,
         }
         return _assemble(spoken, clips, Path(out_dir), meta)
-    raise StageError("TTS_FAILED", "; ".join(failures))
+    raise SpeechError("; ".join(failures))
 
 
 def cache_dir() -> Path:

@@ -29,6 +29,11 @@ from django.conf import settings
 from wagglebot.lib import ffmpeg
 from wagglebot.lib.stages import StageError
 
+
+class SpeechError(StageError):
+    """No speech: every engine failed, or nothing is speakable (permanent)."""
+
+
 log = logging.getLogger(__name__)
 
 SAMPLE_RATE = 48_000
@@ -59,7 +64,7 @@ def decode(path: Path) -> bytes:
     try:
         binary = ffmpeg.ffmpeg_path()
     except ffmpeg.FFmpegError as exc:  # every engine decodes with it: no engine can help
-        raise StageError("TTS_FAILED", exc.message, permanent=True) from exc
+        raise SpeechError(exc.message, permanent=True) from exc
     command = [binary, "-v", "error", "-i", str(path), "-ac", "1", "-ar", str(SAMPLE_RATE),
                "-f", "s16le", "-acodec", "pcm_s16le", "-"]
     try:

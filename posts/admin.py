@@ -25,9 +25,10 @@ from posts.admin_filters import (
     ScoreTierFilter,
     StatusFilter,
 )
+from posts.lifecycle import Phase, Status
 from posts.media import cached_images, media_url
-from posts.models import Comment, Content, Post, Status, StatusChange
-from posts.moderation import RERENDER_FROM, post_rerender
+from posts.models import Comment, Content, Post, StatusChange
+from posts.moderation import post_rerender, post_rerender_offered
 
 EXCERPT_CHARS = 80
 LIST_DEFERRED = ("content", "images", "stats", "error_message", "url")
@@ -137,7 +138,7 @@ class ContentInline(admin.StackedInline):
 
     def get_readonly_fields(self, request, obj=None) -> list[str]:
         # While a worker holds the post it saves this row itself; an edit now would be lost.
-        if obj is not None and obj.status in (Status.PROCESSING, Status.UPLOADING):
+        if obj is not None and obj.claimed_at is not None:
             return [*self.readonly_fields, "script", "title", "description"]
         return self.readonly_fields
 
@@ -287,13 +288,18 @@ class PostAdmin(ModerationActions, admin.ModelAdmin):
 
     @admin.display(description="waiting")
     def waiting(self, post: Post) -> str:
-        if post.not_before is None:
+        if post.not_before is None or post.status != Status.RENDERED:
             return "—"
-        return f"waiting for quota until {timezone.localtime(post.not_before):%Y-%m-%d %H:%M %Z}"
+        why = post.failure.label if post.failure else "upload requested"
+        return f"{why}: upload at {timezone.localtime(post.not_before):%Y-%m-%d %H:%M %Z}"
+
+    @admin.display(description="attempts")
+    def attempts(self, post: Post) -> str:
+        return ", ".join(f"{phase.label.lower()} {post.attempts(phase)}" for phase in Phase)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         post = self.get_object(request, object_id)
-        offered = post is not None and post.status in RERENDER_FROM and self.has_approve_permission(request)
+        offered = post is not None and post_rerender_offered(post) and self.has_approve_permission(request)
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), "rerender": offered})
 
     def save_formset(self, request, form, formset, change) -> None:
@@ -304,14 +310,14 @@ class PostAdmin(ModerationActions, admin.ModelAdmin):
         super().save_formset(request, form, formset, change)
 
     def response_change(self, request, post: Post):
-        if "_rerender" in request.POST and post.status in RERENDER_FROM and self.has_approve_permission(request):
+        if "_rerender" in request.POST and self.has_approve_permission(request):
             try:
-                post_rerender(post, by=request.user)
+                post_rerender(post=post, by=request.user)
                 self.message_user(request, "Re-rendering with the edited script.", messages.SUCCESS)
             except Post.InvalidTransition as exc:
                 self.message_user(request, f"Not re-rendered: {exc}", messages.WARNING)
             return self.response_post_save_change(request, post)
-        if getattr(request, "_script_edited", False) and post.status in RERENDER_FROM:
+        if getattr(request, "_script_edited", False) and post_rerender_offered(post):
             self.message_user(
                 request, "Script saved. The video still has the old narration: use “Save and re-render”.",
                 messages.WARNING,

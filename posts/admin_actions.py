@@ -11,8 +11,8 @@ from django.contrib.admin import helpers
 from django.db.models import QuerySet
 from django.template.response import TemplateResponse
 
-from posts.models import Post, Status
-from posts.queue import generation_enqueue, post_resume, take_down_enqueue, upload_enqueue
+from posts import services
+from posts.models import Post
 
 
 class ReasonForm(forms.Form):
@@ -31,18 +31,16 @@ class ModerationActions:
     def has_publish_permission(self, request) -> bool:
         return request.user.has_perm("posts.publish_post")
 
-    def _apply(self, request, queryset: QuerySet, move: Callable[[Post], None], verb: str, *, sources) -> None:
-        """Run ``move`` on each post waiting in one of ``sources``; count the rest as skipped.
+    def _apply(self, request, queryset: QuerySet, service: Callable[..., None], verb: str, **kwargs) -> None:
+        """Run ``service`` on each selected post; a post the move does not apply to is skipped.
 
-        The source check matters because the transition table is keyed by target: approving a
-        RENDERED post would otherwise regenerate it, and retrying a COLLECTED one approve it.
+        Each post is its own transaction (the service's): changelist actions get none from
+        Django, and one post that moved meanwhile must not undo the others.
         """
         done, skipped = 0, 0
         for post in queryset:
             try:
-                if post.status not in sources:
-                    raise Post.InvalidTransition(f"post {post.pk} is {post.status}")
-                move(post)
+                service(post=post, by=request.user, **kwargs)
                 done += 1
             except Post.InvalidTransition:
                 skipped += 1
@@ -67,64 +65,38 @@ class ModerationActions:
 
     @admin.action(description="Approve selected posts", permissions=["approve"])
     def approve(self, request, queryset):
-        def move(post: Post) -> None:
-            post.approve(by=request.user)
-            generation_enqueue(post)
-
-        self._apply(request, queryset, move, "approved", sources={Status.COLLECTED})
+        self._apply(request, queryset, services.post_approve, "approved")
 
     @admin.action(description="Decline selected posts…", permissions=["approve"])
     def decline(self, request, queryset):
         page = self._reason_page(request, queryset, action="decline", title="Decline posts", required=False)
         if page is not None:
             return page
-        reason = request.POST.get("reason", "")
-        self._apply(
-            request, queryset, lambda post: post.decline(by=request.user, reason=reason), "declined",
-            sources={Status.COLLECTED, Status.APPROVED},
-        )
+        self._apply(request, queryset, services.post_decline, "declined", reason=request.POST.get("reason", ""))
         return None
 
     @admin.action(description="Undo decline", permissions=["approve"])
     def undo_decline(self, request, queryset):
-        self._apply(
-            request, queryset, lambda post: post.undo_decline(by=request.user), "returned to the inbox",
-            sources={Status.DECLINED},
-        )
+        self._apply(request, queryset, services.post_undo_decline, "returned to the inbox")
 
     @admin.action(description="Retry failed posts", permissions=["approve"])
     def retry_failed(self, request, queryset):
-        def move(post: Post) -> None:
-            post.retry(by=request.user)
-            post_resume(post)
-
-        self._apply(request, queryset, move, "retried", sources={Status.FAILED})
+        self._apply(request, queryset, services.post_retry, "retried")
 
     @admin.action(description="Regenerate rendered posts", permissions=["approve"])
     def regenerate(self, request, queryset):
-        def move(post: Post) -> None:
-            post.regenerate(by=request.user)
-            generation_enqueue(post)
-
-        self._apply(request, queryset, move, "sent back to generation", sources={Status.RENDERED})
+        self._apply(request, queryset, services.post_regenerate, "sent back to generation")
 
     @admin.action(description="Upload now", permissions=["publish"])
     def upload_now(self, request, queryset):
-        # The upload task claims the post itself; only a RENDERED post can be claimed.
-        self._apply(request, queryset, upload_enqueue, "queued for upload", sources={Status.RENDERED})
+        self._apply(request, queryset, services.post_schedule_upload, "queued for upload")
 
     @admin.action(description="Take down uploaded videos…", permissions=["publish"])
     def take_down(self, request, queryset):
         page = self._reason_page(request, queryset, action="take_down", title="Take down videos", required=True)
         if page is not None:
             return page
-        reason = request.POST["reason"]
-        queued = [post for post in queryset if post.status == Status.UPLOADED]
-        for post in queued:
-            take_down_enqueue(post, by=request.user, reason=reason)
-        skipped = len(queryset) - len(queued)
-        self.message_user(
-            request, f"{len(queued)} queued for take-down, {skipped} skipped",
-            messages.SUCCESS if queued else messages.WARNING,
+        self._apply(
+            request, queryset, services.post_request_take_down, "queued for take-down", reason=request.POST["reason"]
         )
         return None

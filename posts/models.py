@@ -1,21 +1,9 @@
-"""Posts and their lifecycle.
+"""Posts, their comments and status history.
 
-Every status change goes through ``Post.transition()``; the named moves below are the only callers.
-The allowed moves are the ``TRANSITIONS`` table:
-
-    COLLECTED  → APPROVED (approve) | DECLINED (decline)
-    DECLINED   → COLLECTED (undo_decline)
-    APPROVED   → PROCESSING (claim_generation) | DECLINED (decline)
-    PROCESSING → RENDERED (mark_rendered) | FAILED (fail) | APPROVED (release: lease expired)
-    RENDERED   → UPLOADING (claim_upload) | APPROVED (regenerate)
-    UPLOADING  → UPLOADED (mark_uploaded) | RENDERED (postpone: retryable error, quota)
-                 | FAILED (fail)
-    FAILED     → APPROVED (retry) | RENDERED (retry, when only the upload failed)
-    UPLOADED   → TAKEN_DOWN (take_down)
-
-``attempts`` counts the claims of the current phase: generation claims until the render is done,
-then upload claims (mark_rendered starts them at zero). Waits the post did not cause (quota, a
-missing login) are not attempts.
+Every status change goes through ``Post.apply(move)``, which looks the move up in the lifecycle
+table (``posts/lifecycle.py``) and makes it through the one guarded ``transition()``. Callers
+outside this app use the services in ``posts/services.py``, which also queue the move's
+follow-up task.
 """
 
 from __future__ import annotations
@@ -24,45 +12,16 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
-
-class Status(models.TextChoices):
-    COLLECTED = "COLLECTED", "Collected"
-    APPROVED = "APPROVED", "Approved"
-    DECLINED = "DECLINED", "Declined"
-    PROCESSING = "PROCESSING", "Processing"
-    RENDERED = "RENDERED", "Rendered"
-    UPLOADING = "UPLOADING", "Uploading"
-    UPLOADED = "UPLOADED", "Uploaded"
-    FAILED = "FAILED", "Failed"
-    TAKEN_DOWN = "TAKEN_DOWN", "Taken down"
-
+from posts.lifecycle import LEASES, MOVES, PENDING, TRANSITIONS, Failure, Phase, Status, Task, follow_up
 
 S = Status
-TRANSITIONS: dict[str, frozenset[str]] = {
-    S.COLLECTED: frozenset({S.APPROVED, S.DECLINED}),
-    S.DECLINED: frozenset({S.COLLECTED}),
-    S.APPROVED: frozenset({S.PROCESSING, S.DECLINED}),
-    S.PROCESSING: frozenset({S.RENDERED, S.FAILED, S.APPROVED}),
-    S.RENDERED: frozenset({S.UPLOADING, S.APPROVED}),
-    S.UPLOADING: frozenset({S.UPLOADED, S.RENDERED, S.FAILED}),
-    S.FAILED: frozenset({S.APPROVED, S.RENDERED}),
-    S.UPLOADED: frozenset({S.TAKEN_DOWN}),
-    S.TAKEN_DOWN: frozenset(),
-}
-# A claimed post returns here when its worker's lease runs out.
-LEASE_RETURNS = {S.PROCESSING: S.APPROVED, S.UPLOADING: S.RENDERED}
-# Failures at these codes keep the rendered video: a retry uploads again instead of regenerating.
-UPLOAD_ERROR_CODES = frozenset({"UPLOAD_FAILED", "UPLOAD_LEASE_EXPIRED"})
-# Waits the post did not cause (quota, a missing login): the next claim is not another attempt,
-# or a few quota days would use up the tries meant for real failures.
-NOT_AN_ATTEMPT_CODES = frozenset({"QUOTA_WAIT", "UPLOAD_AUTH"})
 
 
 def _site_choices() -> list[tuple[str, str]]:
-    from crawling.registry import site_choices
+    from posts.sites import site_choices
 
     return site_choices()
 
@@ -74,18 +33,26 @@ class PostQuerySet(models.QuerySet):
         return self.filter(generation | upload)
 
     def auto_retryable(self, now: datetime) -> PostQuerySet:
-        """FAILED posts with tries left whose back-off has passed."""
-        backoff = timedelta(seconds=settings.POST_RETRY_BACKOFF_SECONDS)
-        return self.filter(
-            status=S.FAILED,
-            error_permanent=False,
-            attempts__lt=settings.POST_MAX_ATTEMPTS,
-            updated_at__lt=now - backoff,
-        )
+        """FAILED posts whose failure is retryable, with tries left in its phase, past the back-off."""
+        backoff = now - timedelta(seconds=settings.POST_RETRY_BACKOFF_SECONDS)
+        tries_left = Q()
+        for phase in Phase:
+            codes = [kind.code for kind in Failure if kind.phase == phase and not kind.permanent]
+            tries_left |= Q(error_code__in=codes, **{f"{phase.attempts_field}__lt": settings.POST_MAX_ATTEMPTS})
+        return self.filter(tries_left, status=S.FAILED, updated_at__lt=backoff)
 
-    def due_after_wait(self, now: datetime) -> PostQuerySet:
-        """RENDERED posts that were told to wait (upload quota) and may go now."""
-        return self.filter(status=S.RENDERED, not_before__isnull=False, not_before__lte=now)
+    def unclaimed_work(self, now: datetime) -> PostQuerySet:
+        """Posts waiting for a task that is due and was not queued recently (a lost enqueue).
+
+        A post queued before its wait ended (a quota day) is queued again once the wait is over.
+        """
+        stale = now - timedelta(seconds=settings.POST_REQUEUE_AFTER_SECONDS)
+        due = Q(not_before__isnull=True) | Q(not_before__lte=now)
+        not_queued = Q(queued_at__isnull=True) | Q(queued_at__lt=stale) | Q(queued_at__lt=models.F("not_before"))
+        waiting = Q()
+        for status, task in PENDING.items():
+            waiting |= Q(status=status) & task.waiting
+        return self.filter(waiting, due, not_queued)
 
 
 class Post(models.Model):
@@ -113,9 +80,14 @@ class Post(models.Model):
     error_code = models.CharField(max_length=32, blank=True, editable=False)
     error_message = models.TextField(blank=True, editable=False)
     error_permanent = models.BooleanField(default=False, editable=False)
-    attempts = models.PositiveSmallIntegerField(default=0, editable=False)
+    generation_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
+    upload_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
+    take_down_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
     claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
     not_before = models.DateTimeField(null=True, blank=True, editable=False)
+    # When the follow-up task was last put on the queue: a hint, so the sweep can tell a lost
+    # enqueue from one that waits its turn. Not part of the lifecycle.
+    queued_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -140,6 +112,17 @@ class Post(models.Model):
     def __str__(self) -> str:
         return f"[{self.site_code}] {self.title}"
 
+    @property
+    def failure(self) -> Failure | None:
+        return Failure.of(self.error_code)
+
+    def attempts(self, phase: Phase) -> int:
+        return getattr(self, phase.attempts_field)
+
+    def can(self, move: str) -> bool:
+        """Whether ``move`` may start from the post's current status (for the admin and flows)."""
+        return self.status in MOVES[move].sources
+
     # The one guarded move -------------------------------------------------------------------
 
     def transition(self, to: str, *, by=None, reason: str = "", error_code: str = "", **fields) -> None:
@@ -153,10 +136,11 @@ class Post(models.Model):
         old = self.status
         if to not in TRANSITIONS[old]:
             raise Post.InvalidTransition(f"post {self.pk}: {old} → {to} is not allowed")
+        failure = Failure.of(error_code)
         fields = {
             "error_code": error_code,
             "error_message": reason if error_code else "",
-            "error_permanent": False,
+            "error_permanent": bool(failure and failure.permanent),
             "not_before": None,
             **fields,
         }
@@ -170,70 +154,41 @@ class Post(models.Model):
         self.status = to
         self.refresh_from_db(fields=["updated_at", *fields])
 
-    # Named moves ----------------------------------------------------------------------------
-    # Each names the statuses it starts from: the table alone would let approve() regenerate a
-    # RENDERED post or retry() approve a COLLECTED one, since those targets are reachable.
+    def apply(
+        self, move: str, *, by=None, reason: str = "", failure: Failure | None = None,
+        not_before: datetime | None = None, fresh: bool = False,
+    ) -> Task | None:
+        """Make the named move of the lifecycle table, with its field effects.
 
-    def _move(self, sources: tuple[str, ...], to: str, **kwargs) -> None:
-        if self.status not in sources:
-            raise Post.InvalidTransition(f"post {self.pk}: a {self.status} post cannot move to {to} this way")
-        self.transition(to, **kwargs)
-
-    def approve(self, *, by=None, reason: str = "") -> None:
-        self._move((S.COLLECTED,), S.APPROVED, by=by, reason=reason, attempts=0)
-
-    def decline(self, *, by=None, reason: str = "") -> None:
-        self._move((S.COLLECTED, S.APPROVED), S.DECLINED, by=by, reason=reason)
-
-    def undo_decline(self, *, by=None, reason: str = "") -> None:
-        self._move((S.DECLINED,), S.COLLECTED, by=by, reason=reason)
-
-    def claim_generation(self) -> None:
-        self._move(
-            (S.APPROVED,), S.PROCESSING, reason="generation claimed", claimed_at=timezone.now(),
-            attempts=F("attempts") + 1,
+        ``failure`` is required by the moves that record one (fail, postpone, release) and
+        refused by the others; ``fresh`` (a person's retry) grants the phase new attempts.
+        Returns the follow-up task to queue now (None when there is none or it is not due yet).
+        """
+        spec = MOVES[move]
+        if self.status not in spec.sources:
+            raise Post.InvalidTransition(f"post {self.pk}: a {self.status} post cannot {move}")
+        if spec.failure != (failure is not None):
+            raise ValueError(f"{move} {'needs' if spec.failure else 'takes no'} failure kind")
+        now = timezone.now()
+        target = spec.target_for(self)
+        fields = spec.effects(self, now)
+        if not_before is not None:
+            fields["not_before"] = not_before
+        if fresh and self.failure:
+            fields[self.failure.phase.attempts_field] = 0
+        task = follow_up(spec, target)
+        due = task is not None and (fields.get("not_before") or now) <= now
+        if due:
+            fields["queued_at"] = now
+        self.transition(
+            target, by=by, reason=reason or (failure.label if failure else move.replace("_", " ")),
+            error_code=failure.code if failure else "", **fields,
         )
+        return task if due else None
 
-    def mark_rendered(self) -> None:
-        # Uploading gets its own tries: generation retries must not use up the upload's.
-        self._move((S.PROCESSING,), S.RENDERED, reason="rendered", claimed_at=None, attempts=0)
-
-    def regenerate(self, *, by=None, reason: str = "") -> None:
-        self._move((S.RENDERED,), S.APPROVED, by=by, reason=reason or "regenerate", attempts=0)
-
-    def claim_upload(self) -> None:
-        counted = 0 if self.error_code in NOT_AN_ATTEMPT_CODES else 1
-        self._move(
-            (S.RENDERED,), S.UPLOADING, reason="upload claimed", claimed_at=timezone.now(),
-            attempts=F("attempts") + counted,
-        )
-
-    def mark_uploaded(self) -> None:
-        self._move((S.UPLOADING,), S.UPLOADED, reason="uploaded", claimed_at=None)
-
-    def postpone_upload(self, reason: str, *, code: str = "UPLOAD_RETRY", until: datetime | None = None) -> None:
-        """UPLOADING → RENDERED after a retryable error; ``until`` holds it back (quota reset)."""
-        self._move((S.UPLOADING,), S.RENDERED, reason=reason, error_code=code, claimed_at=None, not_before=until)
-
-    def fail(self, code: str, message: str, *, permanent: bool = False, by=None) -> None:
-        self._move(
-            (S.PROCESSING, S.UPLOADING), S.FAILED, by=by, reason=message, error_code=code, claimed_at=None,
-            error_permanent=permanent,
-        )
-
-    def release(self, reason: str = "lease expired") -> None:
-        """Give a claimed post back to the status it waited in before the claim."""
-        to = LEASE_RETURNS.get(self.status, S.APPROVED)
-        self._move(tuple(LEASE_RETURNS), to, reason=reason, error_code="LEASE_EXPIRED", claimed_at=None)
-
-    def retry(self, *, by=None, reason: str = "") -> None:
-        """FAILED → where the failed step starts again. A person's retry grants fresh attempts."""
-        target = S.RENDERED if self.error_code in UPLOAD_ERROR_CODES else S.APPROVED
-        fresh = {"attempts": 0} if by is not None else {}
-        self._move((S.FAILED,), target, by=by, reason=reason or "retry", **fresh)
-
-    def take_down(self, *, by=None, reason: str) -> None:
-        self._move((S.UPLOADED,), S.TAKEN_DOWN, by=by, reason=reason)
+    def lease_return(self) -> tuple[str, Failure]:
+        """The move and failure kind that return this claimed post when its lease ran out."""
+        return LEASES[self.status]
 
 
 class Comment(models.Model):

@@ -48,7 +48,7 @@ def _activity(label: str, since) -> dict:
     changes = StatusChange.objects.filter(at__gte=since)
     return {
         "window": label,
-        "processed": changes.filter(new=Status.RENDERED).count(),
+        "processed": changes.filter(old=Status.PROCESSING, new=Status.RENDERED).count(),
         "uploaded": changes.filter(new=Status.UPLOADED).count(),
     }
 

@@ -1,4 +1,4 @@
-"""Periodic work on posts (default cluster)."""
+"""Periodic work on posts (default cluster): the sweep that repairs what workers left behind."""
 
 from __future__ import annotations
 
@@ -7,55 +7,45 @@ import logging
 from django.conf import settings
 from django.utils import timezone
 
-from posts.models import Post, Status
-from posts.queue import post_resume
+from posts.models import Post
+from posts.services import post_fail, post_move, post_requeue
 
 log = logging.getLogger(__name__)
-LEASE_FAILURE_CODES = {Status.PROCESSING: "LEASE_EXPIRED", Status.UPLOADING: "UPLOAD_LEASE_EXPIRED"}
 
 
 def sweep() -> dict[str, int]:
-    """Return posts whose worker died, retry failures with tries left, release quota waits.
+    """Return posts whose worker died, retry failures with tries left, queue lost or due work.
 
-    Safe to run twice at once: every move is a guarded transition, and a post another sweep
-    (or the worker itself) moved first is skipped.
+    The database is the record of work, the queue only a hint: any post whose status implies a
+    task nobody took (a broker that refused the enqueue, a quota wait that ended) is queued
+    again. Safe to run twice at once: every move is guarded, and a requeue is a conditional
+    update, so a post another sweep (or its worker) moved first is skipped.
     """
     now = timezone.now()
-    counts = {"released": 0, "failed": 0, "skipped": 0, "retried": 0, "resumed": 0}
+    counts = {"released": 0, "failed": 0, "retried": 0, "requeued": 0, "skipped": 0}
     for post in Post.objects.lease_expired(now):
         counts[_expire_lease(post)] += 1
     for post in Post.objects.auto_retryable(now):
-        counts["retried"] += _move(post, post.retry, reason="automatic retry")
-    for post in Post.objects.due_after_wait(now):
-        counts["resumed"] += _end_wait(post)
+        counts[_attempt(post, "retried", post_move, move="retry", reason="automatic retry")] += 1
+    for post in Post.objects.unclaimed_work(now):
+        counts["requeued" if post_requeue(post=post, now=now) else "skipped"] += 1
     log.info("sweep %s", counts)
     return counts
 
 
 def _expire_lease(post: Post) -> str:
-    if post.attempts >= settings.POST_MAX_ATTEMPTS:
-        code = LEASE_FAILURE_CODES[post.status]
-        message = f"worker lease expired after {post.attempts} attempts"
-        return "failed" if _move(post, post.fail, code, message, resume=False) else "skipped"
-    return "released" if _move(post, post.release) else "skipped"
+    move, failure = post.lease_return()
+    tries = post.attempts(failure.phase)
+    if tries >= settings.POST_MAX_ATTEMPTS:
+        message = f"worker lease expired after {tries} attempts"
+        return _attempt(post, "failed", post_fail, failure=failure, message=message)
+    return _attempt(post, "released", post_move, move=move, failure=failure)
 
 
-def _end_wait(post: Post) -> int:
-    # Clearing not_before with a conditional update lets only one sweep enqueue the upload.
-    cleared = Post.objects.filter(pk=post.pk, status=Status.RENDERED, not_before=post.not_before).update(
-        not_before=None
-    )
-    if cleared:
-        post_resume(post)
-    return cleared
-
-
-def _move(post: Post, method, *args, resume: bool = True, **kwargs) -> bool:
+def _attempt(post: Post, outcome: str, service, **kwargs) -> str:
     try:
-        method(*args, **kwargs)
+        service(post=post, **kwargs)
     except Post.InvalidTransition:
         log.info("sweep: post %s moved meanwhile, skipped", post.pk)
-        return False
-    if resume:
-        post_resume(post)
-    return True
+        return "skipped"
+    return outcome

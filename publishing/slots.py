@@ -11,11 +11,10 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from posts.models import Post, Status
-from posts.queue import upload_enqueue
+from posts.services import post_schedule_upload
 from publishing.models import PublishSlot
 
 
@@ -46,9 +45,8 @@ def free_slots(now: datetime) -> list[datetime]:
 
 
 def slot_candidates(now: datetime, limit: int) -> list[Post]:
-    """RENDERED posts not booked yet and not waiting (quota, retry pause), best score first."""
-    ready = Q(not_before__isnull=True) | Q(not_before__lte=now)
-    posts = Post.objects.filter(ready, status=Status.RENDERED, publish_slot__isnull=True)
+    """RENDERED posts not booked and not already waiting for an upload, best score first."""
+    posts = Post.objects.filter(status=Status.RENDERED, not_before__isnull=True, publish_slot__isnull=True)
     return list(posts.order_by("-score", "created_at")[:limit])
 
 
@@ -61,8 +59,8 @@ def slots_fill(*, now: datetime | None = None) -> list[PublishSlot]:
         try:
             with transaction.atomic():
                 slot = PublishSlot.objects.create(at=at, post=post)
-                upload_enqueue(post)
-        except IntegrityError:  # another filler booked this slot or this post first
+                post_schedule_upload(post=post, reason=f"slot {timezone.localtime(at):%Y-%m-%d %H:%M}")
+        except (IntegrityError, Post.InvalidTransition):  # another filler booked it, or it moved on
             continue
         booked.append(slot)
     return booked

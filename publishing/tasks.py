@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 
 from posts.models import Post
 from publishing.slots import slots_fill
@@ -29,18 +28,7 @@ def refresh_stats() -> int:
     return stats_refresh()
 
 
-def take_down(post_id: int, user_id: int | None, reason: str) -> bool:
-    """Take an uploaded post down; a repeated delivery finds it TAKEN_DOWN and does nothing.
-
-    A platform error propagates: the post stays UPLOADED (nothing half-done) and the task's
-    failure is recorded by the cluster, so the take-down can be run again.
-    """
+def take_down(post_id: int) -> bool:
+    """Take a TAKING_DOWN post down; a repeated delivery finds it TAKEN_DOWN and does nothing."""
     post = Post.objects.filter(pk=post_id).first()
-    if post is None:
-        return False
-    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
-    try:
-        post_take_down(post, by=user, reason=reason)
-    except Post.InvalidTransition:
-        return False
-    return True
+    return post_take_down(post) if post else False

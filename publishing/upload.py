@@ -14,7 +14,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from posts.models import Content, Post, Status
+from posts.lifecycle import Failure, Phase
+from posts.models import Content, Post
+from posts.services import post_fail, post_move, post_postpone_upload
 from publishing.metadata import media_path, metadata_for
 from publishing.models import PublishSlot
 from publishing.quota import QuotaExhausted
@@ -32,7 +34,7 @@ def post_upload(post: Post, *, uploader: Uploader | None = None, progress: Progr
     """Upload one RENDERED post; True when it ended UPLOADED. A post not RENDERED is left alone."""
     uploader = uploader or get_uploader()
     try:
-        post.claim_upload()
+        post_move(post=post, move="claim_upload")
     except Post.InvalidTransition as exc:
         log.info("upload of post %s skipped: %s", post.pk, exc)
         return False
@@ -40,10 +42,15 @@ def post_upload(post: Post, *, uploader: Uploader | None = None, progress: Progr
         with stage("upload", post_id=post.pk, uploader=uploader.name):
             result = _publish(post, uploader, progress)
     except QuotaExhausted as exc:
-        post.postpone_upload(f"waiting for quota until {_local(exc.until)}", code="QUOTA_WAIT", until=exc.until)
+        post_postpone_upload(
+            post=post, failure=Failure.QUOTA_WAIT, message=f"waiting for quota until {_local(exc.until)}",
+            until=exc.until,
+        )
         return False
     except AuthError as exc:
-        post.postpone_upload(exc.message, code="UPLOAD_AUTH", until=timezone.now() + AUTH_RETRY)
+        post_postpone_upload(
+            post=post, failure=Failure.UPLOAD_AUTH, message=exc.message, until=timezone.now() + AUTH_RETRY
+        )
         return False
     except UploadError as exc:
         upload_failed(post, exc)
@@ -116,7 +123,7 @@ def upload_record(post: Post, uploader_name: str, result: dict) -> bool:
     try:
         with transaction.atomic():
             content.save(update_fields=["platform_id", "video_url", "uploaded_at", "upload_meta", "updated_at"])
-            post.mark_uploaded()
+            post_move(post=post, move="mark_uploaded")
     except Post.InvalidTransition as exc:
         # The lease ran out and the sweep moved the post; the next attempt finds the video by key.
         log.warning("post %s uploaded as %s but not recorded: %s", post.pk, result["platform_id"], exc)
@@ -125,22 +132,17 @@ def upload_record(post: Post, uploader_name: str, result: dict) -> bool:
 
 
 def upload_failed(post: Post, exc: UploadError) -> None:
-    """Permanent errors fail the post; retryable ones wait a growing pause, then fail."""
-    tries = _retryable_failures(post) + 1
-    if exc.permanent or tries >= settings.POST_MAX_ATTEMPTS:
-        post.fail("UPLOAD_FAILED", exc.message, permanent=exc.permanent)
+    """Permanent errors fail the post; retryable ones wait a growing pause until the tries run out."""
+    tries = post.attempts(Phase.UPLOAD)
+    if exc.permanent:
+        post_fail(post=post, failure=Failure.UPLOAD_REJECTED, message=exc.message)
+        return
+    if tries >= settings.POST_MAX_ATTEMPTS:
+        post_fail(post=post, failure=Failure.UPLOAD_FAILED, message=exc.message)
         return
     until = timezone.now() + timedelta(seconds=settings.POST_RETRY_BACKOFF_SECONDS * 2 ** (tries - 1))
-    post.postpone_upload(f"{exc.message} (retry {tries} at {_local(until)})", code="UPLOAD_RETRY", until=until)
-
-
-def _retryable_failures(post: Post) -> int:
-    """Retryable upload errors since a person last retried the post (quota waits do not count)."""
-    changes = post.history.filter(new=Status.RENDERED, error_code="UPLOAD_RETRY")
-    last_retry = post.history.filter(old=Status.FAILED).values_list("at", flat=True).first()
-    if last_retry:
-        changes = changes.filter(at__gt=last_retry)
-    return changes.count()
+    message = f"{exc.message} (retry {tries} at {_local(until)})"
+    post_postpone_upload(post=post, failure=Failure.UPLOAD_RETRY, message=message, until=until)
 
 
 def _local(moment: datetime) -> str:

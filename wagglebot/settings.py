@@ -180,6 +180,8 @@ LOGGING = {
 # Post lifecycle.
 POST_MAX_ATTEMPTS = env.int("POST_MAX_ATTEMPTS", default=3)
 POST_RETRY_BACKOFF_SECONDS = env.int("POST_RETRY_BACKOFF_SECONDS", default=300)
+# A post that waits for a task nobody took within this time is queued again by the sweep.
+POST_REQUEUE_AFTER_SECONDS = env.int("POST_REQUEUE_AFTER_SECONDS", default=1800)
 GENERATION_LEASE_SECONDS = env.int("GENERATION_LEASE_SECONDS", default=Q_CLUSTER["ALT_CLUSTERS"]["gpu"]["retry"])
 UPLOAD_LEASE_SECONDS = env.int("UPLOAD_LEASE_SECONDS", default=Q_CLUSTER["retry"])
 

@@ -67,7 +67,7 @@ def scored(post: Post, score: float) -> Post:
 def test_a_declined_copy_that_did_not_lead_is_never_elected_over_an_open_one():
     shown = save("theqoo", "1", STORY)
     repost = save("instiz", "2", STORY)
-    repost.decline(reason="declined from its own page")
+    repost.apply("decline", reason="declined from its own page")
     scored(repost, 1.0)
     scored(shown, 0.1)
     duplicates.canonicals_refresh()
@@ -79,7 +79,7 @@ def test_a_declined_copy_that_did_not_lead_is_never_elected_over_an_open_one():
 def test_declining_the_shown_copy_keeps_the_story_out_of_the_inbox():
     shown = save("theqoo", "1", STORY)
     repost = save("instiz", "2", STORY)
-    shown.decline(reason="not for us")
+    shown.apply("decline", reason="not for us")
     scored(repost, 1.0)
     duplicates.canonicals_refresh()
     shown.refresh_from_db()
@@ -89,8 +89,8 @@ def test_declining_the_shown_copy_keeps_the_story_out_of_the_inbox():
 
 def test_a_copy_in_production_stays_canonical_when_a_better_copy_appears():
     made = save("theqoo", "1", STORY)
-    made.approve()
-    made.claim_generation()
+    made.apply("approve")
+    made.apply("claim_generation")
     newer = save("instiz", "2", STORY)
     scored(newer, 1.0)
     scored(made, 0.1)

@@ -36,7 +36,7 @@ def post(origin_id: str, content: str, views: int = 10, likes: int = 1, comments
 def before() -> None:
     post_save("theqoo", post("1", STORY, comments=[("a", "첫 댓글", 5, True), ("b", "둘째", 0, False)]))
     post_save("theqoo", post("9", DECLINED))
-    Post.objects.get(origin_id="9").decline(reason="not for us")
+    Post.objects.get(origin_id="9").apply("decline", reason="not for us")
 
 
 def page() -> list[PostData]:

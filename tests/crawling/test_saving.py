@@ -47,7 +47,7 @@ def test_a_known_post_gets_fresh_stats_but_keeps_moderator_edits_and_status():
     post = Post.objects.get()
     Post.objects.filter(pk=post.pk).update(title="moderator title", content="moderator text")
     post.refresh_from_db()
-    post.approve()
+    post.apply("approve")
     fresh = story(views=999, likes=50, title="new title", content="changed body " * 10,
                   comments=[CommentData(author="a", text="첫 댓글", likes=40, is_best=True)])
     assert post_save("theqoo", fresh) == "updated"
@@ -78,7 +78,7 @@ def test_too_short_bodies_are_skipped(settings):
 
 def test_a_declined_story_is_not_offered_again_from_another_site_or_id():
     post_save("theqoo", story("1"))
-    Post.objects.get().decline(reason="not for us")
+    Post.objects.get().apply("decline", reason="not for us")
     repost = story("2", url="https://www.instiz.net/pt/2")
     assert post_save("instiz", repost) == "skipped"
     assert Post.objects.count() == 1
@@ -88,7 +88,7 @@ def test_a_declined_post_is_not_fetched_again(fixture_server, settings):
     settings.CRAWL_ROBOTS_POLICY = {"ruliweb": "ignore"}
     site_crawl("ruliweb", base_url=fixture_server.base_url("ruliweb"))
     post = Post.objects.get(origin_id="76801234")
-    post.decline()
+    post.apply("decline")
     run = site_crawl("ruliweb", base_url=fixture_server.base_url("ruliweb"))
     assert run.skipped == 1 and run.updated == 1
     assert post.snapshots.count() == 1

@@ -19,9 +19,10 @@ from django_q.conf import Conf
 
 from generation.pipeline import post_generate
 from generation.tasks import generate
+from posts.lifecycle import PENDING, Failure
 from posts.models import Comment, Content, StatusChange
 from posts.models import Status as S
-from posts.queue import generation_enqueue
+from posts.services import task_enqueue
 from posts.tasks import sweep
 from tests.factories import make_post
 from tests.generation.media import FFPROBE
@@ -55,7 +56,7 @@ def test_an_approved_post_is_rendered_through_the_gpu_queue(offline, settings, m
     post = approved_post()
 
     with django_capture_on_commit_callbacks(execute=True):
-        generation_enqueue(post)
+        task_enqueue(PENDING[S.APPROVED], post)
 
     post.refresh_from_db()
     content = post.output
@@ -116,19 +117,19 @@ def test_text_the_font_cannot_draw_fails_qc_and_leaves_no_video(offline, setting
     assert not list((Path(settings.MEDIA_ROOT) / f"posts/{post.pk}").glob(".render-*"))
 
 
-def test_a_missing_font_fails_the_post_permanently_with_render_failed(offline, settings):
+def test_a_missing_font_fails_the_post_permanently_as_a_render_that_cannot_run(offline, settings):
     settings.RENDER_FONT_PATH = "/nonexistent/font.ttf"
     post = approved_post()
 
     generate(post.pk)
 
     post.refresh_from_db()
-    assert (post.status, post.error_code, post.error_permanent) == (S.FAILED, "RENDER_FAILED", True)
+    assert (post.status, post.failure, post.error_permanent) == (S.FAILED, Failure.RENDER_INVALID, True)
     assert "RENDER_FONT_PATH" in post.error_message
     assert post.output.generation_meta["stages"].keys() >= {"script", "speech"}
 
 
-def test_an_unexpected_tool_failure_fails_the_post_with_render_failed(offline, settings, tmp_path):
+def test_an_unexpected_error_fails_the_post_as_a_crash_that_may_be_retried(offline, settings, tmp_path):
     liar = tmp_path / "ffprobe"
     liar.write_text("#!/bin/sh\necho 'this is not json'\n")
     liar.chmod(0o755)
@@ -138,8 +139,22 @@ def test_an_unexpected_tool_failure_fails_the_post_with_render_failed(offline, s
     generate(post.pk)
 
     post.refresh_from_db()
-    assert (post.status, post.error_code, post.error_permanent) == (S.FAILED, "RENDER_FAILED", False)
+    assert (post.status, post.failure, post.error_permanent) == (S.FAILED, Failure.GENERATION_CRASHED, False)
     assert "JSONDecodeError" in post.error_message
+
+
+def test_an_ffprobe_failure_is_reported_as_a_probe_failure_not_a_render(offline, settings, tmp_path):
+    broken = tmp_path / "ffprobe"
+    broken.write_text("#!/bin/sh\necho 'moov atom not found' >&2\nexit 1\n")
+    broken.chmod(0o755)
+    settings.FFPROBE_PATH = str(broken)
+    post = approved_post()
+
+    generate(post.pk)
+
+    post.refresh_from_db()
+    assert (post.status, post.failure) == (S.FAILED, Failure.MEDIA_PROBE_FAILED)
+    assert "moov atom not found" in post.error_message
 
 
 def test_the_command_generates_approved_posts_and_reports_failures(offline, settings, capsys):

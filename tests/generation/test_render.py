@@ -10,7 +10,7 @@ from generation.qc import qc_check
 from generation.render import RenderJob, render_short
 from generation.subtitles import ass_document, wrap_words
 from tests.generation.media import FFPROBE, make_images, narration
-from wagglebot.lib.stages import StageError
+from wagglebot.lib.ffmpeg import FFmpegError
 
 SENTENCES = ["오늘 회사에서 황당한 일이 있었어요.", "여러분이라면 어떻게 하실 건가요?"]
 COMMENT = {"author": "익명의댓글러", "text": "저라면 바로 퇴사합니다"}
@@ -63,10 +63,10 @@ def test_a_slideshow_of_post_images_passes_qc(tmp_path, media_tools, count):
 def test_a_missing_font_is_an_error_that_names_the_setting(tmp_path, media_tools, settings):
     settings.RENDER_FONT_PATH = str(tmp_path / "no-such-font.ttf")
 
-    with pytest.raises(StageError) as failure:
+    with pytest.raises(FFmpegError) as failure:
         render(tmp_path, [])
 
-    assert failure.value.code == "RENDER_FAILED" and failure.value.permanent
+    assert failure.value.permanent
     assert "RENDER_FONT_PATH" in failure.value.message
     assert not (tmp_path / "out" / "video.mp4").exists()
 
@@ -74,7 +74,7 @@ def test_a_missing_font_is_an_error_that_names_the_setting(tmp_path, media_tools
 def test_a_narration_over_sixty_seconds_is_refused_before_rendering(tmp_path, media_tools, settings):
     settings.RENDER_MAX_SECONDS = 2
 
-    with pytest.raises(StageError, match="over 2 s"):
+    with pytest.raises(FFmpegError, match="over 2 s"):
         render(tmp_path, [])
 
 

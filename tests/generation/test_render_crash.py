@@ -42,7 +42,7 @@ def wait_for_partial_output(out_dir: Path, worker: subprocess.Popen, timeout: fl
 
 def test_a_worker_killed_mid_render_leaves_no_video_and_the_sweep_returns_the_post(tmp_path, media_tools, settings):
     post = make_post(status=Status.APPROVED)
-    post.claim_generation()
+    post.apply("claim_generation")
     out_dir = post_dir(post)
     audio, timings = narration(tmp_path / "voice", ["렌더 도중에 작업자가 죽습니다."], pad_to_s=40)
     worker = start_worker(audio, timings, out_dir)

@@ -7,9 +7,8 @@ import json
 import pytest
 
 from generation import llm
-from generation.script import write_script
+from generation.script import ScriptError, write_script
 from tests.generation.conftest import FIXTURE_POSTS
-from wagglebot.lib.stages import StageError
 
 WEDDING = next(e for e in FIXTURE_POSTS if e["origin_id"] == "375641207")
 GOOD = {
@@ -76,26 +75,23 @@ def test_unusable_answer_is_retried_once_with_a_stricter_instruction(model, fixt
 
 def test_wrong_types_count_as_unusable(model, fixture_post):
     model(json.dumps({"hook": "", "body": "x"}), json.dumps({"hook": "훅", "body": [1, 2]}))
-    with pytest.raises(StageError) as error:
+    with pytest.raises(ScriptError) as error:
         write_script(fixture_post(WEDDING))
-    assert error.value.code == "SCRIPT_FAILED"
     assert "after 2 attempts" in error.value.message
 
 
 def test_two_unusable_answers_fail_the_script(model, fixture_post):
     scripted = model("{not json", "여전히 JSON이 아닙니다")
-    with pytest.raises(StageError) as error:
+    with pytest.raises(ScriptError) as error:
         write_script(fixture_post(WEDDING))
-    assert error.value.code == "SCRIPT_FAILED"
     assert "unusable LLM output after 2 attempts" in error.value.message
     assert len(scripted.chats) == 2
 
 
 def test_a_refusal_fails_the_script_with_the_models_words(model, fixture_post):
     scripted = model("죄송하지만 이 요청은 도와드릴 수 없습니다.")
-    with pytest.raises(StageError) as error:
+    with pytest.raises(ScriptError) as error:
         write_script(fixture_post(WEDDING))
-    assert error.value.code == "SCRIPT_FAILED"
     assert "refused" in error.value.message and "도와드릴 수 없습니다" in error.value.message
     assert len(scripted.chats) == 1
 

@@ -13,9 +13,8 @@ import edge_tts
 import pytest
 
 from generation.speech import spread_words, synthesize
-from generation.tts import SAMPLE_RATE
+from generation.tts import SAMPLE_RATE, SpeechError
 from tests.conftest import require_binary
-from wagglebot.lib.stages import StageError
 
 SENTENCES = [
     "결혼 3주 전인데 시어머니가 예식장을 바꾸재요 ㅋㅋ",
@@ -209,16 +208,15 @@ def test_edge_tts_recovers_when_a_retry_succeeds(edge, tmp_path):
 def test_tts_fails_with_the_reason_when_every_engine_fails(edge, tmp_path, settings):
     settings.TTS_ENGINES = ["edge"]
     edge.failures = [aiohttp.ClientResponseError(None, (), status=403, message="Forbidden")]
-    with pytest.raises(StageError) as error:
+    with pytest.raises(SpeechError) as error:
         synthesize(["여러분 생각은 어떠세요?"], tmp_path)
-    assert error.value.code == "TTS_FAILED"
     assert "HTTP 403" in error.value.message
 
 
 def test_nothing_to_speak_fails_permanently(espeak, tmp_path):
-    with pytest.raises(StageError) as error:
+    with pytest.raises(SpeechError) as error:
         synthesize(["ㅋㅋㅋㅋ", "😂😂"], tmp_path)
-    assert error.value.code == "TTS_FAILED" and error.value.permanent
+    assert error.value.permanent
 
 
 def test_tts_decodes_with_the_ffmpeg_that_ffmpeg_path_names(espeak, tmp_path, settings):
@@ -237,7 +235,7 @@ def test_tts_decodes_with_the_ffmpeg_that_ffmpeg_path_names(espeak, tmp_path, se
 
 def test_a_missing_ffmpeg_path_fails_tts_permanently_naming_the_setting(espeak, tmp_path, settings):
     settings.FFMPEG_PATH = str(tmp_path / "no-such-ffmpeg")
-    with pytest.raises(StageError) as error:
+    with pytest.raises(SpeechError) as error:
         synthesize(["여러분 생각은 어떠세요?"], tmp_path / "out")
-    assert error.value.code == "TTS_FAILED" and error.value.permanent
+    assert error.value.permanent
     assert "FFMPEG_PATH" in error.value.message

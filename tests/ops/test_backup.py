@@ -45,7 +45,7 @@ def make_posts(n: int) -> None:
         post = Post.objects.create(site_code="theqoo", origin_id=str(i), url=f"https://theqoo.net/{i}", title="제목 🐶")
         Comment.objects.create(post=post, content="댓글", content_hash=f"{i:064d}", likes=i)
         if i % 2:
-            post.approve(by=user)
+            post.apply("approve", by=user)
 
 
 def mariadb_url(name: str) -> str:

@@ -91,8 +91,8 @@ def test_an_empty_token_setting_opens_nothing(client, settings):
 def test_posts_are_counted_by_status(staff_client):
     posts = [make_post(n) for n in range(6)]
     for post in posts[:3]:
-        post.approve()
-    posts[3].decline()
+        post.apply("approve")
+    posts[3].apply("decline")
 
     found = samples(staff_client.get("/metrics"))
     assert value(found, "wagglebot_posts", status="APPROVED") == 3

@@ -8,6 +8,7 @@ import pytest
 from django.apps import apps as django_apps
 from django.contrib.auth.models import Group, User
 
+from posts.lifecycle import Failure
 from posts.models import Post, Status
 from posts.roles import roles_sync
 
@@ -20,8 +21,9 @@ PATHS = {
     Status.APPROVED: ["approve"],
     Status.PROCESSING: ["approve", "claim_generation"],
     Status.RENDERED: ["approve", "claim_generation", "mark_rendered"],
-    Status.UPLOADING: ["approve", "claim_generation", "mark_rendered", "claim_upload"],
-    Status.UPLOADED: ["approve", "claim_generation", "mark_rendered", "claim_upload", "mark_uploaded"],
+    Status.UPLOADING: ["approve", "claim_generation", "mark_rendered", "schedule_upload", "claim_upload"],
+    Status.UPLOADED: ["approve", "claim_generation", "mark_rendered", "schedule_upload", "claim_upload",
+                      "mark_uploaded"],
 }
 
 
@@ -43,11 +45,11 @@ def make_post(status: str = Status.COLLECTED, **fields) -> Post:
     post = Post.objects.create(**{**defaults, **fields})
     if status == Status.FAILED:
         for move in PATHS[Status.PROCESSING]:
-            getattr(post, move)()
-        post.fail("RENDER_FAILED", "ffmpeg exited 1")
+            post.apply(move)
+        post.apply("fail", failure=Failure.RENDER_FAILED, reason="ffmpeg exited 1")
     else:
         for move in PATHS[status]:
-            getattr(post, move)()
+            post.apply(move)
     return post
 
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django_q.conf import Conf
 from django_q.models import OrmQ
 
+from posts.lifecycle import Failure
 from posts.models import Content, Post, Status, StatusChange
 from tests.posts.conftest import make_post
 
@@ -101,13 +102,13 @@ def test_retry_failed_grants_fresh_attempts_and_queues_the_step_again(admin, on_
         response = post_action(admin, "retry_failed", [failed, collected])
     assert messages_of(response) == ["1 retried, 1 skipped"]
     failed.refresh_from_db()
-    assert (failed.status, failed.attempts, failed.error_code) == (Status.APPROVED, 0, "")
+    assert (failed.status, failed.generation_attempts, failed.error_code) == (Status.APPROVED, 0, "")
     assert queued("generation.tasks.generate") == [failed.pk]
 
 
 def test_retry_of_a_failed_upload_queues_the_upload_not_a_new_render(admin, on_commit):
     post = make_post(Status.UPLOADING)
-    post.fail("UPLOAD_FAILED", "HTTP 500 from the platform")
+    post.apply("fail", failure=Failure.UPLOAD_FAILED, reason="HTTP 500 from the platform")
     with on_commit(execute=True):
         post_action(admin, "retry_failed", [post])
     post.refresh_from_db()
@@ -137,13 +138,13 @@ def test_upload_now_queues_rendered_posts_on_the_default_cluster(admin, on_commi
 
 def test_an_action_on_a_post_another_worker_moved_is_skipped_not_a_500(admin, monkeypatch):
     post = make_post()
-    real_approve = Post.approve
+    real_apply = Post.apply
 
-    def racing_approve(self, **kwargs):
-        Post.objects.get(pk=self.pk).decline(reason="moved by someone else meanwhile")
-        return real_approve(self, **kwargs)
+    def racing_apply(self, move, **kwargs):
+        Post.objects.get(pk=self.pk).transition(Status.DECLINED, reason="moved by someone else meanwhile")
+        return real_apply(self, move, **kwargs)
 
-    monkeypatch.setattr(Post, "approve", racing_approve)
+    monkeypatch.setattr(Post, "apply", racing_apply)
     response = post_action(admin, "approve", [post])
     assert response.status_code == 200
     assert messages_of(response) == ["0 approved, 1 skipped"]
@@ -167,9 +168,9 @@ def test_take_down_queues_the_uploaded_post_on_the_default_cluster(
 
     assert messages_of(response) == ["1 queued for take-down, 1 skipped"]
     [task] = OrmQ.objects.all()
-    assert (task.func(), task.args(), task.key) == (
-        "publishing.tasks.take_down", (post.pk, admin_user.pk, "저작권 신고"), "default"
-    )
+    assert (task.func(), task.args(), task.key) == ("publishing.tasks.take_down", (post.pk,), "default")
+    post.refresh_from_db()
+    assert post.status == Status.TAKING_DOWN
 
 
 def test_take_down_moves_an_uploaded_post_with_the_reason(
@@ -185,8 +186,9 @@ def test_take_down_moves_an_uploaded_post_with_the_reason(
 
     post.refresh_from_db()
     assert post.status == Status.TAKEN_DOWN
-    change = StatusChange.objects.filter(post=post).first()
-    assert (change.new, change.by, change.reason) == (Status.TAKEN_DOWN, admin_user, "저작권 신고")
+    *_, asked, done = StatusChange.objects.filter(post=post).order_by("at", "pk")
+    assert (asked.new, asked.by, asked.reason) == (Status.TAKING_DOWN, admin_user, "저작권 신고")
+    assert (done.new, done.by) == (Status.TAKEN_DOWN, None)
 
 
 def test_save_script_on_a_rendered_post_offers_a_re_render(admin):

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_q.models import OrmQ, Schedule
 
+from posts.lifecycle import Failure
 from posts.models import Comment, Content, Status
 from tests.posts.conftest import make_post
 from tests.posts.test_admin_roles import change_form
@@ -26,7 +27,7 @@ def test_the_post_page_shows_text_comments_best_first_and_history(admin_client, 
     post = make_post(content="첫 줄\n둘째 줄", images=["https://img.example/a.jpg"])
     Comment.objects.create(post=post, content="그냥 댓글", content_hash="a", likes=90)
     Comment.objects.create(post=post, content="베플입니다", content_hash="b", likes=10, is_best=True)
-    post.decline(by=admin_user, reason="중복")
+    post.apply("decline", by=admin_user, reason="중복")
     image = settings.MEDIA_ROOT / "posts" / str(post.pk) / "images" / "01.jpg"
     image.parent.mkdir(parents=True)
     image.write_bytes(b"\xff\xd8\xff")
@@ -57,10 +58,10 @@ def test_the_post_page_shows_players_qc_upload_and_errors(admin_client):
 def test_the_post_page_shows_the_error_and_the_quota_wait(admin_client):
     post = make_post(Status.UPLOADING)
     until = timezone.now() + timedelta(hours=3)
-    post.postpone_upload("quota exhausted", code="UPLOAD_QUOTA", until=until)
+    post.apply("postpone_upload", failure=Failure.QUOTA_WAIT, reason="quota exhausted", not_before=until)
     page = admin_client.get(change_url(post)).content.decode()
-    assert "UPLOAD_QUOTA" in page and "quota exhausted" in page
-    assert f"waiting for quota until {timezone.localtime(until):%Y-%m-%d %H:%M}" in page
+    assert "QUOTA_WAIT" in page and "quota exhausted" in page
+    assert f"waiting for the platform&#x27;s daily quota: upload at {timezone.localtime(until):%Y-%m-%d %H:%M}" in page
 
 
 @pytest.mark.parametrize("status", [Status.PROCESSING, Status.UPLOADING])
@@ -98,7 +99,7 @@ def test_re_render_with_the_edited_script_regenerates_a_rendered_post(admin_clie
 @pytest.mark.parametrize("code", ["TTS_FAILED", "UPLOAD_FAILED"])
 def test_re_render_of_a_failed_post_goes_back_to_generation(admin_client, code, django_capture_on_commit_callbacks):
     post = make_post(Status.UPLOADING if code == "UPLOAD_FAILED" else Status.PROCESSING)
-    post.fail(code, "broken")
+    post.apply("fail", failure=Failure.of(code), reason="broken")
     content = Content.objects.create(post=post, script="원래 대본", script_source="llm")
     with django_capture_on_commit_callbacks(execute=True):
         admin_client.post(change_url(post), change_form(content, "원래 대본", _rerender="1"))

@@ -35,7 +35,7 @@ def test_every_post_is_claimed_exactly_once_by_racing_workers(mariadb_only):
             for pk in order:
                 post = Post.objects.get(pk=pk)
                 try:
-                    post.claim_generation()
+                    post.apply("claim_generation")
                 except Post.InvalidTransition:
                     with lock:
                         losses[pk] += 1
@@ -57,5 +57,5 @@ def test_every_post_is_claimed_exactly_once_by_racing_workers(mariadb_only):
     assert set(wins) == set(ids)
     assert set(wins.values()) == {1}
     assert sum(losses.values()) == POSTS * (WORKERS - 1)
-    assert Post.objects.filter(status=S.PROCESSING, attempts=1).count() == POSTS
+    assert Post.objects.filter(status=S.PROCESSING, generation_attempts=1).count() == POSTS
     assert StatusChange.objects.filter(new=S.PROCESSING).count() == POSTS

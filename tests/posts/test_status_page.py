@@ -9,6 +9,7 @@ from django.core.cache import cache
 from django.utils import timezone
 from django_q.models import OrmQ, Task
 
+from posts.lifecycle import Failure
 from posts.models import Content, Status, StatusChange
 from tests.posts.conftest import make_post
 
@@ -72,14 +73,15 @@ def test_the_last_ten_uploads_show_title_and_public_link_only(client):
 def test_taken_down_videos_leave_the_upload_list(client):
     uploaded("내려간 영상", "https://youtube.com/shorts/gone", timezone.now())
     post = Content.objects.get(title="내려간 영상").post
-    post.take_down(reason="author asked")
+    post.apply("request_take_down", reason="author asked")
+    post.apply("mark_taken_down")
     assert "내려간 영상" not in client.get("/status/").content.decode()
 
 
 def test_nothing_private_is_shown(client, admin_user, settings):
     pending = make_post(title="아직 검토 전인 제목", content="비공개 본문")
     post = make_post(Status.RENDERED)
-    post.regenerate(by=admin_user, reason="moderator note")
+    post.apply("regenerate", by=admin_user, reason="moderator note")
     Content.objects.create(post=pending, video_path="posts/1/video.mp4", script="비공개 대본")
     page = client.get("/status/").content.decode()
     for private in ("아직 검토 전인 제목", "비공개 본문", "비공개 대본", admin_user.username, "moderator note",
@@ -102,7 +104,7 @@ def test_clusters_show_last_finished_task_and_queue_depth(client):
 def test_failures_by_error_code_in_the_last_week(client):
     for code in ("TTS_FAILED", "TTS_FAILED", "RENDER_FAILED"):
         post = make_post(Status.PROCESSING)
-        post.fail(code, "broken")
+        post.apply("fail", failure=Failure.of(code), reason="broken")
     StatusChange.objects.filter(error_code="RENDER_FAILED").update(at=timezone.now() - timedelta(days=8))
     failures = table(client.get("/status/").content.decode(), "failures")
     assert '<th>TTS_FAILED</th><td class="n">2</td>' in failures
@@ -173,7 +175,8 @@ def test_the_status_page_sums_the_audience_of_uploaded_videos(client):
         post = make_post(Status.UPLOADED)
         VideoStats.objects.create(post=post, views=views, likes=likes, comments=1, fetched_at=timezone.now())
     taken_down = make_post(Status.UPLOADED)
-    taken_down.take_down(reason="the author asked")
+    taken_down.apply("request_take_down", reason="the author asked")
+    taken_down.apply("mark_taken_down")
     VideoStats.objects.create(post=taken_down, views=9999, likes=0, comments=0, fetched_at=timezone.now())
 
     audience = table(client.get("/status/").content.decode(), "video-stats")

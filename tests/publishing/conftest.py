@@ -33,8 +33,8 @@ def make_rendered(db, settings):
         post = Post.objects.create(
             site_code="nate_pann", origin_id=f"o{n}", url=f"https://pann.nate.com/talk/{n}", title=title, score=score
         )
-        post.approve()
-        post.claim_generation()
+        post.apply("approve")
+        post.apply("claim_generation")
         folder = settings.MEDIA_ROOT / "posts" / str(post.pk)
         folder.mkdir(parents=True)
         (folder / "video.mp4").write_bytes(bytes(range(256)) * (size // 256) + b"\0" * (size % 256))
@@ -44,7 +44,7 @@ def make_rendered(db, settings):
             tags=["시어머니", "결혼"], video_path=f"posts/{post.pk}/video.mp4",
             thumbnail_path=f"posts/{post.pk}/thumbnail.jpg",
         )
-        post.mark_rendered()
+        post.apply("mark_rendered")
         return post
 
     return make

@@ -57,7 +57,7 @@ def test_missing_video_file_fails_permanently(make_rendered, settings):
     tasks.upload(post.pk)
 
     post.refresh_from_db()
-    assert (post.status, post.error_code, post.error_permanent) == ("FAILED", "UPLOAD_FAILED", True)
+    assert (post.status, post.error_code, post.error_permanent) == ("FAILED", "UPLOAD_REJECTED", True)
 
 
 def test_registry_follows_the_uploader_setting(settings):

@@ -39,7 +39,7 @@ def test_publish_all_rendered_goes_best_score_first_and_fails_when_one_fails(you
     with pytest.raises(CommandError, match="1 post"):
         call_command("publish", "--all-rendered", stdout=io.StringIO(), stderr=err)
 
-    assert f"[1/2] post {high.pk}: FAILED UPLOAD_FAILED" in err.getvalue()
+    assert f"[1/2] post {high.pk}: FAILED UPLOAD_REJECTED" in err.getvalue()
     assert Post.objects.get(pk=low.pk).status == "UPLOADED"
 
 

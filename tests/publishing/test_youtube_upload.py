@@ -12,6 +12,7 @@ from django_q.conf import Conf
 from google.auth.exceptions import RefreshError
 from google.oauth2.credentials import Credentials
 
+from posts.lifecycle import Failure
 from posts.tasks import sweep
 from publishing import tasks
 from publishing.metadata import media_path, metadata_for, upload_key
@@ -121,12 +122,12 @@ def test_quota_exceeded_waits_in_rendered_until_the_pacific_reset_then_uploads(
     assert (post.status, post.error_code) == ("RENDERED", "QUOTA_WAIT")
     assert post.not_before == datetime(2026, 11, 22, 8, 0, tzinfo=UTC)  # Pacific midnight (PST)
     assert post.error_message == "waiting for quota until 2026-11-22 17:00 KST"
-    assert sweep()["resumed"] == 0
+    assert sweep()["requeued"] == 0
 
     youtube.quota_exceeded = False
     frozen_now.moment = datetime(2026, 11, 22, 8, 1, tzinfo=UTC)
     with django_capture_on_commit_callbacks(execute=True):
-        assert sweep()["resumed"] == 1
+        assert sweep()["requeued"] == 1
 
     post.refresh_from_db()
     assert post.status == "UPLOADED"
@@ -147,11 +148,11 @@ def test_spent_daily_budget_waits_without_calling_the_api(youtube, make_rendered
 
 def upload_then_die(post) -> dict:
     """What a killed worker did: the whole upload, its state saved as it went, no result recorded."""
-    post.claim_upload()
+    post.apply("claim_upload")
     checkpoint = content_checkpoint(post.output)
     checkpoint.update(attempted=True, uploader="youtube")
     first = YouTubeUploader().upload(media_path(post.output.video_path), metadata_for(post), checkpoint=checkpoint)
-    post.release()  # the sweep gives the post back after the lease
+    post.apply("release_upload", failure=Failure.UPLOAD_LEASE_EXPIRED)  # the sweep, after the lease
     return first
 
 
@@ -193,7 +194,7 @@ def test_invalid_video_fails_the_post_permanently(youtube, make_rendered):
     assert tasks.upload(post.pk) is False
 
     post.refresh_from_db()
-    assert (post.status, post.error_code, post.error_permanent) == ("FAILED", "UPLOAD_FAILED", True)
+    assert (post.status, post.error_code, post.error_permanent) == ("FAILED", "UPLOAD_REJECTED", True)
     assert "invalidVideoMetadata" in post.error_message
 
 

@@ -24,8 +24,11 @@ STDERR_TAIL = 1500
 
 
 class FFmpegError(StageError):
-    def __init__(self, message: str, *, permanent: bool = False) -> None:
-        super().__init__("RENDER_FAILED", message, permanent=permanent)
+    """ffmpeg (or ffprobe) could not run or exited with an error."""
+
+
+class FFprobeError(FFmpegError):
+    """ffprobe could not read a file: told apart so a QC probe is not reported as a render."""
 
 
 def ffmpeg_path() -> str:
@@ -74,7 +77,10 @@ def run_binary(
 def probe(path: Path) -> dict:
     """ffprobe's streams and format of ``path`` as a dict."""
     args = ["-v", "error", "-print_format", "json", "-show_streams", "-show_format", str(path)]
-    done = run_binary(ffprobe_path(), args, timeout=60, what="ffprobe")
+    try:
+        done = run_binary(ffprobe_path(), args, timeout=60, what="ffprobe")
+    except FFmpegError as exc:
+        raise FFprobeError(exc.message, permanent=exc.permanent) from exc
     return json.loads(done.stdout)
 
 

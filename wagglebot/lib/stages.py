@@ -18,11 +18,14 @@ log = logging.getLogger("wagglebot.stages")
 
 
 class StageError(Exception):
-    """A stage failure with the error code the post is failed with."""
+    """A stage's own failure: ``permanent`` when running it again would fail the same way.
 
-    def __init__(self, code: str, message: str, *, permanent: bool = False) -> None:
+    Each library raises its own subclass; the caller decides what the failure means for the
+    work it was doing (the generation pipeline maps them to the lifecycle's failure kinds).
+    """
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
         super().__init__(message)
-        self.code = code
         self.message = message
         self.permanent = permanent
 
@@ -38,7 +41,7 @@ def stage(name: str, *, post_id: int | None = None, **fields) -> Iterator[dict]:
         yield result
     except Exception as exc:
         ms = round((time.monotonic() - started) * 1000)
-        code = getattr(exc, "code", type(exc).__name__)
+        code = type(exc).__name__
         log.warning(
             "STAGE_FAILED %s post=%s after %d ms: %s %s", name, post_id, ms, code, exc,
             extra={"event": "STAGE_FAILED", "duration_ms": ms, "error_code": code, **extra},

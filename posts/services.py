@@ -1,0 +1,91 @@
+"""The one entry point for moving a post: make the move and queue its follow-up, together.
+
+Each service applies a move of the lifecycle table inside one transaction and queues the task
+the move implies with a robust ``on_commit``: the task is sent only once the move is visible,
+and a broker that refuses it breaks nothing — the post is where it should be, and the sweep
+queues its task again (``PostQuerySet.unclaimed_work``). The admin, commands, demo, sweep,
+slots and tasks call these; nothing else pairs a move with an enqueue.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from django.db import transaction
+
+from posts.lifecycle import PENDING, Failure, Task
+from posts.models import Post
+
+log = logging.getLogger(__name__)
+
+
+def task_enqueue(task: Task, post: Post) -> None:
+    """Queue ``task`` for ``post`` after the surrounding transaction commits; never raise."""
+    from django_q.tasks import async_task
+
+    def send() -> None:
+        async_task(task.func, post.pk, cluster=task.cluster)
+
+    transaction.on_commit(send, robust=True)
+
+
+def post_move(
+    *, post: Post, move: str, by=None, reason: str = "", failure: Failure | None = None,
+    not_before: datetime | None = None, fresh: bool = False,
+) -> None:
+    """Apply ``move`` and queue the task it implies when that task is due now."""
+    with transaction.atomic():
+        task = post.apply(move, by=by, reason=reason, failure=failure, not_before=not_before, fresh=fresh)
+        if task:
+            task_enqueue(task, post)
+
+
+def post_requeue(*, post: Post, now: datetime) -> bool:
+    """Queue the task a waiting post implies again (the sweep); False if another sweep did."""
+    with transaction.atomic():
+        marked = Post.objects.filter(pk=post.pk, status=post.status, queued_at=post.queued_at).update(queued_at=now)
+        if marked:
+            task_enqueue(PENDING[post.status], post)
+    return bool(marked)
+
+
+def post_approve(*, post: Post, by, reason: str = "") -> None:
+    post_move(post=post, move="approve", by=by, reason=reason)
+
+
+def post_decline(*, post: Post, by, reason: str = "") -> None:
+    post_move(post=post, move="decline", by=by, reason=reason)
+
+
+def post_undo_decline(*, post: Post, by) -> None:
+    post_move(post=post, move="undo_decline", by=by)
+
+
+def post_retry(*, post: Post, by, reason: str = "") -> None:
+    """A person's retry: the failed phase starts again with fresh attempts."""
+    post_move(post=post, move="retry", by=by, reason=reason or "retry", fresh=by is not None)
+
+
+def post_regenerate(*, post: Post, by, reason: str = "") -> None:
+    post_move(post=post, move="regenerate", by=by, reason=reason or "regenerate")
+
+
+def post_schedule_upload(*, post: Post, by=None, reason: str = "") -> None:
+    """Ask for the upload of a RENDERED post now (a person, a booked slot, the demo)."""
+    post_move(post=post, move="schedule_upload", by=by, reason=reason or "upload requested")
+
+
+def post_request_take_down(*, post: Post, by, reason: str) -> None:
+    if not reason.strip():
+        raise ValueError("a take-down needs a reason")
+    post_move(post=post, move="request_take_down", by=by, reason=reason)
+
+
+def post_fail(*, post: Post, failure: Failure, message: str, by=None) -> None:
+    post_move(post=post, move="fail", failure=failure, reason=message[:2000], by=by)
+
+
+def post_postpone_upload(*, post: Post, failure: Failure, message: str, until: datetime) -> None:
+    """UPLOADING → RENDERED until ``until``; the sweep queues the upload once it has passed."""
+    post_move(post=post, move="postpone_upload", failure=failure, reason=message, not_before=until)
