@@ -5,7 +5,7 @@ PYTHON_312 ?= $(shell for p in python3.12 /root/.pyenv/versions/3.12.*/bin/pytho
 	$$p -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' 2>/dev/null && { echo $$p; break; }; done)
 VENV := .venv
 PY := $(VENV)/bin/python
-APT_PACKAGES := espeak-ng fonts-nanum chromium libmariadb-dev pkg-config mariadb-client ffmpeg sox docker-compose rsync
+APT_PACKAGES := espeak-ng fonts-nanum chromium libmariadb-dev pkg-config mariadb-client mariadb-server-core ffmpeg sox docker-compose rsync
 TEST_MARIADB_URL ?= mysql://root@127.0.0.1:3306/wagglebot_test
 # Tests never read a developer's .env: every value they depend on is set here.
 TEST_ENV := ENV_FILE=/dev/null DEBUG=false SECRET_KEY=test-secret-key-not-for-production-0123456789 \
