@@ -5,7 +5,7 @@ PYTHON_312 ?= $(shell for p in python3.12 /root/.pyenv/versions/3.12.*/bin/pytho
 	$$p -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' 2>/dev/null && { echo $$p; break; }; done)
 VENV := .venv
 PY := $(VENV)/bin/python
-APT_PACKAGES := espeak-ng fonts-nanum chromium libmariadb-dev pkg-config mariadb-client ffmpeg sox docker-compose rsync
+APT_PACKAGES := espeak-ng fonts-nanum chromium libmariadb-dev pkg-config mariadb-client mariadb-server-core ffmpeg sox docker-compose rsync
 TEST_MARIADB_URL ?= mysql://root@127.0.0.1:3306/wagglebot_test
 # Tests never read a developer's .env: every value they depend on is set here.
 TEST_ENV := ENV_FILE=/dev/null DEBUG=false SECRET_KEY=test-secret-key-not-for-production-0123456789 \
@@ -13,9 +13,12 @@ TEST_ENV := ENV_FILE=/dev/null DEBUG=false SECRET_KEY=test-secret-key-not-for-pr
 	METRICS_DIR=$(CURDIR)/.test-metrics
 ARGS ?=
 
-.PHONY: setup system-packages test test-sqlite test-mariadb demo bench lint check clean
+.PHONY: setup setup-base system-packages test test-sqlite test-mariadb demo bench lint check clean
 
-setup: system-packages $(VENV)/.installed .env
+# setup-base: what the apps and the demo run. setup: that plus the test tools and the build of torch
+# the LLM writer's test needs. Separate stamps: `make test` after `make demo` only adds.
+setup-base: system-packages $(VENV)/.installed-base .env
+setup: setup-base $(VENV)/.installed-test
 
 system-packages:
 	@missing=""; \
@@ -29,12 +32,16 @@ system-packages:
 		echo "!! run: sudo apt-get install$$missing"; exit 1; \
 	fi
 
-$(VENV)/.installed: requirements/base.txt requirements/dev.txt requirements/llm-test.txt
+$(VENV)/.installed-base: requirements/base.txt
 	@test -n "$(PYTHON_312)" || { echo "!! Python 3.12 not found: install it (e.g. pyenv install 3.12) or pass PYTHON_312=/path/to/python3.12"; exit 1; }
 	@test -x $(PY) || $(PYTHON_312) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -r requirements/dev.txt
-	$(PY) -m pip install -q -r requirements/llm-test.txt
+	$(PY) -m pip install -q -r requirements/base.txt
+	@touch $@
+
+# PyTorch (about 5 GB with its CUDA libraries) comes only with the tests: the demo never imports it.
+$(VENV)/.installed-test: $(VENV)/.installed-base requirements/dev.txt requirements/llm-test.txt
+	$(PY) -m pip install -q -r requirements/dev.txt -r requirements/llm-test.txt
 	@touch $@
 
 .env:
@@ -57,7 +64,7 @@ test-mariadb:
 	fi
 	$(TEST_ENV) DATABASE_URL=$(TEST_MARIADB_URL) $(PY) -m pytest $(PYTEST_ARGS)
 
-demo: setup
+demo: setup-base
 	$(PY) manage.py demo $(ARGS)
 
 bench: setup
@@ -66,7 +73,7 @@ bench: setup
 lint: setup
 	$(VENV)/bin/ruff check .
 
-check: setup
+check: setup-base
 	$(PY) manage.py check
 
 clean:
