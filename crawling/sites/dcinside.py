@@ -14,6 +14,8 @@ SOURCE_LINE = re.compile(r"\n?출처\s*:[^\n]*\[원본 보기\]\s*$")
 class DcInside(BaseCrawler):
     code = "dcinside"
     name = "DC Inside"
+    name_ko = "디시인사이드"
+    hashtag = "디시인사이드"
     origin = "https://gall.dcinside.com"
     gallery = "dcbest"
 
