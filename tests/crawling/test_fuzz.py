@@ -1,5 +1,5 @@
 """Hundreds of broken versions of the fixture pages, list pages included, crawled through the
-production path (``site_crawl`` → list page → ``items_fetch`` → ``page_save``, one by one on a
+production path (``site_crawl`` → list page → ``fetch_items`` → ``save_page``, one by one on a
 failed batch) against the fixture server: no crash, every failure recorded with a reason.
 
 Sites that need a browser (instiz) are left out: their posts go through Chromium, which would make
