@@ -106,10 +106,16 @@ def dedupe_comments(comments: list[CommentData]) -> list[CommentData]:
 
 
 class BaseCrawler:
-    code: str = ""
-    name: str = ""
+    """Everything about a site is a class attribute here; ``crawling.registry`` derives every list of
+    sites (choices, tags, tests, bench) from them, so a new site cannot be half-registered."""
+
+    code: str = ""  # the registry key and ``Post.site_code``
+    name: str = ""  # display name (site choices, the upload's source line)
+    name_ko: str = ""  # the name Korean readers know the site by
+    hashtag: str = ""  # the Korean tag a video from this site gets, without "#" or spaces
     origin: str = ""  # the real site, e.g. "https://pann.nate.com"; canonical URLs use it
     encoding: str | None = None  # force a charset the site mislabels (ppomppu: cp949)
+    needs_browser: bool = False  # post pages need Chromium (comments inserted by JavaScript)
 
     def __init__(self, *, base_url: str | None = None, robots_policy: str | None = None) -> None:
         self.base_url = (base_url or self.origin).rstrip("/")

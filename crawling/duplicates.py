@@ -96,14 +96,14 @@ def _near_rows(value: int | None, by_band: dict) -> dict[int, str]:
     return {pk: status for pk, other, status in rows if (other ^ value).bit_count() <= limit}
 
 
-def close(a: int | None, b: int | None) -> bool:
+def is_close(a: int | None, b: int | None) -> bool:
     """The same test between two values of one batch: a shared band and few differing bits."""
     if a is None or b is None or (a ^ b).bit_count() > settings.CRAWL_DUPLICATE_MAX_DISTANCE:
         return False
     return any(x == y for x, y in zip(_band_values(a), _band_values(b), strict=True))
 
 
-def declined_copy(matches: dict[int, str]) -> bool:
+def is_declined_copy(matches: dict[int, str]) -> bool:
     """A moderator already declined this story (on any site): do not offer it again."""
     return Status.DECLINED in matches.values()
 

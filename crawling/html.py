@@ -1,8 +1,4 @@
-"""Small lxml helpers shared by the site modules: decoding, selectors, text, numbers, images, dates.
-
-lxml is used directly (not BeautifulSoup) because the crawl parses every page of every run and the
-parse budget is about twice a bare ``lxml.html`` parse (``bench/crawl.py`` measures it).
-"""
+"""Small lxml helpers shared by the site modules: decoding, selectors, text, numbers, images, dates."""
 
 from __future__ import annotations
 
@@ -14,8 +10,7 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
 import lxml.html
-from lxml import etree
-from lxml.cssselect import LxmlTranslator
+from lxml.cssselect import CSSSelector
 from lxml.etree import ParserError
 
 KST = ZoneInfo("Asia/Seoul")
@@ -33,18 +28,10 @@ DROP_TAGS = frozenset({
 DATE = re.compile(r"(\d{4})\D+(\d{1,2})\D+(\d{1,2})\D+(\d{1,2}):(\d{2})(?::(\d{2}))?")
 PLACEHOLDERS = ("blank.gif", "gallview_loading", "loading.gif", "spacer.gif", "data:")
 SPACES = re.compile(r"[ \t\r\n\f\v\u00a0\u200b]+")
-SIMPLE_SELECTOR = re.compile(r"([a-z][a-z0-9]*)((?:[.#][\w-]+)*)\Z")
 NUMBER = re.compile(r"-?\d[\d,]*")
-TRANSLATOR = LxmlTranslator()
-# collect_ids=False: libxml2 would hash every id attribute for XPath's id(), which nothing here
-# uses (by_id walks the tree); that hashing is about 7% of the parse.
-UTF8_PARSER = lxml.html.HTMLParser(encoding="utf-8", collect_ids=False)
-# lxml.html picks each element's class in a Python callback (forms, inputs, labels get their own
-# classes), which costs about a microsecond per element a selector returns. Every element here is
-# read through the plain HtmlElement API, so a C-level lookup that always gives HtmlElement will do.
-UTF8_PARSER.set_element_class_lookup(etree.ElementDefaultClassLookup(
-    element=lxml.html.HtmlElement, comment=lxml.html.HtmlComment, pi=lxml.html.HtmlProcessingInstruction,
-))
+# The text is decoded already; a parser fixed to UTF-8 keeps the page's own <meta charset> from
+# making libxml2 decode the encoded bytes a second time with another charset.
+UTF8_PARSER = lxml.html.HTMLParser(encoding="utf-8")
 
 
 class ParseError(Exception):
@@ -67,77 +54,37 @@ def html_decode(raw: bytes, *, header_charset: str | None = None, forced: str | 
     if declared is None:
         match = META_CHARSET.search(raw[:4096])
         declared = charset_normal(match.group(1).decode("ascii", "ignore")) if match else None
-    if declared and declared != "utf-8":
+    if declared:
         return raw.decode(declared, errors="replace")
-    for guess in ("utf-8",) if declared else ("utf-8", "cp949"):  # undeclared Korean pages: one of two
+    for guess in ("utf-8", "cp949"):  # an undeclared Korean page is one of the two
         try:
-            text = raw.decode(guess)
+            return raw.decode(guess)
         except UnicodeDecodeError:
             continue
-        return Page(text, raw) if guess == "utf-8" else text
     return raw.decode("utf-8", errors="replace")
-
-
-class Page(str):
-    """Page text decoded from valid UTF-8, keeping those bytes: ``document`` gives them to libxml2
-    as they are instead of encoding the text again (the same bytes, about 25 µs a page saved)."""
-
-    utf8: bytes
-
-    def __new__(cls, text: str, utf8: bytes) -> Page:
-        page = super().__new__(cls, text)
-        page.utf8 = utf8
-        return page
 
 
 def document(text: str):
     """Parse a page; an empty or unparseable page is a ``ParseError``, not an lxml exception."""
-    if not text or text.isspace():  # the same test as ``not text.strip()``, without copying the page
+    if not text.strip():
         raise ParseError("empty page")
     try:
-        # lxml parses UTF-8 bytes about twice as fast as a Python str of the same page.
-        data = text.utf8 if isinstance(text, Page) else text.encode("utf-8", "surrogatepass")
-        return lxml.html.document_fromstring(data, parser=UTF8_PARSER)
+        return lxml.html.document_fromstring(text.encode("utf-8", "surrogatepass"), parser=UTF8_PARSER)
     except (ParserError, ValueError) as exc:
         raise ParseError(f"unparseable HTML: {exc}") from exc
 
 
 @lru_cache(maxsize=512)
-def _selector(css: str) -> etree.XPath:
-    """CSS compiled to XPath once per process. ``regexp=False``: lxml would otherwise register the
-    EXSLT regular-expression functions on every call, about 40% of a small selector's cost."""
-    return etree.XPath(TRANSLATOR.css_to_xpath(css), regexp=False, smart_strings=False)
-
-
-@lru_cache(maxsize=512)
-def _simple(css: str) -> tuple[str, str | None, str | None] | None:
-    """``(tag, "class.class", id)`` for a lone ``tag.class#id`` selector, else None."""
-    match = SIMPLE_SELECTOR.match(css)
-    if match is None:
-        return None
-    ids = re.findall(r"#([\w-]+)", match.group(2))
-    if len(ids) > 1:
-        return None
-    return match.group(1), ".".join(re.findall(r"\.([\w-]+)", match.group(2))) or None, ids[0] if ids else None
-
-
-def _simple_iter(el, simple: tuple[str, str | None, str | None]):
-    """What a lone ``tag.class#id`` selects, in document order. lxml filters the tag in C, so only
-    elements of that tag reach Python; an XPath call instead evaluates its class predicate on each
-    of them at several times the cost, which made scans of a whole page about twice as slow."""
-    tag, cls, element_id = simple
-    return _matching(el.iter(tag), cls, element_id)
+def _selector(css: str) -> CSSSelector:
+    """CSS compiled to XPath once per process, not once per page."""
+    return CSSSelector(css)
 
 
 def select(el, css: str) -> list:
-    simple = _simple(css)
-    return list(_simple_iter(el, simple)) if simple else _selector(css)(el)
+    return _selector(css)(el)
 
 
 def first(el, css: str):
-    simple = _simple(css)
-    if simple:
-        return next(_simple_iter(el, simple), None)
     found = _selector(css)(el)
     return found[0] if found else None
 
@@ -146,45 +93,22 @@ def has_class(el, cls: str | None) -> bool:
     """``cls`` is one class or several joined by dots (``"btnbox.up"``), as in CSS."""
     if cls is None:
         return True
-    value = el.get("class")
-    if not value or cls.partition(".")[0] not in value:  # most elements fail here, before any split
-        return False
-    names = value.split()
+    names = (el.get("class") or "").split()
     return all(name in names for name in cls.split("."))
 
 
-def find(el, tag: str | tuple[str, ...], cls: str | None = None):
-    """``first(el, "tag.cls")`` for a small subtree (a row, a comment, a header block).
-
-    An XPath call costs a few microseconds before it looks at any node; a page reads 30 to 60
-    fields out of rows and comments, so those lookups walk the subtree in C by tag instead.
-    Like the CSS descendant selector it replaces, ``el`` itself can match.
-    """
+def find_all(el, tag: str | tuple[str, ...], cls: str | None = None) -> list:
+    """Every ``tag.cls`` under ``el`` in document order; like a CSS descendant lookup, ``el`` itself
+    can match. Nothing under a missing element, so a chain of lookups needs no None checks."""
     if el is None:
-        return None
-    return next(_matching(el.iter(*tag) if isinstance(tag, tuple) else el.iter(tag), cls), None)
+        return []
+    tags = tag if isinstance(tag, tuple) else (tag,)
+    return [node for node in el.iter(*tags) if has_class(node, cls)]
 
 
-def find_all(el, tag: str, cls: str | None = None) -> list:
-    return list(_matching(el.iter(tag), cls)) if el is not None else []
-
-
-def _matching(nodes, cls: str | None, element_id: str | None = None):
-    """The nodes that carry every class of ``cls`` (dot-joined) and the id, in order. The check is
-    inlined rather than ``has_class`` per node: the nodes that do not match are most of them."""
-    names = cls.split(".") if cls else []
-    key = names[0] if names else ""
-    for node in nodes:
-        if element_id is not None and node.get("id") != element_id:
-            continue
-        if names:
-            value = node.get("class")
-            if not value or key not in value:
-                continue
-            split = value.split()
-            if not all(name in split for name in names):
-                continue
-        yield node
+def find(el, tag: str | tuple[str, ...], cls: str | None = None):
+    found = find_all(el, tag, cls)
+    return found[0] if found else None
 
 
 def child(el, tag: str, cls: str | None = None, *, without: str | None = None):
@@ -198,8 +122,8 @@ def child(el, tag: str, cls: str | None = None, *, without: str | None = None):
 
 
 def scope(doc, css: str):
-    """The page's main container, so later lookups scan it instead of the whole document; the
-    whole document when a broken page lacks it, so results are no worse than unscoped."""
+    """The page's main container, so later lookups cannot pick up look-alike markup elsewhere on the
+    page; the whole document when a broken page lacks it, so results are no worse than unscoped."""
     found = first(doc, css)
     return doc if found is None else found
 
@@ -218,12 +142,6 @@ def need(el, css: str, what: str):
     return found
 
 
-def drop_tags(el, *tags: str) -> None:
-    """``drop(el, "strong", "em")`` for plain tag names, without an XPath call per tag."""
-    for node in list(el.iter(*tags)):
-        node.drop_tree()
-
-
 def drop(el, *selectors: str) -> None:
     """Remove matching elements but keep the text that follows them (their tail)."""
     for css in selectors:
@@ -235,14 +153,11 @@ def text(el) -> str:
     """Inline text with whitespace collapsed (titles, names, counters)."""
     if el is None:
         return ""
-    # The same string as text_content() (every descendant text node), without an XPath call; a leaf
-    # (most counters and names) is just its own text, without setting up the serializer.
-    content = (el.text or "") if len(el) == 0 else etree.tostring(el, method="text", encoding=str, with_tail=False)
-    return " ".join(content.replace("\u200b", " ").split())  # split() is cheaper than a regex here
+    return " ".join(el.text_content().replace("\u200b", " ").split())
 
 
 def cells(row) -> dict:
-    """A table row's cells by class name, found in one pass instead of one selector per cell."""
+    """A table row's cells by class name; the first cell wins when two share a class."""
     found: dict = {}
     for cell in row.iterchildren("td"):
         for name in (cell.get("class") or "").split():
@@ -297,13 +212,9 @@ def comment_text(el) -> str:
     """Comment text: ``<br>`` and newlines break lines, each line stripped, empty lines dropped."""
     if el is None:
         return ""
-    if len(el) == 0:  # most comments are one text node
-        raw = el.text or ""
-    else:
-        parts: list[str] = []
-        _comment_walk(el, parts)
-        raw = "".join(parts)
-    lines = (line.replace("\u00a0", " ").strip() for line in raw.split("\n"))
+    parts: list[str] = []
+    _comment_walk(el, parts)
+    lines = (line.replace("\u00a0", " ").strip() for line in "".join(parts).split("\n"))
     return "\n".join(line for line in lines if line)
 
 
@@ -327,61 +238,9 @@ def fragment_text(html: str) -> str:
     return comment_text(lxml.html.fragment_fromstring(html, create_parent="div"))
 
 
-def absolute(url: str, base: str) -> str:
-    if url.startswith("//"):
-        return "https:" + url
-    if _plain_absolute(url):
-        return url  # what urljoin returns for it, without its split and rejoin (list pages have dozens)
-    if url.startswith("/") and _plain_rooted(url) and (origin := _origin(base)):
-        return origin + url
-    return urljoin(base, url)
-
-
-@lru_cache(maxsize=64)
-def _origin(base: str) -> str:
-    """``https://host`` of a plain absolute base URL; "" when urljoin must handle it."""
-    if not _plain_absolute(base):
-        return ""
-    parts = urlsplit(base)
-    return f"{parts.scheme}://{parts.netloc}"
-
-
-def _plain_rooted(url: str) -> bool:
-    """A ``/path?query`` that urljoin only prefixes with the origin: no ``//``, ``.`` or ``..``
-    segments in the path for it to collapse, nothing for the split and rejoin to drop."""
-    path = url.partition("?")[0].partition("#")[0]
-    return (
-        not url.startswith("//") and "//" not in path and "/." not in path and _plain(url)
-        and "?#" not in url and ";" not in url and not url.endswith(("?", "#"))
-    )
-
-
-def _plain_absolute(url: str) -> bool:
-    """An absolute URL that urljoin's split and rejoin leaves as it is: no empty ``?``/``#``/``;`` to
-    drop, no tabs, newlines or control characters to strip, no IPv6 host to validate."""
-    host = url.partition("://")[2][:1]
-    return (
-        url.startswith(("https://", "http://")) and host not in ("", "/", "?", "#") and _plain(url)
-        and "?#" not in url and ";" not in url and not url.endswith(("?", "#"))
-    )
-
-
-def _plain(url: str) -> bool:
-    """Nothing ``urlsplit`` would strip (tabs, newlines, leading spaces) or reject (brackets)."""
-    return url.isprintable() and not url.startswith(" ") and "[" not in url and "]" not in url
-
-
 def query(url: str) -> dict[str, str]:
-    """A URL's query parameters, the first value of each, blank values left out (as ``parse_qs``)."""
-    raw = url.partition("#")[0].partition("?")[2]
-    if not (_plain(url) and raw.isascii()) or "%" in raw or "+" in raw:  # escapes: the library decodes them
-        return {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
-    found: dict[str, str] = {}
-    for pair in raw.split("&"):
-        name, _, value = pair.partition("=")
-        if value:
-            found.setdefault(name, value)
-    return found
+    """A URL's query parameters, the first value of each, blank values left out."""
+    return {name: values[0] for name, values in parse_qs(urlsplit(url).query).items()}
 
 
 def images(el, base: str, *, skip_hosts: tuple[str, ...] = (), skip_classes: tuple[str, ...] = ()) -> list[str]:
@@ -396,7 +255,7 @@ def images(el, base: str, *, skip_hosts: tuple[str, ...] = (), skip_classes: tup
         src = src.strip()
         if not src or any(mark in src for mark in PLACEHOLDERS):
             continue
-        url = absolute(src, base)
+        url = urljoin(base, src)
         if urlsplit(url).hostname in skip_hosts or not url.startswith("http"):
             continue
         seen.setdefault(url, None)

@@ -1,4 +1,8 @@
-"""Every crawlable site, in one explicit dict. Adding a site is one file and one line here."""
+"""Every crawlable site, in one explicit dict. Adding a site is one file and one line here.
+
+Every other list of sites (model choices, tags, schedules, tests, bench) is derived from this dict
+and the facts each crawler class carries, never written out again.
+"""
 
 from __future__ import annotations
 
@@ -22,3 +26,19 @@ CRAWLERS: dict[str, type[BaseCrawler]] = {
 
 def site_choices() -> list[tuple[str, str]]:
     return [(code, crawler.name) for code, crawler in CRAWLERS.items()]
+
+
+def site_name(code: str) -> str:
+    """The display name; the code itself for a site no longer in the registry (old posts keep it)."""
+    crawler = CRAWLERS.get(code)
+    return crawler.name if crawler else code
+
+
+def site_hashtag(code: str) -> str:
+    crawler = CRAWLERS.get(code)
+    return crawler.hashtag if crawler else ""
+
+
+def static_sites() -> list[str]:
+    """Sites crawled without Chromium: the ones the fuzz test and the parse bench can run quickly."""
+    return [code for code, crawler in CRAWLERS.items() if not crawler.needs_browser]

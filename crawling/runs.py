@@ -35,17 +35,17 @@ def site_crawl(
     with stage("crawl", site=site_code) as result:
         try:
             for page in range(1, pages + 1):
-                page_crawl(crawler, run, page, say)
+                crawl_page(crawler, run, page, say)
                 run.counts_save()  # a run killed by the queue timeout still shows what it did
         finally:
             crawler.close()
             run.finish()  # first: a scoring error must not leave the run unfinished
-            run_follow_up(run, crawler.list_url(1))
+            follow_up_run(run, crawler.list_url(1))
         result.update(new=run.new, updated=run.updated, failed=run.failed)
     return run
 
 
-def run_follow_up(run: CrawlRun, url: str) -> None:
+def follow_up_run(run: CrawlRun, url: str) -> None:
     """Rescore the site, then re-elect its duplicates' canonical copies; each failure is recorded
     on the finished run and logged, and neither hides the other nor an error of the crawl."""
     steps = (("scoring", lambda: scoring.scores_recompute(run.site_code)),
@@ -59,7 +59,7 @@ def run_follow_up(run: CrawlRun, url: str) -> None:
             run.counts_save()
 
 
-def page_crawl(crawler: BaseCrawler, run: CrawlRun, page: int, say: Progress) -> None:
+def crawl_page(crawler: BaseCrawler, run: CrawlRun, page: int, say: Progress) -> None:
     url = crawler.list_url(page)
     try:
         items = crawler.list_fetch(page)
@@ -69,10 +69,10 @@ def page_crawl(crawler: BaseCrawler, run: CrawlRun, page: int, say: Progress) ->
         return
     run.pages += 1
     say(f"{crawler.code}: list page {page}: {len(items)} posts")
-    page_save(crawler, run, items_fetch(crawler, run, items, say), say)
+    save_page(crawler, run, fetch_items(crawler, run, items, say), say)
 
 
-def items_fetch(crawler: BaseCrawler, run: CrawlRun, items: list[ListItem], say: Progress) -> list:
+def fetch_items(crawler: BaseCrawler, run: CrawlRun, items: list[ListItem], say: Progress) -> list:
     """(item, data) of the page's posts that could be read; declined posts are not fetched again."""
     ids = [item.origin_id for item in items]
     declined = set(
@@ -84,45 +84,45 @@ def items_fetch(crawler: BaseCrawler, run: CrawlRun, items: list[ListItem], say:
         if item.origin_id in declined:
             run.count(SKIPPED)  # a moderator said no; no need to fetch it again
             continue
-        data = item_fetch(crawler, run, item, say)
+        data = fetch_item(crawler, run, item, say)
         if data is not None:
             fetched.append((item, data))
     return fetched
 
 
-def page_save(crawler: BaseCrawler, run: CrawlRun, fetched: list[tuple[ListItem, PostData]], say: Progress) -> None:
+def save_page(crawler: BaseCrawler, run: CrawlRun, fetched: list[tuple[ListItem, PostData]], say: Progress) -> None:
     try:
         outcomes = posts_save(crawler.code, [data for _, data in fetched])
     except Exception:  # nothing of the page was saved: one by one, so only the bad post fails
         for item, data in fetched:
-            item_save(crawler, run, item, data, say)
+            save_item(crawler, run, item, data, say)
         return
     for (item, _), outcome in zip(fetched, outcomes, strict=True):
-        item_done(crawler, run, item, outcome, say)
+        finish_item(crawler, run, item, outcome, say)
 
 
-def item_fetch(crawler: BaseCrawler, run: CrawlRun, item: ListItem, say: Progress) -> PostData | None:
+def fetch_item(crawler: BaseCrawler, run: CrawlRun, item: ListItem, say: Progress) -> PostData | None:
     try:
         return crawler.post_fetch(item)
     except Exception as exc:  # parser bugs on odd pages included: record the reason, keep going
-        item_failed(crawler, run, item, exc, say)
+        fail_item(crawler, run, item, exc, say)
         return None
 
 
-def item_save(crawler: BaseCrawler, run: CrawlRun, item: ListItem, data: PostData, say: Progress) -> None:
+def save_item(crawler: BaseCrawler, run: CrawlRun, item: ListItem, data: PostData, say: Progress) -> None:
     try:
         outcome = post_save(crawler.code, data)
     except Exception as exc:
-        item_failed(crawler, run, item, exc, say)
+        fail_item(crawler, run, item, exc, say)
         return
-    item_done(crawler, run, item, outcome, say)
+    finish_item(crawler, run, item, outcome, say)
 
 
-def item_failed(crawler: BaseCrawler, run: CrawlRun, item: ListItem, exc: Exception, say: Progress) -> None:
+def fail_item(crawler: BaseCrawler, run: CrawlRun, item: ListItem, exc: Exception, say: Progress) -> None:
     run.failure_add(item.url, exc)
     say(f"{crawler.code}: {item.origin_id} FAILED {exc}")
 
 
-def item_done(crawler: BaseCrawler, run: CrawlRun, item: ListItem, outcome: str, say: Progress) -> None:
+def finish_item(crawler: BaseCrawler, run: CrawlRun, item: ListItem, outcome: str, say: Progress) -> None:
     run.count(outcome)
     say(f"{crawler.code}: {item.origin_id} {outcome}")

@@ -92,9 +92,9 @@ def posts_insert(site_code: str, batch: list[PostData]) -> dict[str, Post]:
     values = [duplicates.simhash(f"{data.title}\n{data.content}") for data in candidates]
     kept: list[tuple[PostData, int | None, dict[int, str], list[int]]] = []
     for data, value, similar in zip(candidates, values, duplicates.near_many(values), strict=True):
-        if duplicates.declined_copy(similar):
+        if duplicates.is_declined_copy(similar):
             continue
-        twins = [j for j, (_, other, _, _) in enumerate(kept) if duplicates.close(other, value)]
+        twins = [j for j, (_, other, _, _) in enumerate(kept) if duplicates.is_close(other, value)]
         kept.append((data, value, similar, twins))
     posts = _posts_create(site_code, [data for data, *_ in kept])
     comments_add(posts, [data.comments for data, *_ in kept])
@@ -138,12 +138,12 @@ def posts_refresh(pairs: list[tuple[Post, PostData]]) -> None:
         saved[row.post_id][row.content_hash] = row
     changes: dict[int, Comment] = {}
     for post, data in pairs:
-        changes.update(comments_changed(saved[post.pk], data.comments))
+        changes.update(find_changed_comments(saved[post.pk], data.comments))
     Comment.objects.bulk_update(changes.values(), ["likes", "is_best"])
     comments_add([post for post, _ in pairs], [data.comments for _, data in pairs], saved=saved)
 
 
-def comments_changed(known: dict[str, Comment], comments: list[CommentData]) -> dict[int, Comment]:
+def find_changed_comments(known: dict[str, Comment], comments: list[CommentData]) -> dict[int, Comment]:
     """Saved comments whose likes or best mark changed; a comment read twice keeps the last change."""
     changes: dict[int, Comment] = {}
     for data in comments:

@@ -34,10 +34,6 @@ MAX_HOOK_CHARS = 40
 MAX_TITLE_CHARS = 100
 MAX_COMMENT_CHARS = 80
 MAX_TAGS = 8
-SITE_TAGS = {
-    "nate_pann": "네이트판", "dcinside": "디시인사이드", "theqoo": "더쿠",
-    "ruliweb": "루리웹", "instiz": "인스티즈", "ppomppu": "뽐뿌",
-}
 CLOSERS = ["여러분 생각은 어떠세요?", "여러분이라면 어떻게 하시겠어요?", "여러분도 이런 경험 있으신가요?"]
 SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+|\n+")
 TITLE_NOISE_RE = re.compile(r"\s*[(\[][^)\]]*[)\]]\s*|\.(?:jpg|jpeg|png|gif|manhwa|txt|mp4)\b", re.IGNORECASE)
@@ -174,7 +170,9 @@ def keywords(text: str) -> list[str]:
 def make_tags(site_code: str, title: str, extra: list[str] | None = None) -> list[str]:
     """Tags from the already scrubbed ``title``: a raw title would put "김민수" into a tag, and a
     lone name carries no honorific for the scrubber to catch."""
-    tags = [*(extra or []), *keywords(title)[:5], SITE_TAGS.get(site_code, ""), "쇼츠"]
+    from crawling.registry import site_hashtag
+
+    tags = [*(extra or []), *keywords(title)[:5], site_hashtag(site_code), "쇼츠"]
     unique = []
     for tag in (t.strip().lstrip("#").replace(" ", "") for t in tags):
         if tag and tag not in unique:

@@ -65,13 +65,9 @@ def shorts_title(title: str) -> str:
     return title
 
 
-def site_name(code: str) -> str:
-    from crawling.registry import site_choices
-
-    return dict(site_choices()).get(code, code)
-
-
 def description_for(post: Post, summary: str, tags: list[str]) -> str:
+    from crawling.registry import site_name
+
     hashtags = [f"#{tag.lstrip('#')}" for tag in [*settings.PUBLISH_HASHTAGS, *tags] if tag.strip()]
     # A description the pipeline wrote may already name the source; say it once.
     source = "" if post.url in summary else f"출처: {site_name(post.site_code)} {post.url}"

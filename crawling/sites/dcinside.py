@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from urllib.parse import urljoin
 
 from crawling import html
 from crawling.base import BaseCrawler, CommentData, CrawlError, ListItem, PostData
@@ -14,6 +15,8 @@ SOURCE_LINE = re.compile(r"\n?출처\s*:[^\n]*\[원본 보기\]\s*$")
 class DcInside(BaseCrawler):
     code = "dcinside"
     name = "DC Inside"
+    name_ko = "디시인사이드"
+    hashtag = "디시인사이드"
     origin = "https://gall.dcinside.com"
     gallery = "dcbest"
 
@@ -30,11 +33,11 @@ class DcInside(BaseCrawler):
             if link is None or not query.get("no", "").isdigit():
                 continue
             gallery, no = query.get("id", self.gallery), query["no"]
-            html.drop_tags(link, "strong", "em")
+            html.drop(link, "strong", "em")
             items.append(ListItem(
                 origin_id=f"{gallery}_{no}",
                 url=f"{self.origin}/board/view/?id={gallery}&no={no}",
-                fetch_url=html.absolute(html.attr(link, "href"), self.origin),
+                fetch_url=urljoin(self.origin, html.attr(link, "href")),
                 title=html.text(link),
                 views=html.to_int(html.text(td.get("gall_count"))),
                 likes=html.to_int(html.text(td.get("gall_recommend"))),

@@ -15,6 +15,9 @@ POST_ID = re.compile(r"/pt/(\d+)")
 class Instiz(BaseCrawler):
     code = "instiz"
     name = "Instiz"
+    name_ko = "인스티즈"
+    hashtag = "인스티즈"
+    needs_browser = True
     origin = "https://www.instiz.net"
 
     def __init__(self, **kwargs) -> None:

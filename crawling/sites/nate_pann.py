@@ -13,6 +13,8 @@ POST_ID = re.compile(r"/talk/(\d+)")
 class NatePann(BaseCrawler):
     code = "nate_pann"
     name = "Nate Pann"
+    name_ko = "네이트판"
+    hashtag = "네이트판"
     origin = "https://pann.nate.com"
 
     @classmethod

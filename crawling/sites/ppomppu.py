@@ -20,6 +20,8 @@ def _board_no(href: str) -> tuple[str, str] | None:
 class Ppomppu(BaseCrawler):
     code = "ppomppu"
     name = "Ppomppu"
+    name_ko = "뽐뿌"
+    hashtag = "뽐뿌"
     origin = "https://www.ppomppu.co.kr"
     encoding = "cp949"
 

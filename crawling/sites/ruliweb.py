@@ -13,6 +13,8 @@ POST_PATH = re.compile(r"^(?:https://bbs\.ruliweb\.com)?(/best/board/\d+/read/(\
 class Ruliweb(BaseCrawler):
     code = "ruliweb"
     name = "Ruliweb"
+    name_ko = "루리웹"
+    hashtag = "루리웹"
     origin = "https://bbs.ruliweb.com"
 
     @classmethod

@@ -13,6 +13,8 @@ POST_ID = re.compile(r"^/hot/(\d+)$")
 class Theqoo(BaseCrawler):
     code = "theqoo"
     name = "theqoo"
+    name_ko = "더쿠"
+    hashtag = "더쿠"
     origin = "https://theqoo.net"
 
     @classmethod

@@ -1,9 +1,10 @@
 """Hundreds of broken versions of the fixture pages, list pages included, crawled through the
-production path (``site_crawl`` → list page → ``items_fetch`` → ``page_save``, one by one on a
+production path (``site_crawl`` → list page → ``fetch_items`` → ``save_page``, one by one on a
 failed batch) against the fixture server: no crash, every failure recorded with a reason.
 
-instiz is left out: its posts go through Chromium, which would make each round take seconds
-and the test minutes; its parser is fuzz-free but covered by the fixture tests in real Chromium.
+Sites that need a browser (instiz) are left out: their posts go through Chromium, which would make
+each round take seconds and the test minutes; their parsers are covered by the fixture tests in
+real Chromium instead.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ import pytest
 
 from crawling.fixture_server import FixtureServer
 from crawling.models import CrawlFailure, CrawlRun
+from crawling.registry import static_sites
 from crawling.runs import site_crawl
 
 pytestmark = pytest.mark.django_db
-SITES = ["nate_pann", "dcinside", "theqoo", "ruliweb", "ppomppu"]
+SITES = static_sites()
 ROUNDS = 40
 LISTED = re.compile(r"list page 1: (\d+) posts")
 

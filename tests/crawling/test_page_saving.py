@@ -6,7 +6,7 @@ import pytest
 
 from crawling.base import CommentData, PostData
 from crawling.models import CrawlFailure, CrawlRun, Fingerprint
-from crawling.runs import page_crawl
+from crawling.runs import crawl_page
 from crawling.saving import post_save, posts_save
 from crawling.sites.theqoo import Theqoo
 from posts.models import Post
@@ -94,7 +94,7 @@ def test_a_bad_post_fails_alone_and_the_rest_of_its_page_is_saved(fixture_server
     crawler = BrokenTheqoo(base_url=fixture_server.base_url("theqoo"), robots_policy="ignore")
     run = CrawlRun.objects.create(site_code="theqoo")
     lines: list[str] = []
-    page_crawl(crawler, run, 1, lines.append)
+    crawl_page(crawler, run, 1, lines.append)
     assert run.new == 1 and Post.objects.filter(origin_id="4361027745").exists()
     broken = CrawlFailure.objects.get(url="https://theqoo.net/hot/4361019832")
     assert "TypeError" in broken.error

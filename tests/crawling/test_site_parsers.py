@@ -7,11 +7,10 @@ import re
 import pytest
 
 from crawling.base import ListItem
-from crawling.registry import CRAWLERS
+from crawling.registry import CRAWLERS, static_sites
 from tests.conftest import require_binary
 from tests.crawling.conftest import expected
 
-STATIC_SITES = ["nate_pann", "dcinside", "theqoo", "ruliweb", "ppomppu"]
 LIST_KEYS = ("origin_id", "url", "title", "views", "likes", "comments")
 
 
@@ -59,12 +58,12 @@ def check_posts(site: str, server) -> None:
         crawler.close()
 
 
-@pytest.mark.parametrize("site", [*STATIC_SITES, "instiz"])
+@pytest.mark.parametrize("site", list(CRAWLERS))
 def test_list_page_gives_the_expected_items(site, fixture_server):
     check_list(site, fixture_server)
 
 
-@pytest.mark.parametrize("site", STATIC_SITES)
+@pytest.mark.parametrize("site", static_sites())
 def test_post_pages_give_the_expected_posts(site, fixture_server):
     check_posts(site, fixture_server)
 
