@@ -8,7 +8,7 @@ STATUS_CHOICES = [
     ("RENDERED", "Rendered"), ("UPLOADING", "Uploading"), ("UPLOADED", "Uploaded"), ("FAILED", "Failed"),
     ("TAKING_DOWN", "Taking down"), ("TAKEN_DOWN", "Taken down"),
 ]
-UPLOAD_STATUSES = ("RENDERED", "UPLOADING", "UPLOADED")
+UPLOAD_STATUSES = ("RENDERED", "UPLOADING", "UPLOADED", "TAKEN_DOWN")
 UPLOAD_CODES = ("UPLOAD_FAILED", "UPLOAD_LEASE_EXPIRED", "UPLOAD_RETRY", "QUOTA_WAIT", "UPLOAD_AUTH")
 # Permanent failures were a flag beside the code; now the kind says it.
 PERMANENT_KINDS = {
