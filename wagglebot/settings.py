@@ -1,7 +1,7 @@
 """WaggleBot settings: one module, every value overridable from the environment or ``.env``.
 
 ``.env.example`` documents each variable. Misconfiguration that Django can detect after start-up
-is reported by the system checks in ``wagglebot/checks.py``.
+is reported by the system checks in ``ops/checks.py``.
 """
 
 from __future__ import annotations
