@@ -1,4 +1,4 @@
-"""What the public status page shows: counts and times only, nothing private.
+"""What the public overview page (`/` and `/status/`) shows: counts and times only, nothing private.
 
 No text of undecided posts, no user names, no file paths: uploaded videos are public already,
 so their title and public link are the only per-post data shown.
@@ -20,7 +20,7 @@ CLUSTERS = (DEFAULT_CLUSTER, GPU_CLUSTER)
 FAILURE_WINDOW = timedelta(days=7)
 
 
-def status_snapshot() -> dict:
+def overview_snapshot() -> dict:
     now = timezone.now()
     return {
         "generated_at": now,
