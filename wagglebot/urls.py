@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.urls import path
 
 from ops import views as ops_views
+from ops.metrics import metrics_view
 from posts import views as posts_views
-from wagglebot.metrics import metrics_view
 
 urlpatterns = [
     path("", ops_views.overview, name="home"),
