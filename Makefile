@@ -42,6 +42,7 @@ $(VENV)/.installed: requirements/base.txt requirements/dev.txt requirements/llm-
 	@echo ">> wrote .env for development (DEBUG=true, a fresh SECRET_KEY); see .env.example"
 
 test: setup
+	$(VENV)/bin/lint-imports --no-logo
 	@$(MAKE) --no-print-directory test-sqlite
 	@$(MAKE) --no-print-directory test-mariadb
 
@@ -65,6 +66,7 @@ bench: setup
 
 lint: setup
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-logo
 
 check: setup
 	$(PY) manage.py check
