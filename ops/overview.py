@@ -13,6 +13,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from posts.models import Content, Post, Status, StatusChange
+from publishing.stats import totals
 from wagglebot.q import DEFAULT_CLUSTER, GPU_CLUSTER
 
 WINDOWS = {"24 h": timedelta(hours=24), "7 days": timedelta(days=7)}
@@ -34,8 +35,6 @@ def overview_snapshot() -> dict:
 
 
 def _video_stats() -> dict:
-    from publishing.stats import totals
-
     return totals()
 
 
