@@ -49,6 +49,7 @@ $(VENV)/.installed-test: $(VENV)/.installed-base requirements/dev.txt requiremen
 	@echo ">> wrote .env for development (DEBUG=true, a fresh SECRET_KEY); see .env.example"
 
 test: setup
+	$(VENV)/bin/lint-imports --no-logo
 	@$(MAKE) --no-print-directory test-sqlite
 	@$(MAKE) --no-print-directory test-mariadb
 
@@ -72,6 +73,7 @@ bench: setup
 
 lint: setup
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-logo
 
 check: setup-base
 	$(PY) manage.py check

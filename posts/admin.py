@@ -29,6 +29,7 @@ from posts.lifecycle import Phase, Status
 from posts.media import cached_images, media_url
 from posts.models import Comment, Content, Post, StatusChange
 from posts.moderation import post_rerender, post_rerender_offered
+from posts.notices import inbox_notices
 
 EXCERPT_CHARS = 80
 LIST_DEFERRED = ("content", "images", "stats", "error_message", "url")
@@ -212,11 +213,8 @@ class PostAdmin(ModerationActions, admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         if self.has_publish_permission(request):
-            from publishing.uploaders import get_uploader
-
-            problem = get_uploader().problem()  # no network: a missing token or client secret
-            if problem:
-                self.message_user(request, f"Uploads cannot run: {problem}", messages.WARNING)
+            for notice in inbox_notices():  # e.g. why uploads cannot run (publishing registers it)
+                self.message_user(request, notice, messages.WARNING)
         return super().changelist_view(request, extra_context)
 
     def get_changelist(self, request, **kwargs):

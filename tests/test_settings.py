@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.checks import Error
 
-from wagglebot import checks
+from ops import checks
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION_ENV = {

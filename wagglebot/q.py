@@ -1,4 +1,4 @@
-"""Django-Q2 cluster configuration and the schedules that live in code.
+"""Django-Q2 cluster configuration; the periodic tasks are listed in ``ops/schedules.py``.
 
 Two clusters share one broker:
 - ``default``: crawls, uploads, sweeps and other light work, several workers;
@@ -47,44 +47,3 @@ def cluster_config(*, redis_url: str, workers: int, default_timeout: int, gpu_ti
     else:
         config["orm"] = "default"
     return config
-
-
-def schedules() -> list[dict]:
-    """Every periodic task, created idempotently by ``manage.py sync_schedules``."""
-    from django_q.models import Schedule
-
-    items = [
-        {
-            "name": "posts.sweep",
-            "func": "posts.tasks.sweep",
-            "schedule_type": Schedule.MINUTES,
-            "minutes": 5,
-        },
-    ]
-    items += _crawl_schedules(Schedule)
-    items += _publishing_schedules(Schedule)
-    return [{**item, "cluster": item.get("cluster", DEFAULT_CLUSTER)} for item in items]
-
-
-def _crawl_schedules(Schedule) -> list[dict]:
-    from crawling.registry import CRAWLERS
-
-    return [
-        {
-            "name": f"crawl.{code}",
-            "func": "crawling.tasks.crawl_site",
-            "args": repr(code),
-            "schedule_type": Schedule.HOURLY,
-        }
-        for code in CRAWLERS
-    ]
-
-
-def _publishing_schedules(Schedule) -> list[dict]:
-    # fill_slots does nothing unless AUTO_PUBLISH is on, so the schedule can always exist.
-    return [
-        {"name": "publishing.fill_slots", "func": "publishing.tasks.fill_slots",
-         "schedule_type": Schedule.MINUTES, "minutes": 15},
-        {"name": "publishing.refresh_stats", "func": "publishing.tasks.refresh_stats",
-         "schedule_type": Schedule.HOURLY},
-    ]

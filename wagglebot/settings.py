@@ -1,13 +1,11 @@
 """WaggleBot settings: one module, every value overridable from the environment or ``.env``.
 
 ``.env.example`` documents each variable. Misconfiguration that Django can detect after start-up
-is reported by the system checks in ``wagglebot/checks.py``.
+is reported by the system checks in ``ops/checks.py``.
 """
 
 from __future__ import annotations
 
-import os
-import socket
 from pathlib import Path
 
 import environ
@@ -191,13 +189,9 @@ DEMO_USERNAME = env.str("DEMO_USERNAME", default="demo")
 # /metrics answers staff sessions and, when this is set, `Authorization: Bearer <METRICS_TOKEN>`.
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 # Stage histograms are written by worker processes of both clusters and read by the web process:
-# prometheus_client's multiprocess mode keeps one mmap file per process under this folder. Each
-# host (or container) writes into its own sub-folder because process ids repeat across hosts
-# and two processes sharing one file corrupt it; /metrics merges every sub-folder.
+# prometheus_client's multiprocess mode keeps one mmap file per process under METRICS_DIR/<host>/
+# (see wagglebot/lib/metering.py); /metrics merges every sub-folder.
 METRICS_DIR = Path(env.str("METRICS_DIR", default=str(BASE_DIR / "var" / "metrics")))
-# prometheus_client chooses multiprocess mode when it is first imported, which happens only
-# after settings have loaded (wagglebot.metrics), so setting the variable here is early enough.
-os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(METRICS_DIR / socket.gethostname())
 
 # --- publishing ---
 # Which uploader publishes rendered posts: "local" (export folder) or "youtube".

@@ -18,3 +18,9 @@ def get_uploader(name: str | None = None) -> Uploader:
     if name not in UPLOADERS:
         raise ValueError(f"unknown uploader {name!r}; choose one of {', '.join(UPLOADERS)}")
     return import_string(UPLOADERS[name])()
+
+
+def upload_problem_notice() -> str:
+    """The inbox's warning for publishers; no network: a missing token or client secret."""
+    problem = get_uploader().problem()
+    return f"Uploads cannot run: {problem}" if problem else ""

@@ -76,7 +76,8 @@ def test_every_site_has_an_hourly_schedule_on_the_default_cluster():
     from django_q.models import Schedule
 
     from crawling.registry import CRAWLERS
-    from wagglebot.q import DEFAULT_CLUSTER, schedules
+    from ops.schedules import schedules
+    from wagglebot.q import DEFAULT_CLUSTER
 
     crawls = [s for s in schedules() if s["func"] == "crawling.tasks.crawl_site"]
     assert sorted(eval(s["args"]) for s in crawls) == sorted(CRAWLERS)

@@ -117,7 +117,7 @@ def test_a_stage_run_shows_up_in_the_duration_histogram(staff_client):
 def test_stage_durations_from_another_process_are_merged(staff_client):
     name = unique_stage()
     code = (
-        "import django; django.setup(); from wagglebot.metrics import observe_stage; "
+        "import django; django.setup(); from wagglebot.lib.metering import observe_stage; "
         f"observe_stage({name!r}, 42.0, ok=True); observe_stage({name!r}, 0.2, ok=True)"
     )
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "wagglebot.settings"}
@@ -230,7 +230,7 @@ def test_crawl_results_are_summed_per_site(staff_client):
 def exporter():
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "wagglebot.settings"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "wagglebot.metrics_exporter", "--port", "0"],
+        [sys.executable, "-m", "ops.metrics_exporter", "--port", "0"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
     )
     try:

@@ -12,7 +12,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from wagglebot import metrics
+from wagglebot.lib.metering import observe_stage
 
 log = logging.getLogger("wagglebot.stages")
 
@@ -46,7 +46,7 @@ def stage(name: str, *, post_id: int | None = None, **fields) -> Iterator[dict]:
             "STAGE_FAILED %s post=%s after %d ms: %s %s", name, post_id, ms, code, exc,
             extra={"event": "STAGE_FAILED", "duration_ms": ms, "error_code": code, **extra},
         )
-        metrics.observe_stage(name, ms / 1000, ok=False)
+        observe_stage(name, ms / 1000, ok=False)
         raise
     ms = round((time.monotonic() - started) * 1000)
     result["duration_ms"] = ms
@@ -54,4 +54,4 @@ def stage(name: str, *, post_id: int | None = None, **fields) -> Iterator[dict]:
         "STAGE_DONE %s post=%s in %d ms", name, post_id, ms,
         extra={"event": "STAGE_DONE", "duration_ms": ms, **extra, **result},
     )
-    metrics.observe_stage(name, ms / 1000, ok=True)
+    observe_stage(name, ms / 1000, ok=True)

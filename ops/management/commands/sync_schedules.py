@@ -1,11 +1,11 @@
-"""Create or update every schedule listed in ``wagglebot.q.schedules()``; safe to run any time."""
+"""Create or update every schedule listed in ``ops.schedules.schedules()``; safe to run any time."""
 
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 from django_q.models import Schedule
 
-from wagglebot.q import schedules
+from ops.schedules import schedules
 
 
 class Command(BaseCommand):

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django_q.models import Schedule
 
-from wagglebot.q import schedules
+from ops.schedules import schedules
 
 pytestmark = pytest.mark.django_db
 

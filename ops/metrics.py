@@ -3,9 +3,9 @@
 Two kinds of numbers:
 
 - Stage durations happen in the worker processes of both Django-Q2 clusters (and in gunicorn
-  workers), never in one process that could serve them. ``observe_stage`` writes them with
-  prometheus_client's multiprocess mode into ``METRICS_DIR/<host>/`` (see settings), and a scrape
-  merges the files of every process on every host that shares ``METRICS_DIR``.
+  workers), never in one process that could serve them. ``wagglebot.lib.metering`` writes them
+  with prometheus_client's multiprocess mode into ``METRICS_DIR/<host>/``, and a scrape merges the
+  files of every process on every host that shares ``METRICS_DIR``.
 - Everything else is state that already lives in the database or the broker, so a scrape reads
   it there (a few grouped queries) instead of keeping counters that could drift.
 
@@ -18,54 +18,22 @@ Read from other apps:
 from __future__ import annotations
 
 import hmac
-import logging
-import os
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 
 from django.conf import settings
 from django.db.models import Count, Max, Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 
+from crawling.models import CrawlRun
+from posts.models import Post, Status
 from wagglebot.q import DEFAULT_CLUSTER, GPU_CLUSTER
 
-log = logging.getLogger(__name__)
-
 CRAWL_RESULTS = ("new", "updated", "skipped", "failed")
-# From a crawled page (a fraction of a second) to a CPU render (minutes).
-STAGE_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800)
-STAGE_SECONDS = Histogram(
-    "wagglebot_stage_duration_seconds",
-    "Duration of pipeline stages and crawl runs, by outcome (ok or failed).",
-    ["stage", "outcome"],
-    buckets=STAGE_BUCKETS,
-    registry=None,  # collected from the multiprocess files, never from this process's registry
-)
-
-
-def _process_dir() -> None:
-    # prometheus_client opens its file on the first observation and fails if the folder is missing.
-    try:
-        Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
-    except (KeyError, OSError) as exc:
-        log.warning("stage metrics disabled: no metrics folder (%s)", exc)
-
-
-_process_dir()
-
-
-def observe_stage(name: str, seconds: float, ok: bool) -> None:
-    """Record one stage run; called by ``wagglebot.lib.stages.stage``."""
-    try:
-        STAGE_SECONDS.labels(stage=name, outcome="ok" if ok else "failed").observe(seconds)
-    except OSError as exc:
-        # A full or read-only metrics folder must not fail the render it is measuring.
-        log.warning("stage metric for %s not recorded: %s", name, exc)
 
 
 @never_cache
@@ -110,10 +78,6 @@ class DatabaseCollector:
 
 
 def posts_by_status() -> GaugeMetricFamily:
-    # Local imports: wagglebot.lib.stages imports this module and may itself be imported while
-    # apps are still loading.
-    from posts.models import Post, Status
-
     counts = dict.fromkeys(Status.values, 0)
     for row in Post.objects.order_by().values("status").annotate(n=Count("pk")):
         counts[row["status"]] = row["n"]
@@ -167,8 +131,6 @@ def _redis_depths() -> dict[str, int]:
 
 
 def crawl_results() -> Iterator[Metric]:
-    from crawling.models import CrawlRun
-
     rows = CrawlRun.objects.order_by().values("site_code").annotate(
         runs=Count("pk"), pages=Sum("pages"), new=Sum("new"), updated=Sum("updated"),
         skipped=Sum("skipped"), failed=Sum("failed"), last=Max("finished_at"),

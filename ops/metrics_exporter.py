@@ -1,6 +1,6 @@
 """Serve this host's stage durations to Prometheus, for machines that run no web server.
 
-    python -m wagglebot.metrics_exporter [--addr 127.0.0.1] [--port 9108]
+    python -m ops.metrics_exporter [--addr 127.0.0.1] [--port 9108]
 
 ``/metrics`` on the web server merges the stage files of every process that writes into its
 ``METRICS_DIR``. A cluster on another machine writes into that machine's own folder (memory-mapped
@@ -18,7 +18,7 @@ import sys
 
 import django
 
-log = logging.getLogger("wagglebot.metrics_exporter")
+log = logging.getLogger("ops.metrics_exporter")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> None:
 
     from prometheus_client import CollectorRegistry, start_http_server
 
-    from wagglebot.metrics import StageCollector
+    from ops.metrics import StageCollector
 
     registry = CollectorRegistry(auto_describe=False)
     registry.register(StageCollector())

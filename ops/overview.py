@@ -1,4 +1,4 @@
-"""What the public status page shows: counts and times only, nothing private.
+"""What the public overview page (`/` and `/status/`) shows: counts and times only, nothing private.
 
 No text of undecided posts, no user names, no file paths: uploaded videos are public already,
 so their title and public link are the only per-post data shown.
@@ -13,6 +13,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from posts.models import Content, Post, Status, StatusChange
+from publishing.stats import totals
 from wagglebot.q import DEFAULT_CLUSTER, GPU_CLUSTER
 
 WINDOWS = {"24 h": timedelta(hours=24), "7 days": timedelta(days=7)}
@@ -20,7 +21,7 @@ CLUSTERS = (DEFAULT_CLUSTER, GPU_CLUSTER)
 FAILURE_WINDOW = timedelta(days=7)
 
 
-def status_snapshot() -> dict:
+def overview_snapshot() -> dict:
     now = timezone.now()
     return {
         "generated_at": now,
@@ -34,8 +35,6 @@ def status_snapshot() -> dict:
 
 
 def _video_stats() -> dict:
-    from publishing.stats import totals
-
     return totals()
 
 

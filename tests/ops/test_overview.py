@@ -1,4 +1,4 @@
-"""The public status page and /healthz."""
+"""The public overview page (`/`, `/status/`) and /healthz."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ def test_anyone_sees_counts_per_status(client):
     assert '<th>Failed</th><td class="n">0</td>' in counts
 
 
-def test_the_root_url_is_the_status_page(client):
+def test_the_root_url_is_the_overview_page(client):
     assert b"WaggleBot status" in client.get("/").content
 
 
@@ -168,7 +168,7 @@ def test_healthz_answers_plain_http_even_when_https_is_enforced(client, settings
     assert client.get("/status/").status_code == 301
 
 
-def test_the_status_page_sums_the_audience_of_uploaded_videos(client):
+def test_the_overview_page_sums_the_audience_of_uploaded_videos(client):
     from publishing.models import VideoStats
 
     for views, likes in ((1000, 10), (500, 5)):

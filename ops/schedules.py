@@ -1,0 +1,45 @@
+"""The periodic tasks, in code; ``manage.py sync_schedules`` writes them to the database."""
+
+from __future__ import annotations
+
+from django_q.models import Schedule
+
+from crawling.registry import CRAWLERS
+from wagglebot.q import DEFAULT_CLUSTER
+
+
+def schedules() -> list[dict]:
+    """Every periodic task, created idempotently by ``manage.py sync_schedules``."""
+    items = [
+        {
+            "name": "posts.sweep",
+            "func": "posts.tasks.sweep",
+            "schedule_type": Schedule.MINUTES,
+            "minutes": 5,
+        },
+    ]
+    items += _crawl_schedules()
+    items += _publishing_schedules()
+    return [{**item, "cluster": item.get("cluster", DEFAULT_CLUSTER)} for item in items]
+
+
+def _crawl_schedules() -> list[dict]:
+    return [
+        {
+            "name": f"crawl.{code}",
+            "func": "crawling.tasks.crawl_site",
+            "args": repr(code),
+            "schedule_type": Schedule.HOURLY,
+        }
+        for code in CRAWLERS
+    ]
+
+
+def _publishing_schedules() -> list[dict]:
+    # fill_slots does nothing unless AUTO_PUBLISH is on, so the schedule can always exist.
+    return [
+        {"name": "publishing.fill_slots", "func": "publishing.tasks.fill_slots",
+         "schedule_type": Schedule.MINUTES, "minutes": 15},
+        {"name": "publishing.refresh_stats", "func": "publishing.tasks.refresh_stats",
+         "schedule_type": Schedule.HOURLY},
+    ]
