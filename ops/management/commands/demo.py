@@ -248,7 +248,7 @@ def samples_make_recent(now: datetime) -> None:
     Post.objects.update(source_published_at=F("source_published_at") + shift)
     # The samples' images live on the real sites; the demo's shorts use the bundled background clip.
     Post.objects.update(images=[])
-    for site_code in Post.objects.values_list("site_code", flat=True).distinct():
+    for site_code in Post.objects.order_by().values_list("site_code", flat=True).distinct():
         scores_recompute(site_code, now)
         canonicals_refresh(site_code)
 
