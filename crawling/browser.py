@@ -2,7 +2,9 @@
 
 One browser per crawl run, started on first use. Background networking, updates and sync are off
 so the headless browser makes no request but the page's own; ``--no-sandbox`` only when running
-as root, where Chromium refuses to start with its sandbox.
+as root, where Chromium refuses to start with its sandbox. A browser given ``only_origin`` (a
+crawl of the loopback fixture server) requests and resolves nothing else: the saved pages still
+name the real site's scripts and images, and an offline crawl must not fetch them.
 
 Playwright's sync API runs an asyncio loop in the thread that starts it, and Django refuses ORM
 calls from a thread with a running loop (SynchronousOnlyOperation). So the browser lives in its
@@ -14,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import os
 from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlsplit
 
 from django.conf import settings
 
@@ -33,7 +36,9 @@ ARGS = [
 
 
 class Browser:
-    def __init__(self) -> None:
+    def __init__(self, *, only_origin: str = "") -> None:
+        parts = urlsplit(only_origin)
+        self.only_origin = f"{parts.scheme}://{parts.netloc}" if only_origin else ""
         self._playwright = None
         self._browser = None
         self._thread: ThreadPoolExecutor | None = None
@@ -55,6 +60,8 @@ class Browser:
         from playwright.sync_api import sync_playwright
 
         args = [*ARGS, "--no-sandbox"] if os.geteuid() == 0 else ARGS
+        if self.only_origin:  # no DNS look-up either, not even a prefetch of a link's host
+            args = [*args, "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"]
         self._playwright = sync_playwright().start()
         try:
             self._browser = self._playwright.chromium.launch(
@@ -75,6 +82,8 @@ class Browser:
             if self._browser is None:
                 self._start()
             page = self._browser.new_page(user_agent=HEADERS["User-Agent"], locale="ko-KR")
+            if self.only_origin:
+                page.route("**/*", self._only_origin)
             try:
                 response = page.goto(url, referer=referer or None, wait_until="load", timeout=timeout_ms)
                 if response is not None and response.status >= 400:
@@ -86,6 +95,13 @@ class Browser:
                 page.close()
         except PlaywrightError as exc:
             raise CrawlError(f"browser failed on {url}: {exc}") from exc
+
+    def _only_origin(self, route) -> None:
+        url = route.request.url
+        if url == self.only_origin or url.startswith(self.only_origin + "/"):
+            route.continue_()
+        else:
+            route.abort()
 
     def _stop(self) -> None:
         if self._browser is not None:

@@ -22,7 +22,7 @@ class Instiz(BaseCrawler):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.browser = Browser()
+        self.browser = Browser(only_origin=self.base_url if kwargs.get("base_url") else "")
 
     @classmethod
     def list_path(cls, page: int) -> str:

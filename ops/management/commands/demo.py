@@ -1,38 +1,51 @@
 """``make demo``: the whole pipeline offline on the bundled sample pages.
 
-Migrates, creates the demo login, crawls the sample pages through the real crawler, approves the
-best-scored posts, starts the web server and both clusters, publishes each rendered short with
-the local uploader, and reports progress per stage and per post. ``--once`` exits when every
-approved post is published (or failed); otherwise the processes keep running until Ctrl-C.
+Every run starts on a fresh folder of its own (``var/demo``: a SQLite file, media, metrics, logs),
+never on the configured database, and reaches no network: no live crawl, no edge-tts, no LLM
+download, no YouTube. It migrates, creates the demo login, crawls the sample pages through the
+real crawler, dates them as if posted in the last hours so they score, approves the best-scored
+posts, starts the web server and both clusters, publishes each rendered short with the local
+uploader, and reports progress per stage and per post. ``--once`` exits when every approved post
+is published (or failed); otherwise the processes keep running until Ctrl-C.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import secrets
+import shutil
+import subprocess
+import sys
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import F, Max
+from django.utils import timezone
+from django_q.models import Schedule
 
+from crawling.duplicates import canonicals_refresh
+from crawling.scoring import raw_score, scores_recompute
 from posts.models import Post, Status
 from posts.queue import generation_enqueue, upload_enqueue
 from wagglebot.lib.procs import ServiceError, ServiceGroup
-from wagglebot.q import DEFAULT_CLUSTER, GPU_CLUSTER
+from wagglebot.q import DEFAULT_CLUSTER, GPU_CLUSTER, schedules
 
 SAMPLES = settings.BASE_DIR / "tests" / "fixtures" / "sites"
 DONE = {Status.UPLOADED, Status.FAILED}
-# Everything the demo runs must work without a network: these pick the offline engines.
-OFFLINE_ENV = {
-    "SCRIPT_WRITER": "extractive",
-    "TTS_ENGINES": "espeak",
-    "UPLOADER": "local",
-    "LOG_FORMAT": "json",
-}
+# Set (to the demo folder) in the environment of the relaunched demo and every process it starts.
+DEMO_DIR_ENV = "WAGGLEBOT_DEMO_DIR"
+# Only the schedules that stay offline: the hourly crawl.<site> schedules would crawl the real
+# communities within a minute of the default cluster starting.
+DEMO_SCHEDULES = ("posts.sweep",)
+# The newest sample is dated this long before the demo's crawl, the others keep their distance to it.
+NEWEST_SAMPLE_AGE = timedelta(hours=3)
 
 
 class Command(BaseCommand):
@@ -43,20 +56,30 @@ class Command(BaseCommand):
         parser.add_argument("--posts", type=int, default=3, help="how many of the best posts to approve")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--timeout", type=int, default=900, help="seconds --once waits for the pipeline")
+        parser.add_argument(
+            "--dir", dest="folder", default=str(settings.BASE_DIR / "var" / "demo"),
+            help="the demo's own folder (database, media, logs), emptied at the start of every run",
+        )
 
-    def handle(self, *args, once: bool, posts: int, port: int, timeout: int, **options) -> None:
+    def handle(self, *args, once: bool, posts: int, port: int, timeout: int, folder: str, **options) -> None:
+        folder_path = Path(folder).resolve()
+        if os.environ.get(DEMO_DIR_ENV) != str(folder_path):
+            argv = [f"--posts={posts}", f"--port={port}", f"--timeout={timeout}", f"--dir={folder_path}"]
+            self.relaunch(folder_path, [*argv, "--once"] if once else argv)
+            return
         started = time.monotonic()
         # The demo prints its own per-stage progress; the loggers would repeat every line.
         for name in ("wagglebot.stages", "django-q"):
             logging.getLogger(name).setLevel(logging.WARNING)
-        self.step("migrating the database")
+        self.step(f"migrating the demo's own database in {folder_path}")
         call_command("migrate", verbosity=0)
-        call_command("sync_schedules", stdout=self.stdout, stderr=_Quiet())
+        schedules_create()
         password = self.demo_user()
-        log_dir = settings.BASE_DIR / "var" / "log" / "demo"
+        log_dir = folder_path / "log"
         self.crawl_samples(log_dir)
         chosen = self.approve_best(posts)
-        with ServiceGroup(log_dir=log_dir, env=OFFLINE_ENV) as group:
+        # The stage lines the demo follows are read from the gpu cluster's JSON log.
+        with ServiceGroup(log_dir=log_dir, env={"LOG_FORMAT": "json"}) as group:
             try:
                 self.step("starting the web server, the default cluster and the gpu cluster")
                 group.cluster(DEFAULT_CLUSTER)
@@ -68,6 +91,27 @@ class Command(BaseCommand):
                     self.wait_for_ctrl_c(group)
             except ServiceError as exc:
                 raise CommandError(f"{exc} (is port {port} free? try ARGS='--port 8001')") from exc
+
+    def relaunch(self, folder: Path, argv: list[str]) -> None:
+        """Run this command again in a fresh folder, with the demo's environment.
+
+        Settings are read once per process, and the demo's database, media, broker and engines
+        must be its own in this process and in every process it starts: a developer's ``.env``
+        may point DATABASE_URL at real data and REDIS_URL at a shared broker.
+        """
+        folder_reset(folder)
+        process = subprocess.Popen(
+            [sys.executable, str(settings.BASE_DIR / "manage.py"), "demo", *argv],
+            cwd=settings.BASE_DIR, env={**os.environ, **demo_env(folder)},
+        )
+        while True:
+            try:
+                code = process.wait()
+                break
+            except KeyboardInterrupt:
+                continue  # Ctrl-C reached the demo as well: wait while it stops its processes
+        if code:
+            raise CommandError(f"the demo exited with code {code}", returncode=code)
 
     def step(self, text: str) -> None:
         self.stdout.write(self.style.MIGRATE_HEADING(f"==> {text}"))
@@ -84,6 +128,7 @@ class Command(BaseCommand):
             "    (the sample list pages link to many posts whose pages are not bundled: those count as"
             f" failed fetches; per-page progress is in {log_dir / 'crawl.log'})"
         )
+        samples_make_recent(timezone.now())
 
     def demo_user(self) -> str:
         password = secrets.token_urlsafe(9)
@@ -94,14 +139,14 @@ class Command(BaseCommand):
         return password
 
     def approve_best(self, count: int) -> list[int]:
-        best = Post.objects.filter(status=Status.COLLECTED, duplicate_of__isnull=True).order_by("-score")[:count]
+        best = best_posts(count, timezone.now())
         if not best:
             raise CommandError("the sample crawl saved no posts; see the crawl output above")
         user = get_user_model().objects.get(username=settings.DEMO_USERNAME)
         for post in best:
             post.approve(by=user, reason="demo")
             generation_enqueue(post)
-            self.stdout.write(f"    approved post {post.pk} [{post.site_code}] {post.title}")
+            self.stdout.write(f"    approved post {post.pk} [{post.site_code}] score {post.score:.3f} {post.title}")
         return [post.pk for post in best]
 
     def follow(self, group: ServiceGroup, ids: list[int], stage_log: Path, timeout: int | None) -> None:
@@ -159,6 +204,62 @@ class Command(BaseCommand):
             self.stdout.write("    stopping")
 
 
+def demo_env(folder: Path) -> dict[str, str]:
+    """The environment of the demo and of every process it starts: its own files, no network."""
+    return {
+        DEMO_DIR_ENV: str(folder),
+        "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}",
+        "MEDIA_ROOT": str(folder / "media"),
+        "METRICS_DIR": str(folder / "metrics"),
+        "PUBLISH_EXPORT_DIR": "",
+        "REDIS_URL": "",  # the ORM broker in the demo's file, never a shared Redis
+        "SCRIPT_WRITER": "extractive",
+        "TTS_ENGINES": "espeak",
+        "UPLOADER": "local",
+        "AUTO_PUBLISH": "false",
+        "HF_HUB_OFFLINE": "1",
+    }
+
+
+def folder_reset(folder: Path) -> None:
+    """Remove what an earlier run left; only the demo's own names, in case --dir is a shared folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("db.sqlite3", "db.sqlite3-wal", "db.sqlite3-shm"):
+        (folder / name).unlink(missing_ok=True)
+    for name in ("media", "metrics", "log"):
+        shutil.rmtree(folder / name, ignore_errors=True)
+
+
+def schedules_create() -> None:
+    for item in schedules():
+        name = item.pop("name")
+        if name in DEMO_SCHEDULES:
+            Schedule.objects.update_or_create(name=name, defaults=item)
+
+
+def samples_make_recent(now: datetime) -> None:
+    """Date the samples as if the newest was posted NEWEST_SAMPLE_AGE ago, keeping their order, and
+    rescore them. The pages were saved in September 2026: left as they are, every sample is older
+    than the scoring window, scores 0.0, and the "best" posts would be any posts."""
+    newest = Post.objects.aggregate(newest=Max("source_published_at"))["newest"]
+    if newest is None:
+        return
+    shift = now - NEWEST_SAMPLE_AGE - newest
+    Post.objects.update(source_published_at=F("source_published_at") + shift)
+    # The samples' images live on the real sites; the demo's shorts use the bundled background clip.
+    Post.objects.update(images=[])
+    for site_code in Post.objects.order_by().values_list("site_code", flat=True).distinct():
+        scores_recompute(site_code, now)
+        canonicals_refresh(site_code)
+
+
+def best_posts(count: int, now: datetime) -> list[Post]:
+    """The best-scored canonical COLLECTED posts. The score is a percentile within each site, so
+    every site's best scores 1.0: ties are broken by the decayed engagement the percentile ranks."""
+    posts = Post.objects.filter(status=Status.COLLECTED, duplicate_of__isnull=True)
+    return sorted(posts, key=lambda post: (post.score, raw_score(post, now), -post.pk), reverse=True)[:count]
+
+
 def _stage_line(raw: bytes) -> str:
     try:
         record = json.loads(raw)
@@ -171,10 +272,3 @@ def _stage_line(raw: bytes) -> str:
     error = f" {record.get('error_code')}" if event == "STAGE_FAILED" else ""
     return f"post {record.get('post_id')} · {record.get('stage')} {event[6:].lower()}{took}{error}"
 
-
-class _Quiet:
-    def write(self, *args) -> None:
-        pass
-
-    def flush(self) -> None:
-        pass
