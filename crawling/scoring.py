@@ -2,13 +2,16 @@
 
     engagement = ln(1+views) + 3·ln(1+likes) + 2·ln(1+comments) + ln(1+best-comment likes)
     raw        = engagement · 0.5 ^ (age_hours / CRAWL_SCORE_HALF_LIFE_HOURS)
-    score      = percentile of raw among the same site's posts of the last
+    rank       = percentile of raw among the same site's posts of the last
                  CRAWL_SCORE_WINDOW_DAYS days, in (0, 1]  (ties share their mean rank)
+    score      = 0.9 · rank + 0.1 · raw / (raw + RAW_MIDPOINT), in (0, 1)
 
 Logarithms keep one viral post from flattening the rest; likes and comments weigh more than views
 because they cost the reader effort. Age counts from the source's publish time (else first seen).
-The percentile makes a small community's hit (ppomppu) compete with a big one's (Nate Pann): the
-top post of each site scores 1.0. Recomputed for the crawled site after every crawl run; posts
+The percentile makes a small community's hit (ppomppu) compete with a big one's (Nate Pann). The
+small absolute term orders posts of equal rank (every site's best post has rank 1.0) by their
+engagement, so the inbox shows a total order instead of six ties; it can never lift a post over one
+ranked a tenth of a site's posts above it. Recomputed for the crawled site after every crawl run; posts
 older than the window keep their last score.
 """
 
@@ -42,6 +45,15 @@ def raw_score(post: Post, now: datetime) -> float:
     return engagement(post.views, post.likes, post.comment_count, best_likes) * decay(age_hours)
 
 
+# Decayed engagement that fills half of the absolute term: about 1,000 views, 50 likes, 25 comments.
+RAW_MIDPOINT = 20.0
+RANK_WEIGHT = 0.9
+
+
+def blend(rank: float, raw: float) -> float:
+    return RANK_WEIGHT * rank + (1 - RANK_WEIGHT) * raw / (raw + RAW_MIDPOINT)
+
+
 def percentiles(values: list[float]) -> list[float]:
     """Mean-rank percentile of each value, in (0, 1]."""
     order = sorted(range(len(values)), key=values.__getitem__)
@@ -67,7 +79,8 @@ def scores_recompute(site_code: str, now: datetime | None = None) -> int:
         Post.objects.filter(recent, site_code=site_code)
         .only("pk", "views", "likes", "comment_count", "stats", "source_published_at", "created_at", "score")
     )
-    for post, score in zip(posts, percentiles([raw_score(p, now) for p in posts]), strict=True):
-        post.score = round(score, 6)
+    raws = [raw_score(p, now) for p in posts]
+    for post, raw, rank in zip(posts, raws, percentiles(raws), strict=True):
+        post.score = round(blend(rank, raw), 6)
     Post.objects.bulk_update(posts, ["score"], batch_size=500)
     return len(posts)

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from crawling.scoring import decay, engagement, percentiles, scores_recompute
+from crawling.scoring import RAW_MIDPOINT, decay, engagement, percentiles, raw_score, scores_recompute
 from posts.models import Post
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +20,7 @@ def make(site: str, n: int, views: int, likes: int, hours_old: float = 1) -> Pos
     )
 
 
-def test_the_top_post_of_a_small_site_scores_like_the_top_post_of_a_big_one():
+def test_the_top_post_of_a_small_site_scores_near_the_top_post_of_a_big_one():
     big = [make("nate_pann", i, views=100_000 * (i + 1), likes=1000 * (i + 1)) for i in range(4)]
     small = [make("ppomppu", 10 + i, views=300 * (i + 1), likes=3 * (i + 1)) for i in range(4)]
     scores_recompute("nate_pann")
@@ -28,7 +28,22 @@ def test_the_top_post_of_a_small_site_scores_like_the_top_post_of_a_big_one():
     for group in (big, small):
         for post in group:
             post.refresh_from_db()
-        assert [p.score for p in group] == [0.25, 0.5, 0.75, 1.0]
+        ranks = [(p.score - 0.1 * raw_score(p, timezone.now()) / (raw_score(p, timezone.now()) + RAW_MIDPOINT)) / 0.9
+                 for p in group]
+        assert ranks == pytest.approx([0.25, 0.5, 0.75, 1.0], abs=1e-4)
+    # Both tops have rank 1.0; engagement orders them, and a small site's top still beats
+    # every big-site post but the top.
+    assert big[3].score > small[3].score > big[2].score
+
+
+def test_equal_ranks_on_different_sites_get_distinct_scores_ordered_by_engagement():
+    loud = make("theqoo", 1, views=50_000, likes=900)
+    quiet = make("ruliweb", 2, views=800, likes=10)
+    scores_recompute("theqoo")
+    scores_recompute("ruliweb")
+    loud.refresh_from_db()
+    quiet.refresh_from_db()
+    assert 1.0 > loud.score > quiet.score > 0.9
 
 
 def test_old_posts_decay_below_fresh_ones_with_equal_engagement(settings):

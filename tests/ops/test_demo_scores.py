@@ -66,3 +66,5 @@ def test_the_demo_approves_the_top_three_of_a_total_order_of_non_zero_scores(sam
     assert keys == ranked[:3]
     assert all(score > 0 for score, _ in keys)
     assert len(set(keys)) == 3 and keys[2] > ranked[3]  # no tie at the cut: the pick is not arbitrary
+    scores = [score for score, _ in keys]
+    assert len(set(scores)) == 3 and scores[2] > ranked[3][0]  # distinct scores, not only tie-breaks

@@ -32,10 +32,11 @@ from django_q.models import Schedule
 
 from crawling.duplicates import canonicals_refresh
 from crawling.scoring import raw_score, scores_recompute
+from ops.schedules import schedules
 from posts.models import Post, Status
-from posts.queue import generation_enqueue, upload_enqueue
+from posts.services import post_approve, post_schedule_upload
 from wagglebot.lib.procs import ServiceError, ServiceGroup
-from wagglebot.q import DEFAULT_CLUSTER, GPU_CLUSTER, schedules
+from wagglebot.q import DEFAULT_CLUSTER, GPU_CLUSTER
 
 SAMPLES = settings.BASE_DIR / "tests" / "fixtures" / "sites"
 DONE = {Status.UPLOADED, Status.FAILED}
@@ -144,8 +145,7 @@ class Command(BaseCommand):
             raise CommandError("the sample crawl saved no posts; see the crawl output above")
         user = get_user_model().objects.get(username=settings.DEMO_USERNAME)
         for post in best:
-            post.approve(by=user, reason="demo")
-            generation_enqueue(post)
+            post_approve(post=post, by=user, reason="demo")
             self.stdout.write(f"    approved post {post.pk} [{post.site_code}] score {post.score:.3f} {post.title}")
         return [post.pk for post in best]
 
@@ -163,7 +163,7 @@ class Command(BaseCommand):
                     seen[post.pk] = post.status
                     self.stdout.write(f"    post {post.pk}: {post.status} {post.error_code} {post.error_message}")
                     if post.status == Status.RENDERED:
-                        upload_enqueue(post)
+                        post_schedule_upload(post=post, reason="demo")
             if all(status in DONE for status in seen.values()) and len(seen) == len(ids):
                 return
             time.sleep(1)
@@ -254,8 +254,7 @@ def samples_make_recent(now: datetime) -> None:
 
 
 def best_posts(count: int, now: datetime) -> list[Post]:
-    """The best-scored canonical COLLECTED posts. The score is a percentile within each site, so
-    every site's best scores 1.0: ties are broken by the decayed engagement the percentile ranks."""
+    """The best-scored canonical COLLECTED posts (the score orders equal ranks by engagement)."""
     posts = Post.objects.filter(status=Status.COLLECTED, duplicate_of__isnull=True)
     return sorted(posts, key=lambda post: (post.score, raw_score(post, now), -post.pk), reverse=True)[:count]
 
