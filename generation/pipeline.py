@@ -1,10 +1,10 @@
-"""post → Content: script → speech → render → QC → RENDERED, on the gpu cluster.
+"""post → Short: script → speech → render → QC → RENDERED, on the gpu cluster.
 
 ``post_generate`` is the unit of work both the queued task and ``manage.py generate`` run. It
 claims the post first, so a second delivery of the same task finds it no longer APPROVED and
 does nothing. Each stage is logged and timed with ``stage()``; the error a library raises is
 mapped to a failure kind of the lifecycle (``failure_for``), anything unexpected fails the post
-as GENERATION_CRASHED, and the Content keeps what was made.
+as GENERATION_CRASHED, and the Short keeps what was made.
 """
 
 from __future__ import annotations
@@ -16,14 +16,16 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
+from django.utils import timezone
 
 from generation.images import post_images_fetch
+from generation.models import Short
 from generation.qc import qc_check
 from generation.render import Rendered, RenderJob, render_short
 from generation.script import ScriptError
 from generation.tts import SpeechError
 from posts.lifecycle import Failure
-from posts.models import Content, Post
+from posts.models import Post
 from posts.services import post_fail, post_move
 from wagglebot.lib.ffmpeg import FFmpegError, FFprobeError
 from wagglebot.lib.stages import StageError, stage
@@ -68,17 +70,14 @@ def post_generate(post: Post) -> bool:
     except Post.InvalidTransition as exc:
         log.info("generate: post %s skipped: %s", post.pk, exc)
         return False
-    content, _ = Content.objects.get_or_create(post=post)
-    content.generation_meta = {"engines": {}, "stages": {}}
-    # A new render is a new file: an upload session or video id saved for the old one must not
-    # be resumed or recorded for it.
-    content.upload_meta = {key: value for key, value in content.upload_meta.items() if key != "session"}
+    short, _ = Short.objects.get_or_create(post=post)
+    short.generation_meta = {"engines": {}, "stages": {}}
     try:
-        _generate(post, content)
+        _generate(post, short)
     except Exception as exc:  # a bug or an unforeseen tool failure still must not strand the post
         if not isinstance(exc, StageError):
             log.exception("generate: post %s crashed", post.pk)
-        return _failed(post, content, failure_for(exc), getattr(exc, "message", f"{type(exc).__name__}: {exc}"))
+        return _failed(post, short, failure_for(exc), getattr(exc, "message", f"{type(exc).__name__}: {exc}"))
     try:
         post_move(post=post, move="mark_rendered")
     except Post.InvalidTransition as exc:  # the lease sweep released it meanwhile; it will be redone
@@ -87,8 +86,8 @@ def post_generate(post: Post) -> bool:
     return True
 
 
-def _failed(post: Post, content: Content, failure: Failure, message: str) -> bool:
-    content.save()
+def _failed(post: Post, short: Short, failure: Failure, message: str) -> bool:
+    short.save()
     try:
         post_fail(post=post, failure=failure, message=message)
     except Post.InvalidTransition as exc:  # the lease sweep returned it meanwhile
@@ -97,50 +96,51 @@ def _failed(post: Post, content: Content, failure: Failure, message: str) -> boo
 
 
 @contextmanager
-def _timed(content: Content, name: str, post: Post) -> Iterator[dict]:
+def _timed(short: Short, name: str, post: Post) -> Iterator[dict]:
     """stage() that also records the duration in generation_meta["stages"]."""
     with stage(name, post_id=post.pk) as info:
         yield info
-    content.generation_meta["stages"][name] = info["duration_ms"]
+    short.generation_meta["stages"][name] = info["duration_ms"]
 
 
-def _generate(post: Post, content: Content) -> None:
+def _generate(post: Post, short: Short) -> None:
     from generation import gpu
 
-    with _timed(content, "script", post):
-        script = _script(post, content)
+    with _timed(short, "script", post):
+        script = _script(post, short)
     gpu.free_if_needed(settings.RENDER_GPU_RESERVE_BYTES)
-    with _timed(content, "speech", post):
-        speech = _speech(post, content, script)
+    with _timed(short, "speech", post):
+        speech = _speech(post, short, script)
     gpu.free_if_needed(settings.RENDER_GPU_RESERVE_BYTES)
-    with _timed(content, "images", post):
+    with _timed(short, "images", post):
         images = post_images_fetch(post)
-    with _timed(content, "render", post):
-        rendered = render_short(_job(post, script, speech, images, content))
+    with _timed(short, "render", post):
+        rendered = render_short(_job(post, script, speech, images, short))
     try:
-        with _timed(content, "qc", post):
-            _qc(content, rendered, speech.duration_ms)
+        with _timed(short, "qc", post):
+            _qc(short, rendered, speech.duration_ms)
         video, thumb = rendered.finalize(post_dir(post))
     finally:
         rendered.discard()
-    content.video_path, content.thumbnail_path = media_relative(video), media_relative(thumb)
-    content.generation_meta["engines"]["render"] = rendered.meta
-    content.save()
+    short.video_path, short.thumbnail_path = media_relative(video), media_relative(thumb)
+    short.rendered_at = timezone.now()
+    short.generation_meta["engines"]["render"] = rendered.meta
+    short.save()
 
 
-def _script(post: Post, content: Content):
+def _script(post: Post, short: Short):
     from generation.script import script_from_text, write_script
 
     # A person's edited narration is kept: regenerating must not overwrite their words.
-    if content.script_source == Content.ScriptSource.HUMAN and content.script.strip():
-        script = script_from_text(content.script, post)
+    if short.script_source == Short.ScriptSource.HUMAN and short.script.strip():
+        script = script_from_text(short.script, post)
     else:
         script = write_script(post)
-    content.script, content.script_source, content.script_data = script.narration, script.source, script.to_dict()
-    content.title, content.tags = script.title[:100], list(script.tags)
-    content.description = _description(post, script)
-    content.generation_meta["engines"]["script"] = dict(script.meta)
-    content.save()
+    short.script, short.script_source, short.script_data = script.narration, script.source, script.to_dict()
+    short.title, short.tags = script.title[:100], list(script.tags)
+    short.description = _description(post, script)
+    short.generation_meta["engines"]["script"] = dict(script.meta)
+    short.save()
     return script
 
 
@@ -149,7 +149,7 @@ def _description(post: Post, script) -> str:
     return f"{script.narration}\n\n출처: {post.url}\n{tags}".strip()
 
 
-def _speech(post: Post, content: Content, script):
+def _speech(post: Post, short: Short, script):
     from generation.speech import synthesize
 
     folder = post_dir(post)
@@ -157,9 +157,9 @@ def _speech(post: Post, content: Content, script):
     speech = synthesize(script.sentences(), folder)
     # synthesize() owns out_dir and writes timings.json there; rewriting it here gave two formats.
     audio = _into_folder(Path(speech.audio_path), folder)  # Speech may be frozen: not reassigned
-    content.audio_path, content.timings = media_relative(audio), speech.timings
-    content.generation_meta["engines"]["speech"] = dict(speech.meta)
-    content.save()
+    short.audio_path, short.timings = media_relative(audio), speech.timings
+    short.generation_meta["engines"]["speech"] = dict(speech.meta)
+    short.save()
     return speech
 
 
@@ -172,18 +172,18 @@ def _into_folder(path: Path, folder: Path) -> Path:
     return target
 
 
-def _job(post: Post, script, speech, images: list[Path], content: Content) -> RenderJob:
+def _job(post: Post, script, speech, images: list[Path], short: Short) -> RenderJob:
     return RenderJob(
-        audio_path=Path(settings.MEDIA_ROOT) / content.audio_path, duration_ms=speech.duration_ms,
+        audio_path=Path(settings.MEDIA_ROOT) / short.audio_path, duration_ms=speech.duration_ms,
         timings=speech.timings,
         title=script.title or post.title, out_dir=post_dir(post), images=images,
         best_comment=script.best_comment, seed=post.pk,
     )
 
 
-def _qc(content: Content, rendered: Rendered, narration_ms: int) -> None:
+def _qc(short: Short, rendered: Rendered, narration_ms: int) -> None:
     report = qc_check(rendered.video, narration_ms=narration_ms, font=rendered.font, text=rendered.text)
-    content.qc = report.to_dict()
-    content.save()
+    short.qc = report.to_dict()
+    short.save()
     if not report.passed:
         raise QCError("; ".join(report.reasons))

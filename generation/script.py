@@ -2,7 +2,7 @@
 
 ``write_script`` picks the writer from settings: ``SCRIPT_WRITER=auto`` uses the LLM when a model
 is configured and loads here, else the extractive writer; the choice and its reason go into
-``Script.meta`` (and from there into ``Content.generation_meta``). Both writers produce the same
+``Script.meta`` (and from there into ``Short.generation_meta``). Both writers produce the same
 structure: a hook, body lines and a closing question are spoken; the best comment, the YouTube
 title and the tags are shown. Every text passes the PII scrubber before it leaves this module.
 """

@@ -12,7 +12,8 @@ from urllib.parse import urlsplit
 from django.db.models import Count
 from django.utils import timezone
 
-from posts.models import Content, Post, Status, StatusChange
+from posts.models import Post, Status, StatusChange
+from publishing.models import Upload
 from publishing.stats import totals
 from wagglebot.q import DEFAULT_CLUSTER, GPU_CLUSTER
 
@@ -54,11 +55,15 @@ def _activity(label: str, since) -> dict:
 
 def _recent_uploads(limit: int = 10) -> list[dict]:
     rows = (
-        Content.objects.filter(post__status=Status.UPLOADED, uploaded_at__isnull=False)
+        Upload.objects.filter(post__status=Status.UPLOADED, uploaded_at__isnull=False)
         .order_by("-uploaded_at")
-        .values("title", "video_url", "uploaded_at")[:limit]
+        .values("post__short__title", "url", "uploaded_at")[:limit]
     )
-    return [{**row, "video_url": row["video_url"] if _is_web(row["video_url"]) else ""} for row in rows]
+    return [
+        {"title": row["post__short__title"], "video_url": row["url"] if _is_web(row["url"]) else "",
+         "uploaded_at": row["uploaded_at"]}
+        for row in rows
+    ]
 
 
 def _is_web(url: str) -> bool:

@@ -27,8 +27,7 @@ from posts.admin_filters import (
 )
 from posts.lifecycle import Phase, Status
 from posts.media import cached_images, media_url
-from posts.models import Comment, Content, Post, StatusChange
-from posts.moderation import post_rerender, post_rerender_offered
+from posts.models import Comment, Post, StatusChange
 from posts.notices import inbox_notices
 
 EXCERPT_CHARS = 80
@@ -125,56 +124,26 @@ class StatusChangeInline(admin.TabularInline):
         return change.by.get_username() if change.by else "system"
 
 
-class ContentInline(admin.StackedInline):
-    model = Content
-    verbose_name_plural = "generated content"
-    fields = ["script", "script_source", "title", "description", "audio", "video", "qc_results", "upload_result"]
-    readonly_fields = ["script_source", "audio", "video", "qc_results", "upload_result"]
-    extra = 0
-    max_num = 1
-    can_delete = False
+class PostPagePart:
+    """Something another app shows and handles on the post page: an inline, the template context
+    it needs, and what it does when the page is saved. Apps register one from their admin module
+    with ``post_page_extend``: posts cannot import them, since dependencies point apps → posts."""
 
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False  # the pipeline creates Content; a person only edits it
+    inline: type[admin.options.InlineModelAdmin] | None = None
 
-    def get_readonly_fields(self, request, obj=None) -> list[str]:
-        # While a worker holds the post it saves this row itself; an edit now would be lost.
-        if obj is not None and obj.claimed_at is not None:
-            return [*self.readonly_fields, "script", "title", "description"]
-        return self.readonly_fields
+    def context(self, model_admin: PostAdmin, request, post: Post) -> dict:
+        return {}
 
-    @admin.display(description="audio")
-    def audio(self, content: Content) -> str:
-        if not content.audio_path:
-            return "—"
-        return format_html('<audio controls preload="none" src="{}"></audio>', media_url(content.audio_path))
+    def formset_saving(self, request, formset) -> None:
+        """Called before an inline formset of the page is saved."""
 
-    @admin.display(description="video")
-    def video(self, content: Content) -> str:
-        if not content.video_path:
-            return "—"
-        poster = media_url(content.thumbnail_path) if content.thumbnail_path else ""
-        return format_html(
-            '<video id="post-video" controls preload="auto" width="270" poster="{}" src="{}"></video>',
-            poster, media_url(content.video_path),
-        )
+    def respond(self, model_admin: PostAdmin, request, post: Post) -> bool:
+        """Handle the saved page's button, if it is this part's; True when handled."""
+        return False
 
-    @admin.display(description="QC results")
-    def qc_results(self, content: Content) -> str:
-        if not content.qc:
-            return "—"
-        rows = format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", sorted(content.qc.items()))
-        return format_html("<table>{}</table>", rows)
 
-    @admin.display(description="upload result")
-    def upload_result(self, content: Content) -> str:
-        if not content.video_url and not content.platform_id:
-            return "—"
-        when = f" at {timezone.localtime(content.uploaded_at):%Y-%m-%d %H:%M}" if content.uploaded_at else ""
-        stats = content.upload_meta.get("stats") or {}
-        numbers = ", ".join(f"{stats[key]} {key}" for key in ("views", "likes", "comments") if key in stats)
-        return format_html("{} {}{}{}", safe_link(content.video_url), content.platform_id, when,
-                           f" · {numbers}" if numbers else "")
+def post_page_extend(part: PostPagePart) -> None:
+    PostAdmin.parts.append(part)
 
 
 @admin.register(Post)
@@ -193,7 +162,8 @@ class PostAdmin(ModerationActions, admin.ModelAdmin):
     show_full_result_count = False
     list_per_page = settings.ADMIN_LIST_PER_PAGE
     actions = ["approve", "decline", "undo_decline", "retry_failed", "regenerate", "upload_now", "take_down"]
-    inlines = [ContentInline, CommentInline, StatusChangeInline]
+    inlines = [CommentInline, StatusChangeInline]
+    parts: list[PostPagePart] = []  # filled by the apps' admin modules (post_page_extend)
     readonly_fields = [
         "title", "source_link", "site_code", "author", "source_published_at", "views", "likes", "comment_count",
         "score", "duplicate_of", "content", "gallery", "status", "waiting", "error_code", "error_message",
@@ -295,31 +265,25 @@ class PostAdmin(ModerationActions, admin.ModelAdmin):
     def attempts(self, post: Post) -> str:
         return ", ".join(f"{phase.label.lower()} {post.attempts(phase)}" for phase in Phase)
 
+    def get_inlines(self, request, obj):
+        return [*(part.inline for part in self.parts if part.inline), *self.inlines]
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         post = self.get_object(request, object_id)
-        offered = post is not None and post_rerender_offered(post) and self.has_approve_permission(request)
-        return super().change_view(request, object_id, form_url, {**(extra_context or {}), "rerender": offered})
+        context = dict(extra_context or {})
+        for part in self.parts if post is not None else ():
+            context.update(part.context(self, request, post))
+        return super().change_view(request, object_id, form_url, context)
 
     def save_formset(self, request, form, formset, change) -> None:
-        for inline_form in formset.forms:
-            if isinstance(inline_form.instance, Content) and "script" in inline_form.changed_data:
-                inline_form.instance.script_source = Content.ScriptSource.HUMAN
-                request._script_edited = True
+        for part in self.parts:
+            part.formset_saving(request, formset)
         super().save_formset(request, form, formset, change)
 
     def response_change(self, request, post: Post):
-        if "_rerender" in request.POST and self.has_approve_permission(request):
-            try:
-                post_rerender(post=post, by=request.user)
-                self.message_user(request, "Re-rendering with the edited script.", messages.SUCCESS)
-            except Post.InvalidTransition as exc:
-                self.message_user(request, f"Not re-rendered: {exc}", messages.WARNING)
-            return self.response_post_save_change(request, post)
-        if getattr(request, "_script_edited", False) and post_rerender_offered(post):
-            self.message_user(
-                request, "Script saved. The video still has the old narration: use “Save and re-render”.",
-                messages.WARNING,
-            )
+        for part in self.parts:
+            if part.respond(self, request, post):
+                return self.response_post_save_change(request, post)
         return super().response_change(request, post)
 
 

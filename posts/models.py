@@ -210,43 +210,6 @@ class Comment(models.Model):
         return self.content[:40]
 
 
-class Content(models.Model):
-    """What the pipeline made for one post: script, audio, video, QC, upload result."""
-
-    class ScriptSource(models.TextChoices):
-        LLM = "llm", "LLM"
-        EXTRACTIVE = "extractive", "Extractive"
-        HUMAN = "human", "Edited by a person"
-
-    post = models.OneToOneField(Post, on_delete=models.CASCADE, related_name="output")
-    script = models.TextField(blank=True, help_text="Narration, at most 200 spoken characters.")
-    script_source = models.CharField(max_length=16, choices=ScriptSource.choices, blank=True)
-    script_data = models.JSONField(default=dict, blank=True, help_text="hook, body, closer, best comment")
-    title = models.CharField(max_length=100, blank=True)
-    description = models.TextField(blank=True)
-    tags = models.JSONField(default=list, blank=True)
-    # Paths relative to MEDIA_ROOT, served to staff by the media view.
-    audio_path = models.CharField(max_length=255, blank=True)
-    video_path = models.CharField(max_length=255, blank=True)
-    thumbnail_path = models.CharField(max_length=255, blank=True)
-    timings = models.JSONField(default=dict, blank=True)
-    qc = models.JSONField(default=dict, blank=True)
-    generation_meta = models.JSONField(default=dict, blank=True)
-    upload_meta = models.JSONField(default=dict, blank=True)
-    platform_id = models.CharField(max_length=64, blank=True)
-    video_url = models.URLField(blank=True)
-    uploaded_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        verbose_name_plural = "contents"
-        indexes = [models.Index(fields=["uploaded_at"], name="content_uploaded")]
-
-    def __str__(self) -> str:
-        return self.title or f"content of post {self.post_id}"
-
-
 class StatusChange(models.Model):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="history")
     old = models.CharField(max_length=16, choices=Status.choices)

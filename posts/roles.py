@@ -11,12 +11,15 @@ CUSTOM_PERMISSIONS = {
     "approve_post": "Can approve, decline, retry and regenerate posts",
     "publish_post": "Can upload and take down videos",
 }
+# (app label, model, codename): the post page shows the short (generation) and its uploads
+# (publishing) inline, so a role needs those too. Labels, not imports: posts imports no app.
 MODERATOR_PERMISSIONS = [
-    ("post", "view_post"), ("post", "change_post"), ("post", "approve_post"),
-    ("content", "view_content"), ("content", "change_content"),
-    ("comment", "view_comment"), ("statuschange", "view_statuschange"),
+    ("posts", "post", "view_post"), ("posts", "post", "change_post"), ("posts", "post", "approve_post"),
+    ("posts", "comment", "view_comment"), ("posts", "statuschange", "view_statuschange"),
+    ("generation", "short", "view_short"), ("generation", "short", "change_short"),
+    ("publishing", "upload", "view_upload"),
 ]
-PUBLISHER_PERMISSIONS = [*MODERATOR_PERMISSIONS, ("post", "publish_post")]
+PUBLISHER_PERMISSIONS = [*MODERATOR_PERMISSIONS, ("posts", "post", "publish_post")]
 ROLES = {"Moderators": MODERATOR_PERMISSIONS, "Publishers": PUBLISHER_PERMISSIONS}
 
 
@@ -25,15 +28,15 @@ def roles_sync(apps) -> None:
     Group = apps.get_model("auth", "Group")
     for name, wanted in ROLES.items():
         group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.add(*(_permission(apps, model, codename) for model, codename in wanted))
+        group.permissions.add(*(_permission(apps, *permission) for permission in wanted))
 
 
-def _permission(apps, model: str, codename: str):
+def _permission(apps, app_label: str, model: str, codename: str):
     # Default permissions are created by post_migrate, after every migration ran: make them
     # here with the names Django would give them, so the later post_migrate finds them present.
     ContentType = apps.get_model("contenttypes", "ContentType")
     Permission = apps.get_model("auth", "Permission")
-    content_type, _ = ContentType.objects.get_or_create(app_label="posts", model=model)
+    content_type, _ = ContentType.objects.get_or_create(app_label=app_label, model=model)
     action, _, _ = codename.partition("_")
     name = CUSTOM_PERMISSIONS.get(codename) or f"Can {action} {_verbose_name(model)}"
     permission, _ = Permission.objects.get_or_create(

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils import timezone
+from django.utils.html import format_html
 
-from publishing.models import PublishSlot, QuotaUsage, VideoStats
+from posts.admin import PostPagePart, post_page_extend, safe_link
+from publishing.models import PublishSlot, QuotaUsage, Upload
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -30,8 +33,42 @@ class PublishSlotAdmin(ReadOnlyAdmin):
         return True  # freeing a slot lets the next fill book it for another post
 
 
-@admin.register(VideoStats)
-class VideoStatsAdmin(ReadOnlyAdmin):
-    list_display = ["post", "platform_id", "views", "likes", "comments", "fetched_at"]
+@admin.register(Upload)
+class UploadAdmin(ReadOnlyAdmin):
+    list_display = ["post", "platform", "video_id", "uploaded_at", "views", "likes", "comments", "stats_fetched_at"]
+    list_filter = ["platform"]
     list_select_related = ["post"]
-    ordering = ["-views"]
+    ordering = ["-uploaded_at"]
+    exclude = ["session"]
+
+
+class UploadInline(admin.TabularInline):
+    """Where the post's video is on each platform and how it does; written by the uploads."""
+
+    model = Upload
+    verbose_name_plural = "uploads"
+    fields = readonly_fields = ["platform", "result", "publish_at", "processing_status", "taken_down_at"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description="video")
+    def result(self, upload: Upload) -> str:
+        if not upload.url and not upload.video_id:
+            return "—"
+        when = f" at {timezone.localtime(upload.uploaded_at):%Y-%m-%d %H:%M}" if upload.uploaded_at else ""
+        numbers = f" · {upload.views} views, {upload.likes} likes, {upload.comments} comments"
+        return format_html("{} {}{}{}", safe_link(upload.url), upload.video_id, when,
+                           numbers if upload.stats_fetched_at else "")
+
+
+class UploadPage(PostPagePart):
+    inline = UploadInline
+
+
+post_page_extend(UploadPage())

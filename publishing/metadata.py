@@ -89,18 +89,18 @@ def tags_for(tags: list[str], key: str) -> list[str]:
 
 
 def metadata_for(post: Post, *, publish_at: datetime | None = None) -> Metadata:
-    content = post.output
-    tags = list(content.tags or [])
+    short = post.short
+    tags = list(short.tags or [])
     key = upload_key(post)
     return Metadata(
         key=key,
-        title=shorts_title(content.title or post.title),
-        description=description_for(post, content.description or content.script, tags),
+        title=shorts_title(short.title or post.title),
+        description=description_for(post, short.description or short.script, tags),
         tags=tags_for(tags, key),
         category_id=settings.YOUTUBE_CATEGORY_ID,
         privacy_status=settings.YOUTUBE_PRIVACY_STATUS,
         publish_at=publish_at,
-        thumbnail_path=str(media_path(content.thumbnail_path)) if content.thumbnail_path else "",
+        thumbnail_path=str(media_path(short.thumbnail_path)) if short.thumbnail_path else "",
     )
 
 

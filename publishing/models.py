@@ -1,4 +1,4 @@
-"""What publishing keeps beside the post: quota spent per Pacific day, booked slots, video stats."""
+"""What publishing keeps beside the post: uploads per platform, quota per Pacific day, booked slots."""
 
 from __future__ import annotations
 
@@ -71,18 +71,31 @@ class PublishSlot(models.Model):
         return self.at > now
 
 
-class VideoStats(models.Model):
-    """Latest platform counters of an uploaded post, summed by ``publishing.stats.totals``."""
+class Upload(models.Model):
+    """A post's video on one platform: where it is, what the platform did with it, its counters.
 
-    post = models.OneToOneField("posts.Post", on_delete=models.CASCADE, related_name="video_stats")
-    platform_id = models.CharField(max_length=64)
+    Only the resumable session (the platform's upload URL and bytes sent) is free-form JSON.
+    """
+
+    post = models.ForeignKey("posts.Post", on_delete=models.CASCADE, related_name="uploads")
+    platform = models.CharField(max_length=16, help_text="The uploader's name (UPLOADERS).")
+    video_id = models.CharField(max_length=64, blank=True)
+    url = models.URLField(max_length=500, blank=True)
+    uploaded_at = models.DateTimeField(null=True, blank=True)
+    publish_at = models.DateTimeField(null=True, blank=True, help_text="Scheduled to go public then.")
+    processing_status = models.CharField(max_length=32, blank=True)
+    session = models.JSONField(default=dict, blank=True)
     views = models.PositiveBigIntegerField(default=0)
     likes = models.PositiveBigIntegerField(default=0)
     comments = models.PositiveBigIntegerField(default=0)
-    fetched_at = models.DateTimeField()
+    stats_fetched_at = models.DateTimeField(null=True, blank=True)
+    taken_down_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name_plural = "video stats"
+        constraints = [models.UniqueConstraint(fields=["post", "platform"], name="upload_post_platform_unique")]
+        indexes = [models.Index(fields=["uploaded_at"], name="upload_uploaded")]
 
     def __str__(self) -> str:
-        return f"{self.platform_id}: {self.views} views"
+        return f"{self.platform} {self.video_id or '(not uploaded)'}"

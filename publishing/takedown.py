@@ -13,6 +13,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
+from generation.models import Short
 from posts.lifecycle import Failure, Status
 from posts.models import Post
 from posts.services import post_fail, post_move
@@ -31,23 +32,22 @@ def post_take_down(post: Post) -> bool:
     if post.status != Status.TAKING_DOWN:
         log.info("take-down of post %s skipped: it is %s", post.pk, post.status)
         return False
-    content = post.output
-    try:
-        if content.platform_id:
-            get_uploader(content.upload_meta.get("uploader")).delete(content.platform_id)
-    except Exception as exc:
-        log.warning("take-down of post %s failed: %s", post.pk, exc)
-        post_fail(post=post, failure=Failure.TAKE_DOWN_FAILED, message=f"{type(exc).__name__}: {exc}")
-        return False
+    for upload in post.uploads.filter(taken_down_at__isnull=True).exclude(video_id=""):
+        try:
+            get_uploader(upload.platform).delete(upload.video_id)
+        except Exception as exc:
+            log.warning("take-down of post %s on %s failed: %s", post.pk, upload.platform, exc)
+            post_fail(post=post, failure=Failure.TAKE_DOWN_FAILED,
+                      message=f"{upload.platform}: {type(exc).__name__}: {exc}")
+            return False
+        upload.taken_down_at = timezone.now()
+        upload.save(update_fields=["taken_down_at", "updated_at"])
     media_delete(post)
     post_move(post=post, move="mark_taken_down", reason="deleted on the platform")
     return True
 
 
 def media_delete(post: Post) -> None:
-    """Remove ``MEDIA_ROOT/posts/<id>/`` and forget the paths; platform id and URL stay for history."""
+    """Remove ``MEDIA_ROOT/posts/<id>/`` and forget the paths; the upload records stay for history."""
     shutil.rmtree(Path(settings.MEDIA_ROOT) / "posts" / str(post.pk), ignore_errors=True)
-    content = post.output
-    content.audio_path = content.video_path = content.thumbnail_path = ""
-    content.upload_meta = {**content.upload_meta, "taken_down_at": timezone.now().isoformat()}
-    content.save(update_fields=["audio_path", "video_path", "thumbnail_path", "upload_meta", "updated_at"])
+    Short.objects.filter(post=post).update(audio_path="", video_path="", thumbnail_path="", updated_at=timezone.now())

@@ -14,11 +14,12 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from generation.models import Short
 from posts.lifecycle import Failure, Phase
-from posts.models import Content, Post
+from posts.models import Post
 from posts.services import post_fail, post_move, post_postpone_upload
 from publishing.metadata import media_path, metadata_for
-from publishing.models import PublishSlot
+from publishing.models import PublishSlot, Upload
 from publishing.quota import QuotaExhausted
 from publishing.uploaders import get_uploader
 from publishing.uploaders.base import AuthError, Checkpoint, Progress, Uploader, UploadError
@@ -63,9 +64,9 @@ def post_upload(post: Post, *, uploader: Uploader | None = None, progress: Progr
 
 
 def _publish(post: Post, uploader: Uploader, progress: Progress | None) -> dict:
-    content = _content(post)
+    short = _short(post)
     metadata = metadata_for(post, publish_at=scheduled_at(post))
-    checkpoint = content_checkpoint(content)
+    checkpoint = upload_checkpoint(upload_for(post, uploader.name), short)
     if checkpoint.state.get("attempted"):
         # An earlier worker got this far: it may have finished the upload and died before
         # recording it, or its session may have expired since. A few quota units buy certainty.
@@ -73,8 +74,8 @@ def _publish(post: Post, uploader: Uploader, progress: Progress | None) -> dict:
         if found:
             log.info("post %s was already uploaded as %s, recording it", post.pk, found["platform_id"])
             return found
-    checkpoint.update(attempted=True, uploader=uploader.name)
-    return uploader.upload(media_path(content.video_path), metadata, checkpoint=checkpoint, progress=progress)
+    checkpoint.update(attempted=True, render=_render_stamp(short))
+    return uploader.upload(media_path(short.video_path), metadata, checkpoint=checkpoint, progress=progress)
 
 
 def _known_video(uploader: Uploader, checkpoint: Checkpoint) -> dict | None:
@@ -83,21 +84,34 @@ def _known_video(uploader: Uploader, checkpoint: Checkpoint) -> dict | None:
     return uploader.lookup(video_id) if video_id else None
 
 
-def _content(post: Post) -> Content:
-    content = Content.objects.filter(post=post).first()
-    if content is None or not content.video_path:
+def _short(post: Post) -> Short:
+    short = Short.objects.filter(post=post).first()
+    if short is None or not short.video_path:
         raise UploadError("the post has no rendered video", permanent=True)
-    return content
+    return short
 
 
-def content_checkpoint(content: Content) -> Checkpoint:
-    """Resumable state kept on ``Content.upload_meta["session"]``, saved at every change."""
+def _render_stamp(short: Short) -> str:
+    return short.rendered_at.isoformat() if short.rendered_at else ""
+
+
+def upload_for(post: Post, platform: str) -> Upload:
+    upload, _ = Upload.objects.get_or_create(post=post, platform=platform)
+    return upload
+
+
+def upload_checkpoint(upload: Upload, short: Short) -> Checkpoint:
+    """Resumable state kept on ``Upload.session``, saved at every change.
+
+    A session opened for an earlier render of the post is not resumed: a new render is a new file.
+    """
 
     def save(state: dict) -> None:
-        content.upload_meta = {**content.upload_meta, "session": state}
-        content.save(update_fields=["upload_meta", "updated_at"])
+        upload.session = state
+        upload.save(update_fields=["session", "updated_at"])
 
-    return Checkpoint(content.upload_meta.get("session", {}), save)
+    session = upload.session if upload.session.get("render", "") == _render_stamp(short) else {}
+    return Checkpoint(dict(session), save)
 
 
 def scheduled_at(post: Post, *, now: datetime | None = None) -> datetime | None:
@@ -108,21 +122,14 @@ def scheduled_at(post: Post, *, now: datetime | None = None) -> datetime | None:
 
 
 def upload_record(post: Post, uploader_name: str, result: dict) -> bool:
-    content = Content.objects.get(post=post)  # fresh: the checkpoint saved through another instance
-    session = content.upload_meta.get("session", {})
-    publish_at = scheduled_at(post)
-    content.platform_id = result["platform_id"]
-    content.video_url = result["url"]
-    content.uploaded_at = timezone.now()
-    content.upload_meta = {
-        **content.upload_meta,
-        "uploader": uploader_name,
-        "session": {"attempted": True, "video_id": result["platform_id"], "key": session.get("key", "")},
-        "publish_at": publish_at.isoformat() if publish_at else None,
-    }
+    upload = upload_for(post, uploader_name)  # fresh: the checkpoint saved through another instance
+    upload.video_id, upload.url = result["platform_id"], result["url"]
+    upload.uploaded_at = timezone.now()
+    upload.publish_at = scheduled_at(post)
+    upload.session = {**upload.session, "attempted": True, "video_id": result["platform_id"]}
     try:
         with transaction.atomic():
-            content.save(update_fields=["platform_id", "video_url", "uploaded_at", "upload_meta", "updated_at"])
+            upload.save()
             post_move(post=post, move="mark_uploaded")
     except Post.InvalidTransition as exc:
         # The lease ran out and the sweep moved the post; the next attempt finds the video by key.

@@ -28,7 +28,7 @@ class Checkpoint:
     """Where an uploader keeps its resumable state so a later process can continue.
 
     ``save`` is called with the whole state after every change; the publishing flow stores it on
-    ``Content.upload_meta`` so a killed worker's successor resumes instead of starting over.
+    ``Upload.session`` so a killed worker's successor resumes instead of starting over.
     """
 
     def __init__(self, state: dict | None = None, save: Callable[[dict], None] | None = None) -> None:

@@ -20,7 +20,8 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import connection
 
-from posts.models import Content, Post, Status
+from generation.models import Short
+from posts.models import Post, Status
 from tests.conftest import require_binary
 from tests.publishing.fake_youtube import FakeYouTube
 from wagglebot.lib.procs import ServiceGroup
@@ -132,15 +133,15 @@ def test_a_crawled_post_goes_from_approval_in_the_browser_to_youtube_and_the_sta
         page.wait_for_function("document.getElementById('post-video').readyState >= 2")
         page.evaluate("document.getElementById('post-video').play()")
         page.wait_for_function("document.getElementById('post-video').currentTime > 0.5")
-        assert Content.objects.get(post=post).qc["passed"] is True
+        assert Short.objects.get(post=post).qc["passed"] is True
 
         run_action(page, base, post, "upload_now")
         wait_for_status(post, Status.UPLOADED, group, UPLOAD_WAIT_SECONDS)
-        output = Content.objects.get(post=post)
-        assert list(youtube.videos) == [output.platform_id]
-        assert youtube.blobs[output.platform_id] == (settings.MEDIA_ROOT / output.video_path).read_bytes()
+        short, upload = Short.objects.get(post=post), post.uploads.get()
+        assert list(youtube.videos) == [upload.video_id]
+        assert youtube.blobs[upload.video_id] == (settings.MEDIA_ROOT / short.video_path).read_bytes()
 
         time.sleep(settings.STATUS_CACHE_SECONDS + 0.5)
         page.goto(f"{base}/status/")
-        assert page.locator("#uploads a", has_text=output.title).get_attribute("href") == output.video_url
+        assert page.locator("#uploads a", has_text=short.title).get_attribute("href") == upload.url
     assert all(process.poll() is not None for process in processes), "a process outlived the test"

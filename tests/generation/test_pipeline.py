@@ -17,10 +17,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django_q.conf import Conf
 
+from generation.models import Short
 from generation.pipeline import post_generate
 from generation.tasks import generate
 from posts.lifecycle import PENDING, Failure
-from posts.models import Comment, Content, StatusChange
+from posts.models import Comment, StatusChange
 from posts.models import Status as S
 from posts.services import task_enqueue
 from posts.tasks import sweep
@@ -59,7 +60,7 @@ def test_an_approved_post_is_rendered_through_the_gpu_queue(offline, settings, m
         task_enqueue(PENDING[S.APPROVED], post)
 
     post.refresh_from_db()
-    content = post.output
+    content = post.short
     assert post.status == S.RENDERED, post.error_message
     assert (content.video_path, content.thumbnail_path) == (f"posts/{post.pk}/video.mp4",
                                                             f"posts/{post.pk}/thumbnail.jpg")
@@ -80,7 +81,7 @@ def test_an_approved_post_is_rendered_through_the_gpu_queue(offline, settings, m
 def test_a_duplicate_delivery_changes_nothing(offline, settings):
     post = approved_post()
     assert generate(post.pk) == S.RENDERED
-    video = Path(settings.MEDIA_ROOT) / post.output.video_path
+    video = Path(settings.MEDIA_ROOT) / post.short.video_path
     stamp, changes = video.stat().st_mtime_ns, StatusChange.objects.filter(post=post).count()
 
     assert generate(post.pk) == S.RENDERED
@@ -92,16 +93,15 @@ def test_a_duplicate_delivery_changes_nothing(offline, settings):
 def test_a_persons_edited_script_is_spoken_instead_of_a_new_one(offline):
     post = approved_post()
     edited = "부장님 노래가 십 분 넘게 이어졌어요. 여러분 회사는 어떤가요?"
-    old_upload = {"session": {"attempted": True, "video_id": "old-render"}, "uploader": "youtube"}
-    Content.objects.create(post=post, script=edited, script_source=Content.ScriptSource.HUMAN, upload_meta=old_upload)
+    Short.objects.create(post=post, script=edited, script_source=Short.ScriptSource.HUMAN)
 
     generate(post.pk)
 
     post.refresh_from_db()
     assert post.status == S.RENDERED, post.error_message
-    assert post.output.script_source == "human"
-    assert "십 분 넘게" in post.output.script
-    assert post.output.upload_meta == {"uploader": "youtube"}  # the old render's session is gone
+    assert post.short.script_source == "human"
+    assert "십 분 넘게" in post.short.script
+    assert post.short.rendered_at is not None  # an upload session of an older render is not resumed
 
 
 def test_text_the_font_cannot_draw_fails_qc_and_leaves_no_video(offline, settings, latin_only_font):
@@ -112,7 +112,7 @@ def test_text_the_font_cannot_draw_fails_qc_and_leaves_no_video(offline, setting
 
     post.refresh_from_db()
     assert (post.status, post.error_code) == (S.FAILED, "QC_FAILED")
-    assert "no glyph" in post.error_message and post.output.qc["passed"] is False
+    assert "no glyph" in post.error_message and post.short.qc["passed"] is False
     assert not (Path(settings.MEDIA_ROOT) / f"posts/{post.pk}/video.mp4").exists()
     assert not list((Path(settings.MEDIA_ROOT) / f"posts/{post.pk}").glob(".render-*"))
 
@@ -126,7 +126,7 @@ def test_a_missing_font_fails_the_post_permanently_as_a_render_that_cannot_run(o
     post.refresh_from_db()
     assert (post.status, post.failure, post.error_permanent) == (S.FAILED, Failure.RENDER_INVALID, True)
     assert "RENDER_FONT_PATH" in post.error_message
-    assert post.output.generation_meta["stages"].keys() >= {"script", "speech"}
+    assert post.short.generation_meta["stages"].keys() >= {"script", "speech"}
 
 
 def test_an_unexpected_error_fails_the_post_as_a_crash_that_may_be_retried(offline, settings, tmp_path):

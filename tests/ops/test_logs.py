@@ -11,6 +11,7 @@ import sys
 import pytest
 from django.conf import settings
 
+from generation.tts import SpeechError
 from wagglebot.lib.logs import JsonFormatter
 from wagglebot.lib.stages import StageError, stage
 
@@ -48,12 +49,12 @@ def test_a_stage_run_logs_one_json_line_per_event_with_its_fields(json_lines):
 
 def test_a_failed_stage_logs_its_error_code(json_lines):
     with pytest.raises(StageError), stage("speech", post_id=7):
-        raise StageError("TTS_FAILED", "espeak-ng exited 1")
+        raise SpeechError("espeak-ng exited 1")
 
     failed = json_lines()[-1]
     assert failed["event"] == "STAGE_FAILED"
     assert failed["level"] == "WARNING"
-    assert failed["error_code"] == "TTS_FAILED"
+    assert failed["error_code"] == "SpeechError"
     assert failed["post_id"] == 7
     assert "espeak-ng exited 1" in failed["message"]
 

@@ -106,7 +106,7 @@ def test_a_stage_run_shows_up_in_the_duration_histogram(staff_client):
     with stage(name, post_id=1):
         pass
     with pytest.raises(StageError), stage(name, post_id=1):
-        raise StageError("RENDER_FAILED", "ffmpeg exited 1")
+        raise StageError("ffmpeg exited 1")
 
     found = samples(staff_client.get("/metrics"))
     assert value(found, "wagglebot_stage_duration_seconds_count", stage=name, outcome="ok") == 1

@@ -9,8 +9,10 @@ from django.core.cache import cache
 from django.utils import timezone
 from django_q.models import OrmQ, Task
 
+from generation.models import Short
 from posts.lifecycle import Failure
-from posts.models import Content, Status, StatusChange
+from posts.models import Status, StatusChange
+from publishing.models import Upload
 from tests.posts.conftest import make_post
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +27,8 @@ def _fresh_cache():
 
 def uploaded(title: str, url: str, when) -> None:
     post = make_post(Status.UPLOADED, title="원문 " + title)
-    Content.objects.create(post=post, title=title, video_url=url, uploaded_at=when)
+    Short.objects.create(post=post, title=title)
+    Upload.objects.create(post=post, platform="youtube", video_id="v", url=url, uploaded_at=when)
 
 
 def table(page: str, table_id: str) -> str:
@@ -72,7 +75,7 @@ def test_the_last_ten_uploads_show_title_and_public_link_only(client):
 
 def test_taken_down_videos_leave_the_upload_list(client):
     uploaded("내려간 영상", "https://youtube.com/shorts/gone", timezone.now())
-    post = Content.objects.get(title="내려간 영상").post
+    post = Short.objects.get(title="내려간 영상").post
     post.apply("request_take_down", reason="author asked")
     post.apply("mark_taken_down")
     assert "내려간 영상" not in client.get("/status/").content.decode()
@@ -82,7 +85,7 @@ def test_nothing_private_is_shown(client, admin_user, settings):
     pending = make_post(title="아직 검토 전인 제목", content="비공개 본문")
     post = make_post(Status.RENDERED)
     post.apply("regenerate", by=admin_user, reason="moderator note")
-    Content.objects.create(post=pending, video_path="posts/1/video.mp4", script="비공개 대본")
+    Short.objects.create(post=pending, video_path="posts/1/video.mp4", script="비공개 대본")
     page = client.get("/status/").content.decode()
     for private in ("아직 검토 전인 제목", "비공개 본문", "비공개 대본", admin_user.username, "moderator note",
                     "posts/1/video.mp4", str(settings.MEDIA_ROOT)):
@@ -169,15 +172,14 @@ def test_healthz_answers_plain_http_even_when_https_is_enforced(client, settings
 
 
 def test_the_overview_page_sums_the_audience_of_uploaded_videos(client):
-    from publishing.models import VideoStats
-
     for views, likes in ((1000, 10), (500, 5)):
         post = make_post(Status.UPLOADED)
-        VideoStats.objects.create(post=post, views=views, likes=likes, comments=1, fetched_at=timezone.now())
+        Upload.objects.create(post=post, platform="youtube", views=views, likes=likes, comments=1,
+                              stats_fetched_at=timezone.now())
     taken_down = make_post(Status.UPLOADED)
     taken_down.apply("request_take_down", reason="the author asked")
     taken_down.apply("mark_taken_down")
-    VideoStats.objects.create(post=taken_down, views=9999, likes=0, comments=0, fetched_at=timezone.now())
+    Upload.objects.create(post=taken_down, platform="youtube", views=9999, stats_fetched_at=timezone.now())
 
     audience = table(client.get("/status/").content.decode(), "video-stats")
 

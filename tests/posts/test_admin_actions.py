@@ -9,8 +9,10 @@ from django.urls import reverse
 from django_q.conf import Conf
 from django_q.models import OrmQ
 
+from generation.models import Short
 from posts.lifecycle import Failure
-from posts.models import Content, Post, Status, StatusChange
+from posts.models import Post, Status, StatusChange
+from publishing.models import Upload
 from tests.posts.conftest import make_post
 
 pytestmark = pytest.mark.django_db(transaction=False)
@@ -179,7 +181,8 @@ def test_take_down_moves_an_uploaded_post_with_the_reason(
     monkeypatch.setattr(Conf, "SYNC", True)  # the queued task runs inline
     settings.UPLOADER = "local"
     post = make_post(Status.UPLOADED)
-    Content.objects.create(post=post, video_url="https://youtu.be/x")
+    Short.objects.create(post=post)
+    Upload.objects.create(post=post, platform="local", video_id="gone-already", url="https://youtu.be/x")
 
     with django_capture_on_commit_callbacks(execute=True):
         post_action(admin, "take_down", [post], apply="1", reason="저작권 신고")
@@ -193,7 +196,7 @@ def test_take_down_moves_an_uploaded_post_with_the_reason(
 
 def test_save_script_on_a_rendered_post_offers_a_re_render(admin):
     post = make_post(Status.RENDERED)
-    Content.objects.create(post=post, script="원래 대본", script_source="llm")
+    Short.objects.create(post=post, script="원래 대본", script_source="llm")
     page = admin.get(reverse("admin:posts_post_change", args=[post.pk]))
     assert b'name="_rerender"' in page.content
     collected = make_post()

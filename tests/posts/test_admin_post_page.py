@@ -11,8 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django_q.models import OrmQ, Schedule
 
+from generation.models import Short
 from posts.lifecycle import Failure
-from posts.models import Comment, Content, Status
+from posts.models import Comment, Status
+from publishing.models import Upload
 from tests.posts.conftest import make_post
 from tests.posts.test_admin_roles import change_form
 
@@ -41,11 +43,13 @@ def test_the_post_page_shows_text_comments_best_first_and_history(admin_client, 
 
 def test_the_post_page_shows_players_qc_upload_and_errors(admin_client):
     post = make_post(Status.UPLOADED)
-    Content.objects.create(
+    Short.objects.create(
         post=post, script="대본", audio_path=f"posts/{post.pk}/audio.wav", video_path=f"posts/{post.pk}/video.mp4",
         thumbnail_path=f"posts/{post.pk}/thumbnail.jpg", qc={"duration_s": 31.5, "loudness_lufs": -14.2},
-        video_url="https://youtube.com/shorts/abc123", platform_id="abc123", uploaded_at=timezone.now(),
-        upload_meta={"stats": {"views": 1234, "likes": 56, "comments": 7}},
+    )
+    Upload.objects.create(
+        post=post, platform="youtube", url="https://youtube.com/shorts/abc123", video_id="abc123",
+        uploaded_at=timezone.now(), views=1234, likes=56, comments=7, stats_fetched_at=timezone.now(),
     )
     page = admin_client.get(change_url(post)).content.decode()
     assert "1234 views, 56 likes, 7 comments" in page
@@ -67,16 +71,16 @@ def test_the_post_page_shows_the_error_and_the_quota_wait(admin_client):
 @pytest.mark.parametrize("status", [Status.PROCESSING, Status.UPLOADING])
 def test_the_script_cannot_be_edited_while_a_worker_holds_the_post(admin_client, status):
     post = make_post(status)
-    Content.objects.create(post=post, script="원래 대본", script_source="llm")
+    Short.objects.create(post=post, script="원래 대본", script_source="llm")
 
-    admin_client.post(change_url(post), change_form(Content.objects.get(post=post), "끼어든 수정"))
+    admin_client.post(change_url(post), change_form(Short.objects.get(post=post), "끼어든 수정"))
 
-    assert Content.objects.get(post=post).script == "원래 대본"
+    assert Short.objects.get(post=post).script == "원래 대본"
 
 
 def test_saving_an_edited_script_on_a_rendered_post_suggests_a_re_render(admin_client):
     post = make_post(Status.RENDERED)
-    content = Content.objects.create(post=post, script="원래 대본", script_source="llm")
+    content = Short.objects.create(post=post, script="원래 대본", script_source="llm")
     response = admin_client.post(change_url(post), change_form(content, "사람이 고친 대본"), follow=True)
     assert "Save and re-render" in " ".join(str(m) for m in response.context["messages"])
     post.refresh_from_db()
@@ -85,7 +89,7 @@ def test_saving_an_edited_script_on_a_rendered_post_suggests_a_re_render(admin_c
 
 def test_re_render_with_the_edited_script_regenerates_a_rendered_post(admin_client, django_capture_on_commit_callbacks):
     post = make_post(Status.RENDERED)
-    content = Content.objects.create(post=post, script="원래 대본", script_source="llm")
+    content = Short.objects.create(post=post, script="원래 대본", script_source="llm")
     with django_capture_on_commit_callbacks(execute=True):
         admin_client.post(change_url(post), change_form(content, "사람이 고친 대본", _rerender="1"))
     post.refresh_from_db()
@@ -100,7 +104,7 @@ def test_re_render_with_the_edited_script_regenerates_a_rendered_post(admin_clie
 def test_re_render_of_a_failed_post_goes_back_to_generation(admin_client, code, django_capture_on_commit_callbacks):
     post = make_post(Status.UPLOADING if code == "UPLOAD_FAILED" else Status.PROCESSING)
     post.apply("fail", failure=Failure.of(code), reason="broken")
-    content = Content.objects.create(post=post, script="원래 대본", script_source="llm")
+    content = Short.objects.create(post=post, script="원래 대본", script_source="llm")
     with django_capture_on_commit_callbacks(execute=True):
         admin_client.post(change_url(post), change_form(content, "원래 대본", _rerender="1"))
     post.refresh_from_db()
@@ -110,7 +114,7 @@ def test_re_render_of_a_failed_post_goes_back_to_generation(admin_client, code, 
 
 def test_re_render_is_refused_for_a_post_that_is_not_rendered_or_failed(admin_client):
     post = make_post(Status.UPLOADED)
-    content = Content.objects.create(post=post, script="대본", script_source="llm")
+    content = Short.objects.create(post=post, script="대본", script_source="llm")
     admin_client.post(change_url(post), change_form(content, "대본", _rerender="1"))
     post.refresh_from_db()
     assert post.status == Status.UPLOADED

@@ -9,7 +9,8 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth.models import Group, User
 from django.urls import reverse
 
-from posts.models import Content, Status
+from generation.models import Short
+from posts.models import Status
 from tests.posts.conftest import make_post
 
 CHANGELIST = reverse("admin:posts_post_changelist")
@@ -26,7 +27,7 @@ def offered_actions(client) -> set[str]:
 def test_the_migration_creates_both_groups_with_their_permissions():
     moderators = set(Group.objects.get(name="Moderators").permissions.values_list("codename", flat=True))
     publishers = set(Group.objects.get(name="Publishers").permissions.values_list("codename", flat=True))
-    assert {"view_post", "approve_post", "change_content"} <= moderators
+    assert {"view_post", "approve_post", "change_short"} <= moderators
     assert "publish_post" not in moderators
     assert publishers == moderators | {"publish_post"}
 
@@ -70,7 +71,7 @@ def test_a_moderator_can_approve(moderator_client, moderator):
 
 def test_a_moderator_can_edit_the_script_and_it_becomes_human(moderator_client):
     post = make_post(Status.RENDERED)
-    content = Content.objects.create(post=post, script="원래 대본", script_source="llm")
+    content = Short.objects.create(post=post, script="원래 대본", script_source="llm")
     url = reverse("admin:posts_post_change", args=[post.pk])
     response = moderator_client.post(url, change_form(content, "고친 대본"))
     assert response.status_code == 302
@@ -84,17 +85,17 @@ def test_staff_without_a_role_sees_no_posts(client, db):
     assert client.get(CHANGELIST).status_code == 403
 
 
-def change_form(content: Content, script: str, **extra) -> dict:
-    """The post change form as the browser submits it: only the Content inline is editable."""
+def change_form(short: Short, script: str, **extra) -> dict:
+    """The post change form as the browser submits it: only the short's inline is editable."""
     prefixes = {
-        "output": 1, "comments": 0, "history": 0,
+        "short": 1, "uploads": 0, "comments": 0, "history": 0,
     }
     data = {}
     for prefix, total in prefixes.items():
         data |= {f"{prefix}-TOTAL_FORMS": total, f"{prefix}-INITIAL_FORMS": total,
                  f"{prefix}-MIN_NUM_FORMS": 0, f"{prefix}-MAX_NUM_FORMS": 1000}
     data |= {
-        "output-0-id": content.pk, "output-0-post": content.post_id, "output-0-script": script,
-        "output-0-title": content.title, "output-0-description": content.description, **extra,
+        "short-0-id": short.pk, "short-0-post": short.post_id, "short-0-script": script,
+        "short-0-title": short.title, "short-0-description": short.description, **extra,
     }
     return data

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import User
 
-from posts.models import Content, Status
+from generation.models import Short
+from posts.models import Status
 from tests.conftest import require_binary
 from tests.posts.conftest import make_post
 
@@ -53,7 +54,7 @@ def test_triage_with_the_keyboard_watch_the_render_and_see_the_status(browser_pa
     third = make_post(title="세번째 글", score=70)
     rendered = make_post(Status.RENDERED, title="렌더된 글", score=10)
     make_video(settings.MEDIA_ROOT / "posts" / str(rendered.pk))
-    Content.objects.create(
+    Short.objects.create(
         post=rendered, script="대본", video_path=f"posts/{rendered.pk}/video.mp4",
         thumbnail_path=f"posts/{rendered.pk}/thumbnail.jpg",
     )

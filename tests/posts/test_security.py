@@ -10,7 +10,9 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from posts.models import Comment, Content, Status
+from generation.models import Short
+from posts.models import Comment, Status
+from publishing.models import Upload
 from tests.posts.conftest import make_post
 
 pytestmark = pytest.mark.django_db
@@ -45,9 +47,11 @@ def hostile_post(settings):
     )
     for n, bad in enumerate(HOSTILE):
         Comment.objects.create(post=post, content=bad, author=HOSTILE[2], content_hash=str(n), is_best=n == 0)
-    Content.objects.create(
+    Short.objects.create(
         post=post, script=text, title=text[:100], description=text, qc={HOSTILE[0]: HOSTILE[1]},
-        video_url=HOSTILE_URLS[0], platform_id=HOSTILE[2][:64], uploaded_at=timezone.now(),
+    )
+    Upload.objects.create(
+        post=post, platform="youtube", url=HOSTILE_URLS[0], video_id=HOSTILE[2][:64], uploaded_at=timezone.now()
     )
     return post
 

@@ -7,7 +7,8 @@ from datetime import datetime
 import pytest
 from django.utils import timezone
 
-from posts.models import Content, Post
+from generation.models import Short
+from posts.models import Post
 
 VIDEO_BYTES = 1_000_000  # four 256 KiB chunks, the last one short
 
@@ -39,7 +40,7 @@ def make_rendered(db, settings):
         folder.mkdir(parents=True)
         (folder / "video.mp4").write_bytes(bytes(range(256)) * (size // 256) + b"\0" * (size % 256))
         (folder / "thumbnail.jpg").write_bytes(b"\xff\xd8\xff\xe0fake-jpeg\xff\xd9")
-        Content.objects.create(
+        Short.objects.create(
             post=post, title=title, script="결혼 3년 차인데 시어머니가 새벽에 문자를 보냈습니다.",
             tags=["시어머니", "결혼"], video_path=f"posts/{post.pk}/video.mp4",
             thumbnail_path=f"posts/{post.pk}/thumbnail.jpg",

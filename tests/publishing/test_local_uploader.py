@@ -17,9 +17,9 @@ def test_local_upload_exports_video_thumbnail_and_metadata_sidecar(make_rendered
     post.refresh_from_db()
     folder = Path(settings.MEDIA_ROOT) / "exports" / upload_key(post)
     assert post.status == "UPLOADED"
-    assert post.output.platform_id == upload_key(post)
-    assert post.output.video_url == (folder / "video.mp4").resolve().as_uri()
-    assert (folder / "video.mp4").read_bytes() == (Path(settings.MEDIA_ROOT) / post.output.video_path).read_bytes()
+    assert post.uploads.get().video_id == upload_key(post)
+    assert post.uploads.get().url == (folder / "video.mp4").resolve().as_uri()
+    assert (folder / "video.mp4").read_bytes() == (Path(settings.MEDIA_ROOT) / post.short.video_path).read_bytes()
     assert (folder / "thumbnail.jpg").read_bytes().startswith(b"\xff\xd8")
     sidecar = json.loads((folder / "metadata.json").read_text(encoding="utf-8"))
     assert sidecar["title"] == "시어머니가 보낸 문자 한 통 #Shorts"
@@ -52,7 +52,7 @@ def test_local_delete_removes_the_export(make_rendered, settings):
 
 def test_missing_video_file_fails_permanently(make_rendered, settings):
     post = make_rendered()
-    (Path(settings.MEDIA_ROOT) / post.output.video_path).unlink()
+    (Path(settings.MEDIA_ROOT) / post.short.video_path).unlink()
 
     tasks.upload(post.pk)
 

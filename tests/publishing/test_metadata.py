@@ -45,7 +45,7 @@ def test_key_is_first_tag_and_tags_stay_under_the_limit(make_rendered):
 
 def test_a_description_that_already_names_the_source_is_not_attributed_twice(make_rendered):
     post = make_rendered()
-    post.output.description = f"요약입니다.\n출처: 네이트판 {post.url}"
-    post.output.save()
+    post.short.description = f"요약입니다.\n출처: 네이트판 {post.url}"
+    post.short.save()
 
     assert metadata_for(post).description.count(post.url) == 1

@@ -63,7 +63,7 @@ def test_worker_killed_after_youtube_stored_the_video_leads_to_one_recorded_vide
         youtube.hold_final_response.set()
     post.refresh_from_db()
     assert post.status == "UPLOADING"
-    assert post.output.upload_meta["session"]["session_uri"]
+    assert post.uploads.get().session["session_uri"]
     if found_by == "session":
         youtube.uploads_listed = False  # the lookup by key misses it; the saved session answers 200
     else:
@@ -74,7 +74,7 @@ def test_worker_killed_after_youtube_stored_the_video_leads_to_one_recorded_vide
 
     post.refresh_from_db()
     assert post.status == "UPLOADED"
-    assert list(youtube.videos) == [post.output.platform_id]
+    assert list(youtube.videos) == [post.uploads.get().video_id]
     assert len(youtube.requests("POST", "/upload/youtube/v3/videos")) == 1
     if found_by == "session":
         assert youtube.requests("PUT", "/upload/youtube/v3/videos")[-1]["content_range"] == "bytes */1000000"

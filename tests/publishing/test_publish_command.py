@@ -111,7 +111,7 @@ def test_fake_server_runs_as_its_own_process_for_the_e2e_test(settings, make_ren
 
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/_fake/videos") as answer:
             [video] = json.load(answer)["items"]
-        assert video["id"] == Post.objects.get(pk=post.pk).output.platform_id
+        assert video["id"] == Post.objects.get(pk=post.pk).uploads.get().video_id
         assert video["bytes"] == 1_000_000
     finally:
         server.terminate()

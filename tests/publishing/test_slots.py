@@ -46,7 +46,7 @@ def test_fill_books_free_slots_with_the_best_scored_posts_and_uploads_them_sched
     publish_at = [v["status"].get("publishAt") for v in youtube.videos.values()]
     assert sorted(publish_at) == ["2026-11-22T03:00:00Z", "2026-11-22T09:00:00Z", "2026-11-22T12:00:00Z"]
     assert Post.objects.get(pk=posts[1].pk).status == "RENDERED"
-    assert Post.objects.get(pk=posts[5].pk).output.upload_meta["publish_at"] == NOON_KST.isoformat()
+    assert Post.objects.get(pk=posts[5].pk).uploads.get().publish_at == NOON_KST
 
 
 def test_fill_twice_does_not_double_book(make_rendered, frozen_now):

@@ -34,7 +34,7 @@ def test_refresh_pulls_counters_50_ids_per_call_and_totals_sum_them(youtube, mak
     assert totals["views"] == sum(range(100, 152))
     assert (totals["likes"], totals["comments"]) == (104, 52)
     posts[0].refresh_from_db()
-    assert posts[0].output.upload_meta["stats"]["views"] >= 100
+    assert posts[0].uploads.get().views >= 100
 
 
 def test_totals_are_zero_before_any_refresh(db):

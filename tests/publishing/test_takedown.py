@@ -27,7 +27,7 @@ def test_take_down_deletes_the_video_and_local_media_and_keeps_history(youtube, 
     post = make_rendered()
     tasks.upload(post.pk)
     post.refresh_from_db()
-    video_id = post.output.platform_id
+    video_id = post.uploads.get().video_id
     folder = Path(settings.MEDIA_ROOT) / "posts" / str(post.pk)
     assert folder.is_dir()
 
@@ -38,7 +38,7 @@ def test_take_down_deletes_the_video_and_local_media_and_keeps_history(youtube, 
     assert youtube.videos == {}
     assert youtube.requests("DELETE", "/youtube/v3/videos")[0]["query"]["id"] == video_id
     assert not folder.exists()
-    assert post.output.video_path == "" and post.output.platform_id == video_id
+    assert post.short.video_path == "" and post.uploads.get().video_id == video_id
     done, asked = post.history.all()[:2]
     assert (asked.old, asked.new, asked.by) == ("UPLOADED", "TAKING_DOWN", publisher)
     assert asked.reason == "작성자가 삭제를 요청함"
@@ -60,7 +60,7 @@ def test_a_failed_platform_delete_fails_the_take_down_visibly_and_keeps_the_file
     assert (post.status, post.failure) == ("FAILED", Failure.TAKE_DOWN_FAILED)
     assert "forbidden" in post.error_message
     assert len(youtube.videos) == 1
-    assert (Path(settings.MEDIA_ROOT) / post.output.video_path).is_file()
+    assert (Path(settings.MEDIA_ROOT) / post.short.video_path).is_file()
 
     post.apply("retry")  # the sweep's automatic retry, or a person's
     assert post.status == "TAKING_DOWN"
@@ -86,7 +86,7 @@ def test_local_take_down_removes_the_export(make_rendered, publisher, settings):
 
     take_down(post, publisher, "요청")
 
-    assert not (Path(settings.MEDIA_ROOT) / "exports" / post.output.platform_id).exists()
+    assert not (Path(settings.MEDIA_ROOT) / "exports" / post.uploads.get().video_id).exists()
 
 
 def test_only_uploaded_posts_can_be_taken_down_and_a_reason_is_required(make_rendered, publisher):

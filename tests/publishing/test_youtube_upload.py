@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -12,20 +12,21 @@ from django_q.conf import Conf
 from google.auth.exceptions import RefreshError
 from google.oauth2.credentials import Credentials
 
+from generation.models import Short
 from posts.lifecycle import Failure
 from posts.tasks import sweep
 from publishing import tasks
 from publishing.metadata import media_path, metadata_for, upload_key
 from publishing.models import QuotaUsage
 from publishing.quota import pacific_day
-from publishing.upload import content_checkpoint, post_upload
+from publishing.upload import post_upload, upload_checkpoint, upload_for
 from publishing.uploaders.youtube import YouTubeUploader
 
 INSERT = "/upload/youtube/v3/videos"
 
 
 def _file_sha(post) -> str:
-    return hashlib.sha256(media_path(post.output.video_path).read_bytes()).hexdigest()
+    return hashlib.sha256(media_path(post.short.video_path).read_bytes()).hexdigest()
 
 
 def test_upload_publishes_one_video_with_metadata_thumbnail_and_records_it(youtube, make_rendered):
@@ -37,8 +38,8 @@ def test_upload_publishes_one_video_with_metadata_thumbnail_and_records_it(youtu
     post.refresh_from_db()
     assert post.status == "UPLOADED"
     [video] = youtube.videos.values()
-    assert post.output.platform_id == video["id"]
-    assert post.output.video_url.endswith(video["id"])
+    assert post.uploads.get().video_id == video["id"]
+    assert post.uploads.get().url.endswith(video["id"])
     assert hashlib.sha256(youtube.blobs[video["id"]]).hexdigest() == sha
     snippet, status = video["snippet"], video["status"]
     assert snippet["title"] == "시어머니가 보낸 문자 한 통 #Shorts"
@@ -96,7 +97,7 @@ def test_a_later_attempt_resumes_the_saved_session_from_the_servers_range(youtub
     assert post_upload(post, uploader=YouTubeUploader(sleep=lambda s: None)) is False
     post.refresh_from_db()
     assert (post.status, post.error_code) == ("RENDERED", "UPLOAD_RETRY")
-    session = post.output.upload_meta["session"]
+    session = post.uploads.get().session
     assert session["session_uri"] and session["bytes_sent"] == 262144
 
     settings.YOUTUBE_MAX_RETRIES = 3
@@ -149,9 +150,9 @@ def test_spent_daily_budget_waits_without_calling_the_api(youtube, make_rendered
 def upload_then_die(post) -> dict:
     """What a killed worker did: the whole upload, its state saved as it went, no result recorded."""
     post.apply("claim_upload")
-    checkpoint = content_checkpoint(post.output)
+    checkpoint = upload_checkpoint(upload_for(post, "youtube"), post.short)
     checkpoint.update(attempted=True, uploader="youtube")
-    first = YouTubeUploader().upload(media_path(post.output.video_path), metadata_for(post), checkpoint=checkpoint)
+    first = YouTubeUploader().upload(media_path(post.short.video_path), metadata_for(post), checkpoint=checkpoint)
     post.apply("release_upload", failure=Failure.UPLOAD_LEASE_EXPIRED)  # the sweep, after the lease
     return first
 
@@ -164,7 +165,7 @@ def test_process_killed_after_upload_before_saving_records_the_video_not_a_secon
 
     post.refresh_from_db()
     assert post.status == "UPLOADED"
-    assert post.output.platform_id == first["platform_id"]
+    assert post.uploads.get().video_id == first["platform_id"]
     assert list(youtube.videos) == [first["platform_id"]]
     assert len(youtube.requests("POST", INSERT)) == 1
 
@@ -181,7 +182,7 @@ def test_lost_final_response_with_an_expired_session_is_found_by_its_key(youtube
     assert post_upload(post, uploader=YouTubeUploader(sleep=lambda s: None)) is True
 
     post.refresh_from_db()
-    assert post.output.platform_id == next(iter(youtube.videos))
+    assert post.uploads.get().video_id == next(iter(youtube.videos))
     assert len(youtube.videos) == 1
     assert len(youtube.requests("POST", INSERT)) == 1
     assert youtube.requests("GET", "/playlistItems")
@@ -259,7 +260,7 @@ def test_a_refused_thumbnail_does_not_lose_the_uploaded_video(youtube, make_rend
     assert tasks.upload(post.pk) is True
 
     post.refresh_from_db()
-    assert post.output.platform_id == next(iter(youtube.videos))
+    assert post.uploads.get().video_id == next(iter(youtube.videos))
     assert youtube.thumbnails == {}
 
 
@@ -298,7 +299,7 @@ def test_a_video_whose_id_was_saved_before_the_worker_died_is_recorded_even_if_t
     assert tasks.upload(post.pk) is True
 
     post.refresh_from_db()
-    assert post.output.platform_id == first["platform_id"]
+    assert post.uploads.get().video_id == first["platform_id"]
     assert list(youtube.videos) == [first["platform_id"]]
     assert len(youtube.requests("POST", INSERT)) == 1
 
@@ -329,3 +330,20 @@ def test_a_token_that_cannot_be_saved_is_a_login_problem_not_a_crash(tmp_path):
 
     with pytest.raises(AuthError, match="YOUTUBE_TOKEN_FILE"):
         token_save(credentials, blocked / "youtube_token.json")
+
+
+def test_a_session_opened_for_an_earlier_render_is_not_resumed(youtube, make_rendered, settings):
+    post = make_rendered()
+    short = post.short
+    short.rendered_at = earlier = timezone.now() - timedelta(hours=2)
+    short.save()
+    upload = upload_for(post, "youtube")
+    upload_checkpoint(upload, short).update(attempted=True, render=short.rendered_at.isoformat(), video_id="gone")
+
+    short.rendered_at = timezone.now()  # the post was rendered again
+    short.save()
+
+    assert upload_checkpoint(upload_for(post, "youtube"), short).state == {}
+    assert upload_checkpoint(upload_for(post, "youtube"), Short.objects.get(pk=short.pk)).state == {}
+    short.rendered_at = earlier
+    assert upload_checkpoint(upload_for(post, "youtube"), short).state["video_id"] == "gone"

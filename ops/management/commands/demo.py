@@ -181,13 +181,14 @@ class Command(BaseCommand):
             return log.tell()
 
     def report(self, ids: list[int], port: int, password: str, seconds: float) -> None:
-        posts = Post.objects.filter(pk__in=ids).select_related("output")
+        posts = Post.objects.filter(pk__in=ids).select_related("short").prefetch_related("uploads")
         uploaded = [p for p in posts if p.status == Status.UPLOADED]
         self.step(f"done in {seconds:.0f} s: {len(uploaded)} of {len(ids)} shorts published")
         for post in posts:
-            output = getattr(post, "output", None)
-            qc = "QC passed" if output and output.qc.get("passed") else "QC not passed"
-            where = output.video_url or output.video_path if output else "-"
+            short = getattr(post, "short", None)
+            upload = next(iter(post.uploads.all()), None)
+            qc = "QC passed" if short and short.qc.get("passed") else "QC not passed"
+            where = (upload.url if upload else "") or (short.video_path if short else "") or "-"
             self.stdout.write(f"    post {post.pk} {post.status} {qc}: {where}")
         self.stdout.write(f"    admin: http://127.0.0.1:{port}/admin/  login {settings.DEMO_USERNAME} / {password}")
         self.stdout.write(f"    status page: http://127.0.0.1:{port}/status/")

@@ -53,7 +53,7 @@ class Command(BaseCommand):
         ok = post_upload(post, uploader=uploader, progress=progress)
         post.refresh_from_db()
         if ok:
-            self.stderr.write(f"{prefix}: uploaded {post.output.video_url}")
+            self.stderr.write(f"{prefix}: uploaded {post.uploads.latest('uploaded_at').url}")
         else:
             self.stderr.write(f"{prefix}: {post.status} {post.error_code} {post.error_message}".rstrip())
         return ok
