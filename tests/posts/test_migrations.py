@@ -32,7 +32,7 @@ def migrate(targets):
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
+    return executor.loader.project_state([target for target in targets if target[1]]).apps
 
 
 @pytest.mark.django_db(transaction=True)
@@ -70,3 +70,54 @@ def test_every_phase_has_its_attempt_column():
     from posts.models import Post
 
     assert {field.name for field in Post._meta.fields} >= {phase.attempts_field for phase in Phase}
+
+
+OLD_DATA = [("generation", None), ("posts", "0004_inbox_canonical_index"), ("publishing", "0001_initial")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_content_uploads_and_stats_keep_every_value_when_they_move_to_their_apps():
+    old = migrate(OLD_DATA)
+    OldPost, Content = old.get_model("posts", "Post"), old.get_model("posts", "Content")
+    VideoStats = old.get_model("publishing", "VideoStats")
+    now = timezone.now().replace(microsecond=0)
+    session = {"attempted": True, "key": "wb-1", "session_uri": "https://upload.example/s/1", "bytes_sent": 262144}
+    rows = {}
+    for n, status in enumerate(["APPROVED", "RENDERED", "UPLOADING", "UPLOADED", "TAKEN_DOWN", "FAILED"]):
+        post = OldPost.objects.create(site_code="theqoo", origin_id=f"d{n}", url=f"https://theqoo.net/{n}",
+                                      title=f"글 {n}", status=status, attempts=1)
+        meta = {"uploader": "youtube", "session": {**session, "key": f"wb-{post.pk}"}} if n >= 2 else {}
+        content = Content.objects.create(
+            post=post, script=f"대본 {n}", script_source="llm", title=f"제목 {n}", tags=["태그", str(n)],
+            video_path=f"posts/{post.pk}/video.mp4" if n else "", qc={"passed": True, "lufs": -14.1},
+            generation_meta={"engines": {"speech": {"engine": "espeak"}}},
+            platform_id=f"vid{n}" if n >= 3 else "", video_url=f"https://youtu.be/vid{n}" if n >= 3 else "",
+            uploaded_at=now if n >= 3 else None,
+            upload_meta={**meta, "publish_at": now.isoformat(), "stats": {"views": 5}} if n == 4 else meta,
+        )
+        if n == 3:
+            VideoStats.objects.create(post=post, platform_id="vid3", views=1234, likes=56, comments=7, fetched_at=now)
+        if n == 4:
+            content.upload_meta = {**content.upload_meta, "taken_down_at": now.isoformat()}
+            content.save()
+        rows[post.pk] = n
+
+    try:
+        new = migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        Short, Upload = new.get_model("generation", "Short"), new.get_model("publishing", "Upload")
+        assert Short.objects.count() == len(rows)
+        for pk, n in rows.items():
+            short = Short.objects.get(post_id=pk)
+            assert (short.script, short.title, short.tags) == (f"대본 {n}", f"제목 {n}", ["태그", str(n)])
+            assert short.qc == {"passed": True, "lufs": -14.1}
+            assert short.generation_meta["engines"]["speech"]["engine"] == "espeak"
+        uploads = {upload.post_id: upload for upload in Upload.objects.all()}
+        assert sorted(rows[pk] for pk in uploads) == [2, 3, 4, 5]
+        by_n = {rows[pk]: upload for pk, upload in uploads.items()}
+        assert by_n[2].session["session_uri"] == session["session_uri"] and by_n[2].video_id == ""
+        assert (by_n[3].video_id, by_n[3].url, by_n[3].uploaded_at) == ("vid3", "https://youtu.be/vid3", now)
+        assert (by_n[3].views, by_n[3].likes, by_n[3].comments, by_n[3].stats_fetched_at) == (1234, 56, 7, now)
+        assert (by_n[4].publish_at, by_n[4].taken_down_at, by_n[4].views) == (now, now, 5)
+        assert all(upload.platform == "youtube" for upload in uploads.values())
+    finally:
+        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
