@@ -31,11 +31,11 @@ def overview_snapshot() -> dict:
         "uploads": _recent_uploads(),
         "clusters": [_cluster(name) for name in CLUSTERS],
         "failures": _failures(now - FAILURE_WINDOW),
-        "video_stats": _video_stats(),
+        "audience": _audience(),
     }
 
 
-def _video_stats() -> dict:
+def _audience() -> dict:
     return totals()
 
 
