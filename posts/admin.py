@@ -85,12 +85,11 @@ def copies_attach(posts: list[Post]) -> list[Post]:
     return posts
 
 
-class CommentInline(admin.TabularInline):
-    model = Comment
-    fields = readonly_fields = ["is_best", "likes", "author", "content", "created_at"]
+class ReadOnlyInline(admin.TabularInline):
+    """Rows the pipeline writes about a post; the post page shows them, nobody edits them."""
+
     extra = 0
     can_delete = False
-    show_change_link = False
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -99,21 +98,19 @@ class CommentInline(admin.TabularInline):
         return False
 
 
-class StatusChangeInline(admin.TabularInline):
+class CommentInline(ReadOnlyInline):
+    model = Comment
+    fields = readonly_fields = ["is_best", "likes", "author", "content", "created_at"]
+    show_change_link = False
+
+
+class StatusChangeInline(ReadOnlyInline):
     model = StatusChange
     verbose_name_plural = "status history"
     fields = readonly_fields = ["at", "move", "who", "reason", "error_code"]
-    extra = 0
-    can_delete = False
 
     def get_queryset(self, request) -> QuerySet:
         return super().get_queryset(request).select_related("by")
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description="from → to")
     def move(self, change: StatusChange) -> str:

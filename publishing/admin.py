@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.html import format_html
 
-from posts.admin import PostPagePart, post_page_extend, safe_link
+from posts.admin import PostPagePart, ReadOnlyInline, post_page_extend, safe_link
 from publishing.models import PublishSlot, QuotaUsage, Upload
 
 
@@ -42,20 +42,12 @@ class UploadAdmin(ReadOnlyAdmin):
     exclude = ["session"]
 
 
-class UploadInline(admin.TabularInline):
+class UploadInline(ReadOnlyInline):
     """Where the post's video is on each platform and how it does; written by the uploads."""
 
     model = Upload
     verbose_name_plural = "uploads"
     fields = readonly_fields = ["platform", "result", "publish_at", "processing_status", "taken_down_at"]
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description="video")
     def result(self, upload: Upload) -> str:

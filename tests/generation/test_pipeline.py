@@ -129,32 +129,29 @@ def test_a_missing_font_fails_the_post_permanently_as_a_render_that_cannot_run(o
     assert post.short.generation_meta["stages"].keys() >= {"script", "speech"}
 
 
-def test_an_unexpected_error_fails_the_post_as_a_crash_that_may_be_retried(offline, settings, tmp_path):
-    liar = tmp_path / "ffprobe"
-    liar.write_text("#!/bin/sh\necho 'this is not json'\n")
-    liar.chmod(0o755)
-    settings.FFPROBE_PATH = str(liar)
+@pytest.mark.parametrize(
+    ("script", "failure", "message"),
+    [
+        # ffprobe answers garbage: an error nobody mapped, retryable as a crash.
+        ("echo 'this is not json'", Failure.GENERATION_CRASHED, "JSONDecodeError"),
+        # ffprobe fails: a probe failure, not a render failure.
+        ("echo 'moov atom not found' >&2; exit 1", Failure.MEDIA_PROBE_FAILED, "moov atom not found"),
+    ],
+)
+def test_a_failing_ffprobe_fails_the_post_with_the_kind_its_error_maps_to(
+    offline, settings, tmp_path, script, failure, message
+):
+    ffprobe = tmp_path / "ffprobe"
+    ffprobe.write_text(f"#!/bin/sh\n{script}\n")
+    ffprobe.chmod(0o755)
+    settings.FFPROBE_PATH = str(ffprobe)
     post = approved_post()
 
     generate(post.pk)
 
     post.refresh_from_db()
-    assert (post.status, post.failure, post.error_permanent) == (S.FAILED, Failure.GENERATION_CRASHED, False)
-    assert "JSONDecodeError" in post.error_message
-
-
-def test_an_ffprobe_failure_is_reported_as_a_probe_failure_not_a_render(offline, settings, tmp_path):
-    broken = tmp_path / "ffprobe"
-    broken.write_text("#!/bin/sh\necho 'moov atom not found' >&2\nexit 1\n")
-    broken.chmod(0o755)
-    settings.FFPROBE_PATH = str(broken)
-    post = approved_post()
-
-    generate(post.pk)
-
-    post.refresh_from_db()
-    assert (post.status, post.failure) == (S.FAILED, Failure.MEDIA_PROBE_FAILED)
-    assert "moov atom not found" in post.error_message
+    assert (post.status, post.failure, post.error_permanent) == (S.FAILED, failure, False)
+    assert message in post.error_message
 
 
 def test_the_command_generates_approved_posts_and_reports_failures(offline, settings, capsys):
