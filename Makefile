@@ -10,7 +10,7 @@ TEST_MARIADB_URL ?= mysql://root@127.0.0.1:3306/wagglebot_test
 # Tests never read a developer's .env: every value they depend on is set here.
 TEST_ENV := ENV_FILE=/dev/null DEBUG=false SECRET_KEY=test-secret-key-not-for-production-0123456789 \
 	SECURE_SSL_REDIRECT=false MEDIA_ROOT=$(CURDIR)/.test-media \
-	METRICS_DIR=$(CURDIR)/.test-metrics TTS_ENGINES=espeak
+	METRICS_DIR=$(CURDIR)/.test-metrics
 ARGS ?=
 
 .PHONY: setup setup-base system-packages test test-sqlite test-mariadb demo bench lint check clean
