@@ -79,9 +79,13 @@ def short_voice_fell_back(short) -> bool:
     return bool(speech.get("fallback"))
 
 
-def voice_fell_back(prefix: str = "") -> Q:
-    """The query form of ``short_voice_fell_back``; ``prefix="short__"`` filters posts."""
-    return Q(**{f"{prefix}generation_meta__engines__speech__fallback": True})
+def voice_fell_back() -> Q:
+    """The query form of ``short_voice_fell_back``, for Short querysets.
+
+    Exclude posts through a subquery of these shorts, not with ``exclude(short__…)``: a missing
+    key compares as NULL there and would exclude every short without speech meta.
+    """
+    return Q(generation_meta__engines__speech__fallback=True)
 
 
 def cache_dir() -> Path:
