@@ -192,19 +192,20 @@ def words_from_events(text: str, events: list[tuple[int, int]], length_ms: int) 
     """Word timings from (character position, ms) word events; None without events.
 
     espeak sometimes speaks a short word together with its neighbour and reports one event for
-    both: a word without an event shares the span of the word before it (the first word, the
-    span after it). A word ends where the next word with a later onset starts.
+    both, drops the first word's event, or adds an event at position −1 at the very end. So events
+    map to words by character position; the first word starts with the clip; any other word
+    without an event shares the span of the word before it. A word ends where the next word with
+    a later onset starts.
     """
     spans = [(match.start(), match.end(), match[0]) for match in re.finditer(r"\S+", text)]
     starts: list[int | None] = [None] * len(spans)
     for position, ms in events:
-        index = next((n for n, (_, end, _) in enumerate(spans) if position < end), None)
+        index = next((n for n, (begin, end, _) in enumerate(spans) if begin <= position < end), None)
         if index is not None and starts[index] is None:
             starts[index] = min(ms, length_ms)
-    known = [ms for ms in starts if ms is not None]
-    if not known:
+    if not spans or all(ms is None for ms in starts):
         return None
-    filled, last = [], known[0]
+    filled, last = [], 0
     for ms in starts:
         last = max(last, ms) if ms is not None else last  # onsets never go backwards
         filled.append(last)
