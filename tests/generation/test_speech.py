@@ -12,8 +12,9 @@ import aiohttp
 import edge_tts
 import pytest
 
+from generation.espeak import Synthesis
 from generation.speech import spread_words, synthesize
-from generation.tts import SAMPLE_RATE, TRIM_THRESHOLD, Espeak, SpeechError
+from generation.tts import SAMPLE_RATE, TRIM_THRESHOLD, Clip, Espeak, SpeechError, paced_rate, trim_silence
 from tests.conftest import require_binary
 
 SENTENCES = [
@@ -253,3 +254,27 @@ def test_a_missing_ffmpeg_path_fails_tts_permanently_naming_the_setting(espeak, 
         synthesize(["여러분 생각은 어떠세요?"], tmp_path / "out")
     assert error.value.permanent
     assert "FFMPEG_PATH" in error.value.message
+
+
+def test_trimming_cuts_the_quiet_around_a_clip_and_moves_its_words_along():
+    quiet, tone = bytes(SAMPLE_RATE * 2 * 300 // 1000), array.array("h", [4000, -4000] * (SAMPLE_RATE // 2)).tobytes()
+    words = [{"text": "여러분", "start_ms": 300, "end_ms": 800}, {"text": "안녕", "start_ms": 800, "end_ms": 1300}]
+    clip = trim_silence(Clip(pcm=quiet + tone + quiet, words=words))
+    assert clip.duration_ms == 1000 + 2 * 20, "20 ms of the quiet kept on each side"
+    assert clip.words == [
+        {"text": "여러분", "start_ms": 20, "end_ms": 520},
+        {"text": "안녕", "start_ms": 520, "end_ms": 1020},
+    ]
+
+
+def test_a_sentence_outside_the_pace_band_is_given_a_corrected_rate():
+    def spoken(seconds: float) -> Synthesis:
+        return Synthesis(pcm=array.array("h", [3000] * int(22050 * seconds)).tobytes(), sample_rate=22050,
+                                words=[])
+
+    sixteen = "가나다라 마바사아 자차카타 파하가나"
+    assert paced_rate(sixteen, spoken(16 / 5.5), 235) == round(235 * 6.9 / 5.5), "5.5 syl/s: faster"
+    assert paced_rate(sixteen, spoken(16 / 8.0), 235) == round(235 * 6.9 / 8.0), "8 syl/s: slower"
+    assert paced_rate(sixteen, spoken(16 / 6.9), 235) == 235, "in the band: as configured"
+    assert paced_rate(sixteen, spoken(16 / 2.0), 235) == 320, "never beyond espeak's usable range"
+    assert paced_rate("여러분 안녕", spoken(2.0), 235) == 235, "too short to measure"
