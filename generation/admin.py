@@ -7,6 +7,7 @@ from django.utils.html import format_html, format_html_join
 
 from generation.models import Short
 from generation.services import short_rerender, short_rerender_offered
+from generation.speech import short_voice_fell_back
 from posts.admin import PostPagePart, post_page_extend
 from posts.media import media_url
 from posts.models import Post
@@ -15,8 +16,8 @@ from posts.models import Post
 class ShortInline(admin.StackedInline):
     model = Short
     verbose_name_plural = "short"
-    fields = ["script", "script_source", "title", "description", "audio", "video", "qc_results"]
-    readonly_fields = ["script_source", "audio", "video", "qc_results"]
+    fields = ["script", "script_source", "title", "description", "voice", "audio", "video", "qc_results"]
+    readonly_fields = ["script_source", "voice", "audio", "video", "qc_results"]
     extra = 0
     max_num = 1
     can_delete = False
@@ -29,6 +30,19 @@ class ShortInline(admin.StackedInline):
         if obj is not None and obj.claimed_at is not None:
             return [*self.readonly_fields, "script", "title", "description"]
         return self.readonly_fields
+
+    @admin.display(description="voice")
+    def voice(self, short: Short) -> str:
+        speech = (short.generation_meta or {}).get("engines", {}).get("speech", {})
+        if not speech:
+            return "—"
+        if short_voice_fell_back(short):
+            return format_html(
+                '<strong class="errornote">{} instead of {}: held for a person, never published by the slots.</strong>'
+                " {}",
+                speech.get("engine", "?"), speech.get("wanted", "the first engine"), speech.get("fallback_reason", ""),
+            )
+        return format_html("{} ({}, rate {})", speech.get("engine"), speech.get("voice"), speech.get("rate"))
 
     @admin.display(description="audio")
     def audio(self, short: Short) -> str:

@@ -1,9 +1,12 @@
 """Sentences → one narration WAV (48 kHz mono s16) with sentence and word timings.
 
 Each sentence is normalised (``normalize``), synthesized on its own and measured after decoding,
-so sentence timings are exact whatever the engine. Word timings come from the engine's boundaries
-(edge-tts) or are spread by syllable count inside the measured sentence. Engines are tried in the
-``TTS_ENGINES`` order; a fallback and its reason go into ``Speech.meta``.
+so sentence timings are exact whatever the engine. Word timings come from the engine's events
+(edge-tts WordBoundary, libespeak-ng word events) or, when the engine has none (the espeak-ng
+CLI), are spread by syllable count inside the measured sentence. Engines are tried in the
+``TTS_ENGINES`` order; a short spoken by a later engine than the first is a fallback
+(``meta["fallback"]``, with the reason): ``short_voice_fell_back`` tells the publishing side to
+hold it for a person.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.db.models import Q
 
 from generation.normalize import normalize
 from generation.tts import (
@@ -28,7 +32,7 @@ from generation.tts import (
     write_wav,
 )
 
-__all__ = ["Speech", "normalize", "synthesize"]
+__all__ = ["Speech", "normalize", "short_voice_fell_back", "synthesize", "voice_fell_back"]
 
 log = logging.getLogger(__name__)
 
@@ -60,10 +64,28 @@ def synthesize(sentences: list[str], out_dir: Path) -> Speech:
             continue
         meta = {
             "engine": engine.name, "voice": engine.voice, "rate": engine.rate,
-            "fallback": "; ".join(failures), "cached_sentences": cached,
+            "wanted": engines[0].name, "fallback": engine is not engines[0],
+            "fallback_reason": "; ".join(failures), "cached_sentences": cached,
+            "word_timings": "engine" if all(clip.words for clip in clips) else "spread",
         }
         return _assemble(spoken, clips, Path(out_dir), meta)
     raise SpeechError("; ".join(failures))
+
+
+def short_voice_fell_back(short) -> bool:
+    """Whether ``short`` was spoken by a fallback engine rather than the first configured one."""
+    speech = (short.generation_meta or {}).get("engines", {}).get("speech", {})
+    # Before the flag was a bool it was the failure text: non-empty meant a fallback as well.
+    return bool(speech.get("fallback"))
+
+
+def voice_fell_back() -> Q:
+    """The query form of ``short_voice_fell_back``, for Short querysets.
+
+    Exclude posts through a subquery of these shorts, not with ``exclude(short__…)``: a missing
+    key compares as NULL there and would exclude every short without speech meta.
+    """
+    return Q(generation_meta__engines__speech__fallback=True)
 
 
 def cache_dir() -> Path:

@@ -13,6 +13,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from generation.models import Short
+from generation.speech import voice_fell_back
 from posts.models import Post, Status
 from posts.services import post_schedule_upload
 from publishing.models import PublishSlot
@@ -45,8 +47,13 @@ def free_slots(now: datetime) -> list[datetime]:
 
 
 def slot_candidates(now: datetime, limit: int) -> list[Post]:
-    """RENDERED posts not booked and not already waiting for an upload, best score first."""
+    """RENDERED posts not booked and not already waiting for an upload, best score first.
+
+    A short whose voice fell back to espeak-ng waits for a person: a robotic voice is not
+    published unseen.
+    """
     posts = Post.objects.filter(status=Status.RENDERED, not_before__isnull=True, publish_slot__isnull=True)
+    posts = posts.exclude(pk__in=Short.objects.filter(voice_fell_back()).values("post_id"))
     return list(posts.order_by("-score", "created_at")[:limit])
 
 

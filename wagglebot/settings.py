@@ -230,16 +230,21 @@ SCRIPT_LLM_MODEL = env.str("SCRIPT_LLM_MODEL", default="")
 SCRIPT_LLM_MAX_NEW_TOKENS = env.int("SCRIPT_LLM_MAX_NEW_TOKENS", default=512)
 # GPU memory the LLM needs free before loading; other models are unloaded below it (generation/gpu.py).
 SCRIPT_LLM_VRAM_BYTES = env.int("SCRIPT_LLM_VRAM_BYTES", default=8 * 1024**3)
-# TTS engines tried in order: edge (edge-tts, online) and espeak (espeak-ng, offline). The default
-# stays offline so tests and the demo never call out; production sets TTS_ENGINES=edge,espeak.
-TTS_ENGINES = env.list("TTS_ENGINES", default=["espeak"])
+# TTS engines tried in order: edge (edge-tts, a neural voice, online) and espeak (espeak-ng,
+# offline). A short spoken by a later engine than the first is held for a person, never published
+# by the slots. The demo and the tests set TTS_ENGINES=espeak and stay offline.
+TTS_ENGINES = env.list("TTS_ENGINES", default=["edge", "espeak"])
 TTS_EDGE_VOICE = env.str("TTS_EDGE_VOICE", default="ko-KR-SunHiNeural")
+# edge-tts rate relative to the voice's own; aims at 6–7 syllables a second.
+TTS_EDGE_RATE = env.str("TTS_EDGE_RATE", default="+10%")
 TTS_ESPEAK_VOICE = env.str("TTS_ESPEAK_VOICE", default="ko")
-TTS_RATE = env.str("TTS_RATE", default="+0%")
+# espeak-ng words per minute (its -s) to start from; a sentence that comes out slower or faster
+# than 6.4–7.4 syllables a second is spoken again at a corrected rate (generation/tts.py).
+TTS_ESPEAK_RATE = env.int("TTS_ESPEAK_RATE", default=235)
 TTS_EDGE_RETRIES = env.int("TTS_EDGE_RETRIES", default=3)
 TTS_EDGE_BACKOFF_SECONDS = env.float("TTS_EDGE_BACKOFF_SECONDS", default=1.0)
 TTS_EDGE_TIMEOUT_SECONDS = env.int("TTS_EDGE_TIMEOUT_SECONDS", default=30)
-TTS_SENTENCE_GAP_MS = env.int("TTS_SENTENCE_GAP_MS", default=250)
+TTS_SENTENCE_GAP_MS = env.int("TTS_SENTENCE_GAP_MS", default=120)
 # Synthesized sentences by (engine, voice, rate, text); empty = MEDIA_ROOT/tts-cache.
 TTS_CACHE_DIR = env.str("TTS_CACHE_DIR", default="")
 

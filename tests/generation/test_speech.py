@@ -12,8 +12,9 @@ import aiohttp
 import edge_tts
 import pytest
 
+from generation.espeak import Synthesis
 from generation.speech import spread_words, synthesize
-from generation.tts import SAMPLE_RATE, SpeechError
+from generation.tts import SAMPLE_RATE, TRIM_THRESHOLD, Clip, Espeak, SpeechError, paced_rate, trim_silence
 from tests.conftest import require_binary
 
 SENTENCES = [
@@ -49,6 +50,7 @@ def samples(path, start_ms: int, end_ms: int) -> array.array:
 def espeak(settings):
     require_binary("espeak-ng")
     settings.TTS_ENGINES = ["espeak"]
+    settings.TTS_ESPEAK_RATE = 235
     settings.TTS_SENTENCE_GAP_MS = 250
     return settings
 
@@ -61,17 +63,18 @@ def test_espeak_speaks_korean_into_a_48k_mono_wav_whose_length_matches_the_timin
     assert speech.timings["duration_ms"] == speech.duration_ms
     assert [s["text"] for s in speech.timings["sentences"]] == SPOKEN
     assert speech.timings["sentences"][-1]["end_ms"] == speech.duration_ms
-    assert speech.meta == {"engine": "espeak", "voice": "ko", "rate": "+0%", "fallback": "", "cached_sentences": 0}
+    assert speech.meta == {
+        "engine": "espeak", "voice": "ko", "rate": "235", "wanted": "espeak", "fallback": False,
+        "fallback_reason": "", "cached_sentences": 0, "word_timings": "engine",
+    }
     assert json.loads((tmp_path / "out" / "timings.json").read_text()) == speech.timings
 
 
 def test_each_sentence_timing_is_the_measured_length_of_that_sentence_alone(espeak, tmp_path):
     speech = synthesize(SENTENCES, tmp_path / "out")
-    espeak_ng = require_binary("espeak-ng")
-    for n, sentence in enumerate(speech.timings["sentences"]):
-        alone = tmp_path / f"alone{n}.wav"
-        subprocess.run([espeak_ng, "-v", "ko", "-s", "175", "-w", str(alone), "--", sentence["text"]], check=True)
-        assert abs((sentence["end_ms"] - sentence["start_ms"]) - probe(alone)["duration_ms"]) <= 50
+    for sentence in speech.timings["sentences"]:
+        alone = Espeak("ko", "235").clip(sentence["text"])
+        assert abs((sentence["end_ms"] - sentence["start_ms"]) - alone.duration_ms) <= 50
         voiced = samples(speech.audio_path, sentence["start_ms"], sentence["end_ms"])
         assert max(abs(v) for v in voiced) > 1000, "the sentence's span holds speech, not silence"
     first, second = speech.timings["sentences"][:2]
@@ -79,13 +82,25 @@ def test_each_sentence_timing_is_the_measured_length_of_that_sentence_alone(espe
     assert second["start_ms"] - first["end_ms"] == 250 and max(abs(v) for v in gap) == 0
 
 
-def test_espeak_words_are_spread_inside_each_measured_sentence(espeak, tmp_path):
+def test_espeak_clips_are_trimmed_to_the_speech(espeak, tmp_path):
     speech = synthesize(SENTENCES, tmp_path / "out")
+    for sentence in speech.timings["sentences"]:
+        span = samples(speech.audio_path, sentence["start_ms"], sentence["end_ms"])
+        loud = [n for n, v in enumerate(span) if abs(v) > TRIM_THRESHOLD]
+        assert loud[0] <= SAMPLE_RATE * 30 // 1000, "at most 30 ms of quiet before the speech"
+        assert len(span) - loud[-1] <= SAMPLE_RATE * 30 // 1000, "and after it (the CLI leaves ~290 ms)"
+
+
+def test_espeak_words_come_from_the_engines_word_events(espeak, tmp_path):
+    speech = synthesize(SENTENCES, tmp_path / "out")
+    assert speech.meta["word_timings"] == "engine"
     for sentence in speech.timings["sentences"]:
         words = sentence["words"]
         assert [w["text"] for w in words] == sentence["text"].split()
-        assert words[0]["start_ms"] == sentence["start_ms"] and words[-1]["end_ms"] == sentence["end_ms"]
-        assert all(a["end_ms"] == b["start_ms"] for a, b in itertools.pairwise(words))
+        assert 0 <= words[0]["start_ms"] - sentence["start_ms"] <= 30 and words[-1]["end_ms"] == sentence["end_ms"]
+        assert all(a["start_ms"] <= b["start_ms"] and a["end_ms"] <= b["end_ms"] for a, b in itertools.pairwise(words))
+        spread = spread_words(sentence["text"], sentence["start_ms"], sentence["end_ms"])
+        assert [w["start_ms"] for w in words] != [w["start_ms"] for w in spread]
 
 
 def test_synthesized_sentences_are_cached_by_engine_voice_rate_and_text(espeak, tmp_path, settings):
@@ -93,10 +108,9 @@ def test_synthesized_sentences_are_cached_by_engine_voice_rate_and_text(espeak, 
     again = synthesize(SENTENCES, tmp_path / "two")
     assert again.meta["cached_sentences"] == 3
     assert again.audio_path.read_bytes() == first.audio_path.read_bytes()
-    settings.TTS_RATE = "+20%"
+    settings.TTS_ESPEAK_RATE = 260
     faster = synthesize(SENTENCES, tmp_path / "three")
     assert faster.meta["cached_sentences"] == 0
-    assert faster.duration_ms < first.duration_ms
 
 
 def test_syllable_spread_gives_longer_words_more_time():
@@ -153,6 +167,7 @@ def edge(monkeypatch, settings, recorded_mp3):
     monkeypatch.setattr(edge_tts, "Communicate", RecordedCommunicate)
     settings.TTS_ENGINES = ["edge", "espeak"]
     settings.TTS_EDGE_VOICE = "ko-KR-InJoonNeural"
+    settings.TTS_EDGE_RATE = "+10%"
     settings.TTS_EDGE_RETRIES = 3
     settings.TTS_EDGE_BACKOFF_SECONDS = 0
     settings.TTS_SENTENCE_GAP_MS = 100
@@ -162,7 +177,7 @@ def edge(monkeypatch, settings, recorded_mp3):
 def test_edge_tts_word_boundaries_become_word_timings(edge, tmp_path):
     speech = synthesize(["시어머니가 예식장을 바꾸재요.", "여러분 생각은 어떠세요?"], tmp_path)
     assert edge.calls[0] == {
-        "text": "시어머니가 예식장을 바꾸재요.", "voice": "ko-KR-InJoonNeural", "rate": "+0%",
+        "text": "시어머니가 예식장을 바꾸재요.", "voice": "ko-KR-InJoonNeural", "rate": "+10%",
         "boundary": "WordBoundary", "connect_timeout": 30, "receive_timeout": 30,
     }
     first, second = speech.timings["sentences"]
@@ -175,7 +190,7 @@ def test_edge_tts_word_boundaries_become_word_timings(edge, tmp_path):
     assert second["start_ms"] == first["end_ms"] + 100
     assert second["words"][0] == {"text": "여러분", "start_ms": second["start_ms"] + 100,
                                   "end_ms": second["start_ms"] + 350}
-    assert speech.meta["engine"] == "edge" and speech.meta["fallback"] == ""
+    assert speech.meta["engine"] == "edge" and speech.meta["fallback"] is False
     assert abs(probe(speech.audio_path)["duration_ms"] - speech.duration_ms) <= 50
 
 
@@ -184,8 +199,8 @@ def test_edge_tts_403_falls_back_to_espeak_and_says_so(edge, tmp_path):
     edge.failures = [aiohttp.ClientResponseError(None, (), status=403, message="Invalid response status")]
     speech = synthesize(["여러분 생각은 어떠세요?"], tmp_path)
     assert len(edge.calls) == 1, "a 403 is a block, not retried"
-    assert speech.meta["engine"] == "espeak"
-    assert "edge: edge-tts refused the request (HTTP 403" in speech.meta["fallback"]
+    assert (speech.meta["engine"], speech.meta["wanted"], speech.meta["fallback"]) == ("espeak", "edge", True)
+    assert "edge: edge-tts refused the request (HTTP 403" in speech.meta["fallback_reason"]
     assert speech.timings["sentences"][0]["end_ms"] == speech.duration_ms > 500
 
 
@@ -195,7 +210,7 @@ def test_edge_tts_timeouts_are_retried_then_fall_back(edge, tmp_path):
     speech = synthesize(["여러분 생각은 어떠세요?"], tmp_path)
     assert len(edge.calls) == 3
     assert speech.meta["engine"] == "espeak"
-    assert "failed 3 times, last: TimeoutError" in speech.meta["fallback"]
+    assert "failed 3 times, last: TimeoutError" in speech.meta["fallback_reason"]
 
 
 def test_edge_tts_recovers_when_a_retry_succeeds(edge, tmp_path):
@@ -239,3 +254,27 @@ def test_a_missing_ffmpeg_path_fails_tts_permanently_naming_the_setting(espeak, 
         synthesize(["여러분 생각은 어떠세요?"], tmp_path / "out")
     assert error.value.permanent
     assert "FFMPEG_PATH" in error.value.message
+
+
+def test_trimming_cuts_the_quiet_around_a_clip_and_moves_its_words_along():
+    quiet, tone = bytes(SAMPLE_RATE * 2 * 300 // 1000), array.array("h", [4000, -4000] * (SAMPLE_RATE // 2)).tobytes()
+    words = [{"text": "여러분", "start_ms": 300, "end_ms": 800}, {"text": "안녕", "start_ms": 800, "end_ms": 1300}]
+    clip = trim_silence(Clip(pcm=quiet + tone + quiet, words=words))
+    assert clip.duration_ms == 1000 + 2 * 20, "20 ms of the quiet kept on each side"
+    assert clip.words == [
+        {"text": "여러분", "start_ms": 20, "end_ms": 520},
+        {"text": "안녕", "start_ms": 520, "end_ms": 1020},
+    ]
+
+
+def test_a_sentence_outside_the_pace_band_is_given_a_corrected_rate():
+    def spoken(seconds: float) -> Synthesis:
+        return Synthesis(pcm=array.array("h", [3000] * int(22050 * seconds)).tobytes(), sample_rate=22050,
+                                words=[])
+
+    sixteen = "가나다라 마바사아 자차카타 파하가나"
+    assert paced_rate(sixteen, spoken(16 / 5.5), 235) == round(235 * 6.9 / 5.5), "5.5 syl/s: faster"
+    assert paced_rate(sixteen, spoken(16 / 8.0), 235) == round(235 * 6.9 / 8.0), "8 syl/s: slower"
+    assert paced_rate(sixteen, spoken(16 / 6.9), 235) == 235, "in the band: as configured"
+    assert paced_rate(sixteen, spoken(16 / 2.0), 235) == 320, "never beyond espeak's usable range"
+    assert paced_rate("여러분 안녕", spoken(2.0), 235) == 235, "too short to measure"

@@ -126,3 +126,8 @@ def test_env_example_lists_only_variables_something_reads():
 def test_env_example_documents_every_variable_the_settings_read():
     missing = settings_variables() - env_example_variables() - {"ENV_FILE"}
     assert not missing, f"add these to .env.example: {sorted(missing)}"
+
+
+def test_production_speaks_with_the_neural_voice_first_and_espeak_as_the_fallback(compose):
+    for name in APP_SERVICES:
+        assert compose["services"][name]["environment"]["TTS_ENGINES"] == "edge,espeak"

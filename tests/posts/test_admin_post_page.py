@@ -171,3 +171,13 @@ def test_publishers_are_warned_on_the_inbox_when_uploads_cannot_run(admin_client
 
     warnings = [str(m) for m in response.context["messages"]]
     assert any("Uploads cannot run: no YouTube token" in w and "youtube_auth" in w for w in warnings)
+
+
+def test_the_post_page_says_when_the_voice_fell_back_to_espeak(admin_client):
+    post = make_post(Status.RENDERED)
+    speech = {"engine": "espeak", "voice": "ko", "rate": "235", "wanted": "edge", "fallback": True,
+              "fallback_reason": "edge: edge-tts refused the request (HTTP 403: Forbidden)"}
+    Short.objects.create(post=post, script="대본", generation_meta={"engines": {"speech": speech}})
+    page = admin_client.get(change_url(post)).content.decode()
+    assert "espeak instead of edge: held for a person, never published by the slots." in page
+    assert "HTTP 403: Forbidden" in page

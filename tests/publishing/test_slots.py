@@ -5,6 +5,8 @@ from datetime import UTC, datetime
 import pytest
 from django_q.conf import Conf
 
+from generation.models import Short
+from generation.speech import short_voice_fell_back
 from posts.models import Post
 from publishing import tasks
 from publishing.models import PublishSlot
@@ -84,3 +86,18 @@ def test_upload_now_of_an_unbooked_post_is_not_scheduled(youtube, make_rendered)
     tasks.upload(post.pk)
     [video] = youtube.videos.values()
     assert "publishAt" not in video["status"]
+
+
+def test_a_short_whose_voice_fell_back_to_espeak_is_never_booked(make_rendered, frozen_now):
+    frozen_now.moment = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)
+    robotic, neural, plain = make_rendered(score=10), make_rendered(score=5), make_rendered(score=1)
+    speech = {"engine": "espeak", "wanted": "edge", "fallback": True, "fallback_reason": "edge: HTTP 403"}
+    Short.objects.filter(post=robotic).update(generation_meta={"engines": {"speech": speech}})
+    speech = {"engine": "edge", "wanted": "edge", "fallback": False, "fallback_reason": ""}
+    Short.objects.filter(post=neural).update(generation_meta={"engines": {"speech": speech}})
+
+    booked = {slot.post_id for slot in slots_fill()}
+
+    assert booked == {neural.pk, plain.pk}, "a short without speech meta is not held either"
+    assert short_voice_fell_back(Short.objects.get(post=robotic))
+    assert not short_voice_fell_back(Short.objects.get(post=neural))
