@@ -18,6 +18,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
+from crawling.registry import CRAWLERS
 from generation.images import post_images_fetch
 from generation.models import Short
 from generation.qc import qc_check
@@ -177,12 +178,20 @@ def _job(post: Post, script, speech, images: list[Path], short: Short) -> Render
         audio_path=Path(settings.MEDIA_ROOT) / short.audio_path, duration_ms=speech.duration_ms,
         timings=speech.timings,
         title=script.title or post.title, out_dir=post_dir(post), images=images,
-        best_comment=script.best_comment, seed=post.pk,
+        best_comment=script.best_comment, seed=post.pk, sentences=script.sentences(),
+        site_name=site_name_ko(post.site_code),
     )
 
 
+def site_name_ko(code: str) -> str:
+    """The community's name as Korean viewers know it, for the banner badge."""
+    crawler = CRAWLERS.get(code)
+    return (crawler.name_ko or crawler.name) if crawler else ""
+
+
 def _qc(short: Short, rendered: Rendered, narration_ms: int) -> None:
-    report = qc_check(rendered.video, narration_ms=narration_ms, font=rendered.font, text=rendered.text)
+    report = qc_check(rendered.video, narration_ms=narration_ms, font=rendered.font, text=rendered.text,
+                      subtitles=rendered.subtitles, boxes=rendered.meta.get("boxes"))
     short.qc = report.to_dict()
     short.save()
     if not report.passed:
