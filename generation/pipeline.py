@@ -22,7 +22,7 @@ from crawling.registry import CRAWLERS
 from generation.images import post_images_fetch
 from generation.models import Short
 from generation.qc import qc_check
-from generation.render import Rendered, RenderJob, render_short
+from generation.render import TALL_THUMBNAIL, Rendered, RenderJob, render_short
 from generation.script import ScriptError
 from generation.tts import SpeechError
 from posts.lifecycle import Failure
@@ -124,6 +124,7 @@ def _generate(post: Post, short: Short) -> None:
     finally:
         rendered.discard()
     short.video_path, short.thumbnail_path = media_relative(video), media_relative(thumb)
+    short.tall_thumbnail_path = media_relative(thumb.with_name(TALL_THUMBNAIL))
     short.rendered_at = timezone.now()
     short.generation_meta["engines"]["render"] = rendered.meta
     short.save()
