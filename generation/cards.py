@@ -47,14 +47,16 @@ def title_card(title: str, font_path: Path, *, width: int = 960) -> Image.Image:
     return _panel([(title, 68, WHITE, 13, 4)], font_path, width, header=("오늘의 베스트", 40, ACCENT))
 
 
-def banner(site: str, title: str, font_path: Path, *, width: int = 880) -> Image.Image:
+def banner(site: str, title: str, font_path: Path, *, width: int = 880, title_size: int = 60) -> Image.Image:
     """The persistent top panel: the community's Korean name on an amber badge, then the title."""
     pad, gap = 32, 18
     badge_font = ImageFont.truetype(str(font_path), 40)
     badge_text = site or "커뮤니티"
     left, top, right, bottom = badge_font.getbbox(badge_text)
     badge_w, badge_h = right - left + 40, bottom - top + 24
-    draw_title, title_h = _text_lines(title, 60, WHITE, 12, 2, font_path)
+    # At 60 px twelve characters fill the 880 px panel; a larger title gets fewer per line.
+    chars = 12 * 60 // title_size
+    draw_title, title_h = _text_lines(title, title_size, WHITE, chars, 2 if title_size <= 60 else 3, font_path)
     image = Image.new("RGBA", (width, pad * 2 + badge_h + gap + title_h), (0, 0, 0, 0))
     draw = ImageDraw.Draw(image)
     draw.rounded_rectangle((0, 0, width - 1, image.height - 1), radius=32, fill=PANEL)
@@ -92,7 +94,7 @@ def thumbnail_tall(site: str, title: str, font_path: Path, background: Path | No
     """1080×1920 for Shorts: the banner, larger, over the first image (or the gradient)."""
     canvas = cover(Image.open(background), TALL_THUMB_SIZE) if background else _gradient(TALL_THUMB_SIZE)
     canvas = canvas.convert("RGBA")
-    card = banner(site, title, font_path, width=880)
+    card = banner(site, title, font_path, width=880, title_size=84)
     canvas.alpha_composite(card, (40, (TALL_THUMB_SIZE[1] - card.height) // 2 - 160))  # inside the safe area
     return canvas.convert("RGB")
 
