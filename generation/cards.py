@@ -1,6 +1,8 @@
-"""Title card, best-comment card and thumbnail, drawn with Pillow in the subtitle font.
+"""Top banner, best-comment card and thumbnails, drawn with Pillow in the subtitle font.
 
 Cards are panels (not full frames) so ffmpeg blends only the panel's pixels while it is shown.
+The banner (community badge and title) stays for the whole short, so the title is on screen
+without being read out.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ ACCENT = (255, 225, 0, 255)
 WHITE = (255, 255, 255, 255)
 MUTED = (200, 200, 210, 255)
 THUMB_SIZE = (1280, 720)
+TALL_THUMB_SIZE = (1080, 1920)
+DARK = (16, 16, 24, 255)
 
 
 def drawable(text: str, font_path: Path) -> str:
@@ -43,14 +47,33 @@ def title_card(title: str, font_path: Path, *, width: int = 960) -> Image.Image:
     return _panel([(title, 68, WHITE, 13, 4)], font_path, width, header=("오늘의 베스트", 40, ACCENT))
 
 
+def banner(site: str, title: str, font_path: Path, *, width: int = 880, title_size: int = 60) -> Image.Image:
+    """The persistent top panel: the community's Korean name on an amber badge, then the title."""
+    pad, gap = 32, 18
+    badge_font = ImageFont.truetype(str(font_path), 40)
+    badge_text = site or "커뮤니티"
+    left, top, right, bottom = badge_font.getbbox(badge_text)
+    badge_w, badge_h = right - left + 40, bottom - top + 24
+    # At 60 px twelve characters fill the 880 px panel; a larger title gets fewer per line.
+    chars = 12 * 60 // title_size
+    draw_title, title_h = _text_lines(title, title_size, WHITE, chars, 2 if title_size <= 60 else 3, font_path)
+    image = Image.new("RGBA", (width, pad * 2 + badge_h + gap + title_h), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.rounded_rectangle((0, 0, width - 1, image.height - 1), radius=32, fill=PANEL)
+    draw.rounded_rectangle((pad, pad, pad + badge_w, pad + badge_h), radius=badge_h // 2, fill=ACCENT)
+    draw.text((pad + 20 - left, pad + 12 - top), badge_text, font=badge_font, fill=DARK)
+    draw_title(draw, pad, pad + badge_h + gap)
+    return image
+
+
 def comment_card(author: str, text: str, font_path: Path, *, width: int = 960) -> Image.Image:
     header = (comment_header(author), 40, ACCENT)
     return _panel([(text, 52, WHITE, 16, 5)], font_path, width, header=header)
 
 
-def card_texts(title: str, best_comment: dict | None) -> str:
+def card_texts(title: str, best_comment: dict | None, site: str = "") -> str:
     """Every character the cards draw (for the font coverage check)."""
-    text = f"오늘의 베스트 {title}"
+    text = f"오늘의 베스트 {site or '커뮤니티'} {title}"
     if best_comment:
         text += f" {comment_header(best_comment.get('author', ''))} {best_comment.get('text', '')}"
     return text
@@ -64,6 +87,15 @@ def thumbnail(title: str, font_path: Path, background: Path | None = None) -> Im
     if card.height > THUMB_SIZE[1] - 40:
         card.thumbnail((1100, THUMB_SIZE[1] - 40))
     canvas.alpha_composite(card, ((THUMB_SIZE[0] - card.width) // 2, (THUMB_SIZE[1] - card.height) // 2))
+    return canvas.convert("RGB")
+
+
+def thumbnail_tall(site: str, title: str, font_path: Path, background: Path | None = None) -> Image.Image:
+    """1080×1920 for Shorts: the banner, larger, over the first image (or the gradient)."""
+    canvas = cover(Image.open(background), TALL_THUMB_SIZE) if background else _gradient(TALL_THUMB_SIZE)
+    canvas = canvas.convert("RGBA")
+    card = banner(site, title, font_path, width=880, title_size=84)
+    canvas.alpha_composite(card, (40, (TALL_THUMB_SIZE[1] - card.height) // 2 - 160))  # inside the safe area
     return canvas.convert("RGB")
 
 

@@ -24,7 +24,8 @@ class Short(models.Model):
     # Paths relative to MEDIA_ROOT, served to staff by the media view.
     audio_path = models.CharField(max_length=255, blank=True)
     video_path = models.CharField(max_length=255, blank=True)
-    thumbnail_path = models.CharField(max_length=255, blank=True)
+    thumbnail_path = models.CharField(max_length=255, blank=True)  # 1280×720
+    tall_thumbnail_path = models.CharField(max_length=255, blank=True)  # 1080×1920, for Shorts
     timings = models.JSONField(default=dict, blank=True)
     qc = models.JSONField(default=dict, blank=True)
     generation_meta = models.JSONField(default=dict, blank=True)

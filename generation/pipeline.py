@@ -18,10 +18,11 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
+from crawling.registry import CRAWLERS
 from generation.images import post_images_fetch
 from generation.models import Short
 from generation.qc import qc_check
-from generation.render import Rendered, RenderJob, render_short
+from generation.render import TALL_THUMBNAIL, Rendered, RenderJob, render_short
 from generation.script import ScriptError
 from generation.tts import SpeechError
 from posts.lifecycle import Failure
@@ -123,6 +124,7 @@ def _generate(post: Post, short: Short) -> None:
     finally:
         rendered.discard()
     short.video_path, short.thumbnail_path = media_relative(video), media_relative(thumb)
+    short.tall_thumbnail_path = media_relative(thumb.with_name(TALL_THUMBNAIL))
     short.rendered_at = timezone.now()
     short.generation_meta["engines"]["render"] = rendered.meta
     short.save()
@@ -177,12 +179,20 @@ def _job(post: Post, script, speech, images: list[Path], short: Short) -> Render
         audio_path=Path(settings.MEDIA_ROOT) / short.audio_path, duration_ms=speech.duration_ms,
         timings=speech.timings,
         title=script.title or post.title, out_dir=post_dir(post), images=images,
-        best_comment=script.best_comment, seed=post.pk,
+        best_comment=script.best_comment, seed=post.pk, sentences=script.sentences(),
+        site_name=site_name_ko(post.site_code),
     )
 
 
+def site_name_ko(code: str) -> str:
+    """The community's name as Korean viewers know it, for the banner badge."""
+    crawler = CRAWLERS.get(code)
+    return (crawler.name_ko or crawler.name) if crawler else ""
+
+
 def _qc(short: Short, rendered: Rendered, narration_ms: int) -> None:
-    report = qc_check(rendered.video, narration_ms=narration_ms, font=rendered.font, text=rendered.text)
+    report = qc_check(rendered.video, narration_ms=narration_ms, font=rendered.font, text=rendered.text,
+                      subtitles=rendered.subtitles, boxes=rendered.meta.get("boxes"))
     short.qc = report.to_dict()
     short.save()
     if not report.passed:

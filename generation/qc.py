@@ -2,7 +2,10 @@
 
 Every check measures the real file (ffprobe, an EBU R128 scan) or the real font (its cmap), so
 a render that "succeeded" but is silent, the wrong shape, or full of tofu boxes never reaches
-YouTube. The report lists every failed check, not only the first.
+YouTube. The report lists every failed check, not only the first. Given the captions file, QC
+also asks libass itself which font file it draws them with (a configured Bold file is worthless
+when libass picks the family's Regular), and given the render's boxes, checks every caption and
+card against the Shorts safe area.
 """
 
 from __future__ import annotations
@@ -15,12 +18,15 @@ from pathlib import Path
 from django.conf import settings
 from fontTools.ttLib import TTFont
 
+from generation.subtitles import safe_area
 from wagglebot.lib import ffmpeg
 
 WIDTH, HEIGHT, FPS = 1080, 1920, 30
 DURATION_TOLERANCE_S = 0.1
 AV_OFFSET_LIMIT_S = 0.040
 LOUDNESS_TOLERANCE_LU = 1.0
+FONTSELECT_RE = re.compile(r"fontselect: \((.*?), (\d+), (\d+)\) -> (.*?), (\d+), (\S+)")
+STYLE_RE = re.compile(r"^Style: ([^,]+),", re.MULTILINE)
 
 
 @dataclass
@@ -38,7 +44,8 @@ class QCReport:
         return asdict(self)
 
 
-def qc_check(video: Path, *, narration_ms: int, font: Path, text: str) -> QCReport:
+def qc_check(video: Path, *, narration_ms: int, font: Path, text: str, subtitles: Path | None = None,
+             boxes: list[dict] | None = None) -> QCReport:
     report = QCReport()
     info = ffmpeg.probe(video)
     streams = {s["codec_type"]: s for s in reversed(info.get("streams", []))}
@@ -49,6 +56,10 @@ def qc_check(video: Path, *, narration_ms: int, font: Path, text: str) -> QCRepo
         _check_loudness(report, video)
     _check_glyphs(report, font, text)
     _check_faststart(report, video)
+    if subtitles is not None:
+        _check_font_choice(report, subtitles, font)
+    if boxes is not None:
+        _check_safe_area(report, boxes)
     return report
 
 
@@ -117,3 +128,51 @@ def _check_faststart(report: QCReport, video: Path) -> None:
         head = handle.read(64 * 1024)
     moov, mdat = head.find(b"moov"), head.find(b"mdat")
     report.require(moov != -1 and (mdat == -1 or moov < mdat), "moov atom is not at the start (no +faststart)")
+
+
+def libass_fonts(subtitles: Path) -> list[dict]:
+    """The font file libass picks for each style of ``subtitles``, from its own log.
+
+    One frame of one line per style, rendered with the fonts folder beside the file (as the
+    render does); libass logs "fontselect: (family, weight, italic) -> path, index, postscript".
+    """
+    styles = STYLE_RE.findall(subtitles.read_text(encoding="utf-8"))
+    header = subtitles.read_text(encoding="utf-8").split("[Events]")[0]
+    probe = subtitles.with_name("font-probe.ass")
+    events = "".join(f"Dialogue: 0,0:00:00.00,0:00:01.00,{style},,0,0,0,,가A1\n" for style in styles)
+    probe.write_text(f"{header}[Events]\nFormat: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, "
+                     f"Effect, Text\n{events}", encoding="utf-8")
+    done = ffmpeg.run(["-v", "verbose", "-f", "lavfi", "-i", f"color=s={WIDTH}x{HEIGHT}:d=0.1",
+                       "-vf", f"ass=filename={probe.name}:fontsdir=fonts", "-frames:v", "1", "-f", "null", "-"],
+                      timeout=60, what="font selection probe", cwd=subtitles.parent)
+    probe.unlink(missing_ok=True)
+    return [{"family": m[1], "weight": int(m[2]), "path": m[4], "postscript": m[6]}
+            for m in FONTSELECT_RE.finditer(done.stderr)]
+
+
+def _check_font_choice(report: QCReport, subtitles: Path, font: Path) -> None:
+    with TTFont(font, lazy=True) as ttf:
+        postscript = ttf["name"].getDebugName(6)
+    chosen = libass_fonts(subtitles)
+    report.measured["libass_fonts"] = sorted({c["path"] for c in chosen})
+    wrong = [c for c in chosen if not _same_font(c, font, postscript)]
+    report.require(bool(chosen), "libass reported no font selection for the captions")
+    for c in wrong:
+        report.require(False, f"libass draws {c['family']} {c['weight']} with {c['path']}, not {font}")
+
+
+def _same_font(chosen: dict, font: Path, postscript: str | None) -> bool:
+    # A font loaded from the fonts folder has no system path; its PostScript name identifies it.
+    path = Path(chosen["path"])
+    if path.is_file():
+        return path.resolve() == font.resolve()
+    return chosen["postscript"] == postscript
+
+
+def _check_safe_area(report: QCReport, boxes: list[dict]) -> None:
+    left, top, right, bottom = safe_area(WIDTH, HEIGHT)
+    outside = [b for b in boxes if b["x"] < left or b["y"] < top or b["x"] + b["w"] > right or b["y"] + b["h"] > bottom]
+    report.measured["safe_area"] = {"box": [left, top, right, bottom], "checked": len(boxes), "outside": len(outside)}
+    for b in outside:
+        report.require(False, f"{b['name']} at x {b['x']}..{b['x'] + b['w']}, y {b['y']}..{b['y'] + b['h']} "
+                              f"leaves the safe area x {left}..{right}, y {top}..{bottom}")

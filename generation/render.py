@@ -1,7 +1,9 @@
 """Render a 9:16 short: one ffmpeg process, one filter graph, written beside its final path.
 
 Visuals are the post's images as a panning slideshow with crossfades (or a looped background
-clip), a title card, the best-comment card and karaoke subtitles; audio is the narration over
+clip) that punches in over the first second, a top banner (community badge and title) for the
+whole short, the best-comment card and karaoke captions of the written text, all inside the
+Shorts safe area (their boxes go into the render meta for QC); audio is the narration over
 ducked BGM, normalised to RENDER_LOUDNESS_LUFS from a measured first pass (ebur128). The short
 goes to a private work folder first; ``Rendered.finalize()`` moves it into place after QC, so a
 crash or a failed check never leaves a half file at ``video.mp4``.
@@ -20,16 +22,27 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from django.conf import settings
-from fontTools.ttLib import TTFont
 
 from generation import cards
 from generation.slideshow import slideshow
-from generation.subtitles import ass_document, subtitle_text
+from generation.subtitles import (
+    Layout,
+    ass_document,
+    caption_boxes,
+    caption_cues,
+    font_family,
+    safe_area,
+    subtitle_text,
+)
 from wagglebot.lib import ffmpeg
 from wagglebot.lib.ffmpeg import FFmpegError
 
 WIDTH, HEIGHT, FPS = 1080, 1920, 30
-CARD_TOP = round(HEIGHT * 0.12)
+SAFE_LEFT, SAFE_TOP, SAFE_RIGHT, SAFE_BOTTOM = safe_area(WIDTH, HEIGHT)
+CARD_TOP, CARD_GAP = SAFE_TOP + 10, 24
+CARD_WIDTH = SAFE_RIGHT - SAFE_LEFT
+PUNCH_IN_SECONDS, PUNCH_IN_ZOOM = 1.0, 0.12
+TALL_THUMBNAIL = "thumbnail_shorts.jpg"
 AUDIO_EXTENSIONS = {".m4a", ".mp3", ".ogg", ".opus", ".wav", ".flac"}
 VIDEO_EXTENSIONS = {".mp4", ".mov", ".webm", ".mkv"}
 # ebur128's summary labels; its "Threshold" lines come after I and LRA, so these match first.
@@ -50,6 +63,9 @@ class RenderJob:
     images: list[Path] = field(default_factory=list)
     best_comment: dict | None = None
     seed: int = 0
+    # The written sentences the narration was normalised from: the captions show these.
+    sentences: list[str] = field(default_factory=list)
+    site_name: str = ""
 
 
 @dataclass
@@ -63,9 +79,15 @@ class Rendered:
     font: Path
     meta: dict
 
+    @property
+    def subtitles(self) -> Path:
+        return self.workdir / "subs.ass"
+
     def finalize(self, out_dir: Path) -> tuple[Path, Path]:
+        """Video and 16:9 thumbnail in place; the 9:16 one lands beside them as TALL_THUMBNAIL."""
         video, thumb = out_dir / "video.mp4", out_dir / "thumbnail.jpg"
         os.replace(self.thumbnail, thumb)
+        os.replace(self.workdir / TALL_THUMBNAIL, out_dir / TALL_THUMBNAIL)
         os.replace(self.video, video)  # atomic on one filesystem: old file or new, never half
         self.discard()
         return video, thumb
@@ -83,11 +105,6 @@ def font_path() -> Path:
             permanent=True,
         )
     return path
-
-
-def font_family(path: Path) -> str:
-    with TTFont(path, lazy=True) as font:
-        return font["name"].getBestFamilyName()
 
 
 def render_short(job: RenderJob) -> Rendered:
@@ -113,12 +130,12 @@ def _remove_stale_workdirs(out_dir: Path) -> None:
 
 
 def _render(job: RenderJob, font: Path, workdir: Path, seconds: float) -> Rendered:
-    job = replace(job, title=cards.drawable(job.title, font), best_comment=_drawable_comment(job.best_comment, font))
+    job = replace(job, title=cards.drawable(job.title, font), site_name=cards.drawable(job.site_name, font),
+                  best_comment=_drawable_comment(job.best_comment, font))
     (workdir / "fonts").mkdir()
     (workdir / "fonts" / font.name).symlink_to(font.resolve())
-    (workdir / "subs.ass").write_text(
-        ass_document(job.timings, font_name=font_family(font), width=WIDTH, height=HEIGHT), encoding="utf-8"
-    )
+    layout = Layout(font, WIDTH, HEIGHT, boxed=bool(job.images))  # a box keeps captions legible over photos
+    (workdir / "subs.ass").write_text(ass_document(job.timings, layout, job.sentences), encoding="utf-8")
     graph = _Graph(job, font, workdir, seconds)
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -131,13 +148,17 @@ def _render(job: RenderJob, font: Path, workdir: Path, seconds: float) -> Render
         ffmpeg.run([*graph.arguments(loudness), "-y", "video.mp4"], timeout=settings.RENDER_TIMEOUT_SECONDS,
                    what="render", cwd=workdir)
         drawing.result()
-    meta = {**graph.meta, "render_ms": round((time.monotonic() - started) * 1000), "loudness_in": loudness}
-    text = subtitle_text(job.timings) + " " + cards.card_texts(job.title, job.best_comment)
+    meta = {**graph.meta, "render_ms": round((time.monotonic() - started) * 1000), "loudness_in": loudness,
+            "font_family": font_family(font)}
+    meta["boxes"] = graph.boxes + caption_boxes(caption_cues(job.timings, layout, job.sentences), layout)
+    text = f"{subtitle_text(job.timings, job.sentences)} {cards.card_texts(job.title, job.best_comment, job.site_name)}"
     return Rendered(video=workdir / "video.mp4", thumbnail=thumb, workdir=workdir, text=text, font=font, meta=meta)
 
 
 def _thumbnail_draw(job: RenderJob, font: Path, path: Path) -> None:
-    cards.thumbnail(job.title, font, job.images[0] if job.images else None).save(path, "JPEG", quality=88)
+    first = job.images[0] if job.images else None
+    cards.thumbnail(job.title, font, first).save(path, "JPEG", quality=88)
+    cards.thumbnail_tall(job.site_name, job.title, font, first).save(path.parent / TALL_THUMBNAIL, "JPEG", quality=88)
 
 
 def _drawable_comment(comment: dict | None, font: Path) -> dict | None:
@@ -170,6 +191,7 @@ class _Graph:
         self.job, self.font, self.workdir, self.seconds = job, font, workdir, seconds
         self.bgm = _pick(settings.RENDER_BGM_DIR, AUDIO_EXTENSIONS, job.seed)
         self.meta: dict = {"encoder": ffmpeg.video_encoder()[1], "bgm": self.bgm.name if self.bgm else None}
+        self.boxes: list[dict] = []
 
     def audio_inputs(self) -> list[str]:
         args = ["-i", str(self.job.audio_path)]
@@ -195,6 +217,7 @@ class _Graph:
         """Draw slides and cards into the work folder and build the video half of the graph."""
         first_visual = 2 if self.bgm else 1
         self.visual_inputs, video = self._visuals(first_visual)
+        video += self._punch_in()
         video += self._cards(first_visual + _count_inputs(self.visual_inputs), self.visual_inputs)
         self.video = video + "[v]ass=filename=subs.ass:fontsdir=fonts,format=yuv420p[vout]"
 
@@ -233,18 +256,32 @@ class _Graph:
             return inputs, graph
         return _background(first, self.job.seed, self.meta)
 
+    def _punch_in(self) -> str:
+        """The first second zooms out from a close-up: a still first frame reads as a photo."""
+        frames = round(PUNCH_IN_SECONDS * FPS)
+        if self.seconds < 2 * PUNCH_IN_SECONDS:
+            return ""
+        zoom = f"{1 + PUNCH_IN_ZOOM}-{PUNCH_IN_ZOOM}*on/{frames - 1}"
+        return (f"[base]split=2[open][rest];[open]trim=end_frame={frames},"
+                f"zoompan=z='{zoom}':x='iw/2-iw/zoom/2':y='ih/2-ih/zoom/2':d=1:s={WIDTH}x{HEIGHT}:fps={FPS},"
+                f"setsar=1[opened];[rest]trim=start_frame={frames},setpts=PTS-STARTPTS[after];"
+                "[opened][after]concat=n=2:v=1:a=0[base];")
+
     def _cards(self, first: int, inputs: list[str]) -> str:
-        title = cards.title_card(self.job.title, self.font)
-        title.save(self.workdir / "title.png")
-        inputs += ["-i", "title.png"]
-        title_end = min(settings.RENDER_TITLE_SECONDS, self.seconds)
-        graph = f"[base][{first}:v]overlay=x=(W-w)/2:y={CARD_TOP}:enable='lt(t,{title_end:.2f})'[v]"
+        banner = cards.banner(self.job.site_name, self.job.title, self.font, width=CARD_WIDTH)
+        banner.save(self.workdir / "banner.png")
+        inputs += ["-i", "banner.png"]
+        self.boxes.append({"name": "banner", "x": SAFE_LEFT, "y": CARD_TOP, "w": banner.width, "h": banner.height})
+        graph = f"[base][{first}:v]overlay=x={SAFE_LEFT}:y={CARD_TOP}[v]"
         comment = self.job.best_comment
         if comment and comment.get("text"):
-            cards.comment_card(comment.get("author", ""), comment["text"], self.font).save(self.workdir / "comment.png")
+            card = cards.comment_card(comment.get("author", ""), comment["text"], self.font, width=CARD_WIDTH)
+            card.save(self.workdir / "comment.png")
             inputs += ["-i", "comment.png"]
-            start = max(_comment_start(self.job.timings, self.seconds), title_end)
-            graph += f";[v][{first + 1}:v]overlay=x=(W-w)/2:y={CARD_TOP}:enable='gte(t,{start:.2f})'[v]"
+            top = CARD_TOP + banner.height + CARD_GAP
+            self.boxes.append({"name": "comment", "x": SAFE_LEFT, "y": top, "w": card.width, "h": card.height})
+            start = _comment_start(self.job.timings, self.seconds)
+            graph += f";[v][{first + 1}:v]overlay=x={SAFE_LEFT}:y={top}:enable='gte(t,{start:.2f})'[v]"
         return graph + ";"
 
 

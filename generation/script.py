@@ -9,6 +9,7 @@ title and the tags are shown. Every text passes the PII scrubber before it leave
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -41,6 +42,10 @@ LIST_MARKER_RE = re.compile(r"^\s*(?:[-*※•·→]+|\d+[.)]|[①-⑩])\s*")
 PARTICLE_RE = re.compile(r"(?:에서|으로|이랑|한테|에게|까지|부터|처럼|보다|이라|이는|[은는이가을를에의도로와과랑만])$")
 _STOPWORDS = "근데 진짜 요즘 우리 제가 저희 이거 그거 오늘 어제 내일 이게 그냥 정말 너무 하는 했던 하다"
 STOPWORDS = frozenset(_STOPWORDS.split())
+# Kiwi's tags: general and proper nouns (and Latin words) start a tag; a noun or noun suffix
+# written right after one continues it. Bound nouns (때문, 것) never start one.
+NOUN_HEADS = frozenset({"NNG", "NNP", "SL"})
+NOUN_PIECES = frozenset({"NNG", "NNP", "XSN"})
 
 
 @dataclass
@@ -167,12 +172,37 @@ def keywords(text: str) -> list[str]:
     return words
 
 
+@functools.lru_cache(maxsize=1)
+def _kiwi():
+    # The model comes with the kiwipiepy_model wheel: loading reads files, nothing is downloaded.
+    from kiwipiepy import Kiwi
+
+    return Kiwi()
+
+
+def nouns(text: str) -> list[str]:
+    """The nouns of ``text`` in order, by Kiwi's morphological analysis, pieces written together
+    joined (게임 + 기 → 게임기): a particle-stripping regex left stems like "숨겨놓" and "유행이라"."""
+    found: list[str] = []
+    chunk, end = "", -1
+    for token in [*_kiwi().tokenize(clean(text)), None]:
+        if token is not None and token.tag in NOUN_PIECES and chunk and token.start == end:
+            chunk, end = chunk + token.form, token.start + token.len
+            continue
+        if len(chunk) >= 2 and chunk not in STOPWORDS and chunk not in found:
+            found.append(chunk)
+        chunk, end = "", -1
+        if token is not None and token.tag in NOUN_HEADS:
+            chunk, end = token.form, token.start + token.len
+    return found
+
+
 def make_tags(site_code: str, title: str, extra: list[str] | None = None) -> list[str]:
     """Tags from the already scrubbed ``title``: a raw title would put "김민수" into a tag, and a
     lone name carries no honorific for the scrubber to catch."""
     from crawling.registry import site_hashtag
 
-    tags = [*(extra or []), *keywords(title)[:5], site_hashtag(site_code), "쇼츠"]
+    tags = [*(extra or []), *nouns(title)[:5], site_hashtag(site_code), "쇼츠"]
     unique = []
     for tag in (t.strip().lstrip("#").replace(" ", "") for t in tags):
         if tag and tag not in unique:

@@ -71,10 +71,12 @@ def description_for(post: Post, summary: str, tags: list[str]) -> str:
     hashtags = [f"#{tag.lstrip('#')}" for tag in [*settings.PUBLISH_HASHTAGS, *tags] if tag.strip()]
     # A description the pipeline wrote may already name the source; say it once.
     source = "" if post.url in summary else f"출처: {site_name(post.site_code)} {post.url}"
+    # The pipeline's description already ends with its hashtags: each one is written once.
+    written = set(summary.split())
     parts = [
         summary.strip(),
         source,
-        " ".join(dict.fromkeys(tag.replace(" ", "") for tag in hashtags)),
+        " ".join(tag for tag in dict.fromkeys(tag.replace(" ", "") for tag in hashtags) if tag not in written),
     ]
     return "\n\n".join(part for part in parts if part).translate(FORBIDDEN)[:4900]
 

@@ -64,6 +64,9 @@ def test_an_approved_post_is_rendered_through_the_gpu_queue(offline, settings, m
     assert post.status == S.RENDERED, post.error_message
     assert (content.video_path, content.thumbnail_path) == (f"posts/{post.pk}/video.mp4",
                                                             f"posts/{post.pk}/thumbnail.jpg")
+    assert content.tall_thumbnail_path == f"posts/{post.pk}/thumbnail_shorts.jpg"
+    assert content.qc["measured"]["libass_fonts"] == [settings.RENDER_FONT_PATH]
+    assert content.qc["measured"]["safe_area"]["outside"] == 0
     assert content.audio_path.startswith(f"posts/{post.pk}/")
     assert content.script and content.script_source == "extractive" and content.script_data["hook"]
     assert content.title and content.tags and post.url in content.description

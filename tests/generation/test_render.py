@@ -5,10 +5,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from generation.qc import qc_check
 from generation.render import RenderJob, render_short
-from generation.subtitles import ass_document, wrap_words
+from generation.subtitles import Layout, ass_document, wrap_words
 from tests.generation.media import FFPROBE, make_images, narration
 from wagglebot.lib.ffmpeg import FFmpegError
 
@@ -78,13 +79,14 @@ def test_a_narration_over_sixty_seconds_is_refused_before_rendering(tmp_path, me
         render(tmp_path, [])
 
 
-def test_korean_lines_break_between_words_at_about_fourteen_characters():
+def test_korean_lines_break_between_words_at_twelve_characters_at_most():
     words = ["어제", "회사", "회식에서", "부장님이", "갑자기", "노래를", "부르셨는데", "분위기가", "초토화되었습니다"]
 
     lines = wrap_words(words)
 
     assert [" ".join(line) for line in lines] == [
         "어제 회사 회식에서", "부장님이 갑자기 노래를", "부르셨는데 분위기가", "초토화되었습니다"]
+    assert max(len(" ".join(line)) for line in lines) == 12
     assert [word for line in lines for word in line] == words  # every word whole, in order
     assert wrap_words(["가나다라마바사아자차카타파하가나"]) == [["가나다라마바사아자차카타파하가나"]]
 
@@ -94,7 +96,7 @@ def test_each_word_gets_a_karaoke_tag_of_its_duration():
                "words": [{"text": "안녕", "start_ms": 0, "end_ms": 700}, {"text": "하세요", "start_ms": 700,
                           "end_ms": 1500}, {"text": "{\\b1}", "start_ms": 1500, "end_ms": 2000}]}]}
 
-    document = ass_document(timings, font_name="NanumGothic", width=1080, height=1920)
+    document = ass_document(timings, Layout(Path(settings.RENDER_FONT_PATH), 1080, 1920))
 
     dialogue = [line for line in document.splitlines() if line.startswith("Dialogue:")]
-    assert dialogue == ["Dialogue: 0,0:00:00.00,0:00:02.00,Karaoke,,0,0,0,,{\\k70}안녕 {\\k80}하세요 {\\k50}(＼b1)"]
+    assert dialogue == ["Dialogue: 1,0:00:00.00,0:00:02.00,Karaoke,,0,0,0,,{\\k70}안녕 {\\k80}하세요 {\\k50}(＼b1)"]

@@ -168,3 +168,14 @@ def test_auto_falls_back_to_extractive_when_torch_is_not_installed(fixture_post,
     script = write_script(fixture_post(FIXTURE_POSTS[0]))
     assert script.source == "extractive"
     assert "not installed (torch)" in script.meta["reason"]
+
+
+def test_hashtags_are_whole_nouns_with_pieces_written_together_joined(db, extractive):
+    post = Post.objects.create(site_code="nate_pann", origin_id="tags-1", url="https://example.com/t",
+                               title="요즘 유행이라는 동생이 게임기 숨겨놓은 장소 때문에 모르는 척함",
+                               content="동생이 게임기를 숨겼어요.\n어디에 뒀는지 아무도 몰라요.")
+
+    tags = write_script(post).tags
+
+    assert tags[:4] == ["유행", "동생", "게임기", "장소"]
+    assert not {"숨겨놓", "유행이라", "때문", "모르", "게임"} & set(tags)

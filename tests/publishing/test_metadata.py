@@ -23,6 +23,17 @@ def test_description_attributes_the_source_and_lists_hashtags(make_rendered):
     assert description.splitlines()[-1] == "#Shorts #썰 #커뮤니티 #시어머니 #결혼"
 
 
+def test_hashtags_the_pipeline_already_wrote_into_the_description_appear_once(make_rendered):
+    post = make_rendered()
+    post.short.description = f"결혼 3년 차인데 문자가 왔습니다.\n\n출처: {post.url}\n#시어머니 #결혼 #쇼츠"
+    post.short.save()
+
+    description = metadata_for(post).description
+
+    assert description.count("#시어머니") == 1 and description.count("#결혼") == 1
+    assert description.splitlines()[-1] == "#Shorts #썰 #커뮤니티"
+
+
 def test_body_is_private_unaudited_safe_and_scheduled_when_a_slot_is_given(make_rendered, settings):
     settings.YOUTUBE_PRIVACY_STATUS = "public"
     post = make_rendered()
