@@ -68,7 +68,8 @@ def fetch(url: str, *, max_bytes: int, content_type_prefix: str = "") -> Fetched
 def _fetch(url: str, max_bytes: int, prefix: str, watchdog: _Watchdog) -> Fetched:
     for _ in range(MAX_REDIRECTS + 1):
         _check_scheme(url)
-        response = _get(url, watchdog.left())
+        # The socket timeout is a backstop a second behind the watchdog, so the deadline reports as one.
+        response = _get(url, watchdog.left() + 1)
         try:
             if response.status in (301, 302, 303, 307, 308):
                 url = urljoin(url, response.headers.get("Location", ""))
