@@ -62,6 +62,7 @@ def test_crawl_site_task_crawls_the_real_site_urls_it_is_given(settings, monkeyp
         return send(session, method, url.replace("https://theqoo.net", fixture_server.base_url("theqoo")), **kwargs)
 
     monkeypatch.setattr(requests.Session, "request", to_fixtures)
+    settings.IMAGE_FETCH_ALLOW_NETWORKS = ["127.0.0.1/32"]  # the stand-in for the real site is loopback
     settings.CRAWL_PAGES = 2
     result = tasks.crawl_site("theqoo")
     run = CrawlRun.objects.get(pk=result["run"])

@@ -226,7 +226,11 @@ class _GuardedHTTPSPool(HTTPSConnectionPool):
     ConnectionCls = _GuardedHTTPSConnection
 
 
+# Pools whose connections refuse non-public addresses; the crawlers' requests sessions use them too.
+GUARDED_POOLS = {"http": _GuardedHTTPPool, "https": _GuardedHTTPSPool}
+
+
 def _pool() -> urllib3.PoolManager:
     manager = urllib3.PoolManager(num_pools=4, headers={"User-Agent": "WaggleBot/1.0 (+image fetch)"})
-    manager.pool_classes_by_scheme = {"http": _GuardedHTTPPool, "https": _GuardedHTTPSPool}
+    manager.pool_classes_by_scheme = GUARDED_POOLS
     return manager
