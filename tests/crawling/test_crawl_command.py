@@ -83,3 +83,25 @@ def test_every_site_has_an_hourly_schedule_on_the_default_cluster():
     crawls = [s for s in schedules() if s["func"] == "crawling.tasks.crawl_site"]
     assert sorted(eval(s["args"]) for s in crawls) == sorted(CRAWLERS)
     assert {(s["schedule_type"], s["cluster"]) for s in crawls} == {(Schedule.HOURLY, DEFAULT_CLUSTER)}
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--pages", "0"], "--pages must be 1 or more, not 0"),
+    (["--pages", "-3"], "--pages must be 1 or more, not -3"),
+    (["--fixtures", "/nonexistent/fixtures"], "no such folder"),
+])
+def test_bad_crawl_arguments_are_one_line_errors(args, message):
+    with pytest.raises(CommandError, match=message):
+        crawl(*args)
+
+
+def test_a_fixture_folder_without_the_named_site_or_with_bad_json_is_refused(site_folder, tmp_path):
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(CommandError, match=r"no SITE/list\.html"):
+        crawl("--fixtures", str(tmp_path / "empty"))
+    (site_folder / "theqoo" / "list.html").unlink()
+    with pytest.raises(CommandError, match=r"no list\.html for theqoo"):
+        crawl("theqoo", "--fixtures", str(site_folder))
+    (site_folder / "ruliweb" / "expected.json").write_text("{not json", "utf-8")
+    with pytest.raises(CommandError, match=r"expected\.json: not valid JSON"):
+        crawl("ruliweb", "--fixtures", str(site_folder))
