@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from posts.admin_actions import ModerationActions
+from posts.admin_comments import CommentInline
 from posts.admin_filters import (
     ALL,
     BoundedCountPaginator,
@@ -84,20 +85,6 @@ def copies_attach(posts: list[Post]) -> list[Post]:
     for post in posts:
         post.copies = copies[post.pk]
     return posts
-
-
-class CommentInline(admin.TabularInline):
-    model = Comment
-    fields = readonly_fields = ["is_best", "likes", "author", "content", "created_at"]
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class StatusChangeInline(admin.TabularInline):
