@@ -19,12 +19,15 @@ import re
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
+from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
 import requests
 from django.conf import settings
 
 from crawling import html
+from crawling.netpolicy import NetPolicy, Refused
+from wagglebot.lib.safehttp import FetchError
 
 log = logging.getLogger("wagglebot.crawling")
 
@@ -40,6 +43,7 @@ HEADERS = {
     "Accept-Encoding": "gzip, deflate",
     "Upgrade-Insecure-Requests": "1",
 }
+MAX_REDIRECTS = 5
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 CHARSET = re.compile(r"charset=([\w:-]+)", re.I)
 
@@ -116,11 +120,22 @@ class BaseCrawler:
     origin: str = ""  # the real site, e.g. "https://pann.nate.com"; canonical URLs use it
     encoding: str | None = None  # force a charset the site mislabels (ppomppu: cp949)
     needs_browser: bool = False  # post pages need Chromium (comments inserted by JavaScript)
+    # Domains a live crawl may connect to (subdomains included): the site and its image CDNs.
+    # Empty means the origin's host only. See crawling.netpolicy.
+    hosts: tuple[str, ...] = ()
 
     def __init__(self, *, base_url: str | None = None, robots_policy: str | None = None) -> None:
         self.base_url = (base_url or self.origin).rstrip("/")
+        # base_url is given only in fixture mode: then the fixture server is the one host allowed.
+        self.policy = (
+            NetPolicy.fixture_only(self.base_url) if base_url
+            else NetPolicy.live(self.hosts or (urlsplit(self.origin).hostname,))
+        )
         self.session = requests.Session()
         self.session.headers.update(HEADERS)
+        self.session.trust_env = False  # an environment proxy would connect on our behalf, unchecked
+        for scheme in ("http://", "https://"):
+            self.session.mount(scheme, self.policy.adapter())
         # The politeness delay protects the real site; a stand-in (the loopback fixture server)
         # needs none, and with it the demo's sample crawl would take two minutes instead of seconds.
         self.min_delay = 0.0 if base_url else settings.CRAWL_MIN_DELAY_SECONDS
@@ -148,9 +163,11 @@ class BaseCrawler:
         return self.base_url + self.list_path(page)
 
     def fetch_url(self, url: str) -> str:
-        """Where to fetch a canonical URL: the same path on ``base_url`` (the fixture server in tests)."""
+        """Where to fetch a canonical URL or a list's link: the same path on ``base_url`` (the fixture
+        server in tests). A link the network policy refuses fails here, before any request."""
         if url.startswith(self.origin):
-            return self.base_url + url[len(self.origin):]
+            url = self.base_url + url[len(self.origin):]
+        self.policy_check(url)
         return url
 
     def list_fetch(self, page: int) -> list[ListItem]:
@@ -208,11 +225,32 @@ class BaseCrawler:
         self._last_request = time.monotonic()
 
     def _send(self, method: str, url: str, **kwargs) -> requests.Response:
-        self.pace()
+        """One request, redirects followed by hand so that every hop is checked against the policy."""
+        for _ in range(MAX_REDIRECTS + 1):
+            self.policy_check(url)
+            self.pace()
+            try:
+                response = self.session.request(
+                    method, url, timeout=settings.CRAWL_TIMEOUT_SECONDS, allow_redirects=False, **kwargs
+                )
+            except FetchError as exc:  # the connection's own address check (safehttp)
+                raise CrawlError(f"refused by the network policy: {exc}", permanent=exc.refused) from exc
+            finally:
+                self._last_request = time.monotonic()
+            if not response.is_redirect:
+                return response
+            url = urljoin(url, response.headers["Location"])
+            response.close()
+            if response.status_code in (301, 302, 303) and method == "POST":  # as browsers and requests do
+                method = "GET"
+                kwargs.pop("data", None)
+        raise CrawlError(f"more than {MAX_REDIRECTS} redirects from {url}")
+
+    def policy_check(self, url: str) -> None:
         try:
-            return self.session.request(method, url, timeout=settings.CRAWL_TIMEOUT_SECONDS, **kwargs)
-        finally:
-            self._last_request = time.monotonic()
+            self.policy.check(url)
+        except Refused as exc:
+            raise CrawlError(f"refused by the network policy: {exc}", permanent=exc.permanent) from exc
 
     def _backoff(self, attempt: int, retry_after: str | None) -> None:
         delay = settings.CRAWL_BACKOFF_SECONDS * (2**attempt)

@@ -1,10 +1,15 @@
 """Render JavaScript pages in Debian's Chromium through Playwright (only instiz needs it).
 
-One browser per crawl run, started on first use. Background networking, updates and sync are off
-so the headless browser makes no request but the page's own; ``--no-sandbox`` only when running
-as root, where Chromium refuses to start with its sandbox. A browser given ``only_origin`` (a
-crawl of the loopback fixture server) requests and resolves nothing else: the saved pages still
-name the real site's scripts and images, and an offline crawl must not fetch them.
+One browser per crawl run, started on first use; ``--no-sandbox`` only when running as root, where
+Chromium refuses to start with its sandbox.
+
+Crawled pages are hostile: an ``<img>``, ``<iframe>`` or ``fetch()`` in a post body would otherwise
+reach loopback or our own admin. So every request a page makes goes through the crawler's network
+policy (``crawling.netpolicy``, a callable ``url -> bool``) and, when allowed, is fetched by
+Playwright with redirects followed by hand, each hop checked; the rest is aborted, and WebSockets
+are never connected. Chromium itself resolves no host at all (``--host-resolver-rules``), and its
+background networking, component updates, autofill and safe-browsing lookups are off, so an
+offline fixture crawl stays offline.
 
 Playwright's sync API runs an asyncio loop in the thread that starts it, and Django refuses ORM
 calls from a thread with a running loop (SynchronousOnlyOperation). So the browser lives in its
@@ -15,8 +20,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from urllib.parse import urlsplit
+from urllib.parse import urljoin
 
 from django.conf import settings
 
@@ -32,13 +39,23 @@ ARGS = [
     "--no-first-run",
     "--mute-audio",
     "--metrics-recording-only",
+    "--disable-domain-reliability",
+    "--disable-client-side-phishing-detection",
+    "--disable-features=AutofillServerCommunication,OptimizationHints,MediaRouter,Translate,NetworkPrediction",
+    "--dns-prefetch-disable",
+    "--no-pings",
+    # Pages are fetched through the router below, so Chromium never needs to resolve a name itself.
+    "--host-resolver-rules=MAP * ~NOTFOUND",
 ]
+EVERYTHING = re.compile(".*")
+MAX_REDIRECTS = 5
+Policy = Callable[[str], bool]
 
 
 class Browser:
-    def __init__(self, *, only_origin: str = "") -> None:
-        parts = urlsplit(only_origin)
-        self.only_origin = f"{parts.scheme}://{parts.netloc}" if only_origin else ""
+    def __init__(self, *, policy: Policy) -> None:
+        self.policy = policy
+        self.blocked: list[str] = []  # what the policy refused this run, for logs and tests
         self._playwright = None
         self._browser = None
         self._thread: ThreadPoolExecutor | None = None
@@ -60,8 +77,6 @@ class Browser:
         from playwright.sync_api import sync_playwright
 
         args = [*ARGS, "--no-sandbox"] if os.geteuid() == 0 else ARGS
-        if self.only_origin:  # no DNS look-up either, not even a prefetch of a link's host
-            args = [*args, "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"]
         self._playwright = sync_playwright().start()
         try:
             self._browser = self._playwright.chromium.launch(
@@ -81,9 +96,12 @@ class Browser:
         try:
             if self._browser is None:
                 self._start()
-            page = self._browser.new_page(user_agent=HEADERS["User-Agent"], locale="ko-KR")
-            if self.only_origin:
-                page.route("**/*", self._only_origin)
+            context = self._browser.new_context(
+                user_agent=HEADERS["User-Agent"], locale="ko-KR", service_workers="block"
+            )
+            context.route(EVERYTHING, self._route)
+            context.route_web_socket(EVERYTHING, lambda ws: ws.close())  # never connected to a server
+            page = context.new_page()
             try:
                 response = page.goto(url, referer=referer or None, wait_until="load", timeout=timeout_ms)
                 if response is not None and response.status >= 400:
@@ -92,16 +110,31 @@ class Browser:
                     _wait_quietly(page, wait_for)
                 return page.content()
             finally:
-                page.close()
+                context.close()
         except PlaywrightError as exc:
             raise CrawlError(f"browser failed on {url}: {exc}") from exc
 
-    def _only_origin(self, route) -> None:
+    def _route(self, route) -> None:
+        """Fetch an allowed request, following redirects here hop by hop: Chromium does not follow a
+        redirect it is handed, and Playwright's own redirects would skip the policy."""
         url = route.request.url
-        if url == self.only_origin or url.startswith(self.only_origin + "/"):
-            route.continue_()
-        else:
-            route.abort()
+        timeout_ms = settings.CRAWL_TIMEOUT_SECONDS * 1000
+        for _ in range(MAX_REDIRECTS + 1):
+            if not self.policy(url):
+                self.blocked.append(url)
+                route.abort("blockedbyclient")
+                return
+            try:
+                response = route.fetch(url=url, max_redirects=0, timeout=timeout_ms)
+            except Exception:  # the page sees a network error, as it would without the router
+                route.abort("failed")
+                return
+            location = response.headers.get("location")
+            if not (300 <= response.status < 400 and location):
+                route.fulfill(response=response)
+                return
+            url = urljoin(url, location)
+        route.abort("failed")
 
     def _stop(self) -> None:
         if self._browser is not None:

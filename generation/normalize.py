@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from wagglebot.lib.invisible import strip_invisible
+
 SINO_DIGITS = "영일이삼사오육칠팔구"
 SMALL_UNITS = ["", "십", "백", "천"]
 BIG_UNITS = ["", "만", "억", "조"]
@@ -80,7 +82,7 @@ def clean(text: str) -> str:
 
 
 def _strip_noise(text: str) -> str:
-    text = unicodedata.normalize("NFC", text)
+    text = strip_invisible(unicodedata.normalize("NFC", text))
     text = URL_RE.sub(" ", text)
     text = _drop_emoji(text)
     text = EMOTICON_RE.sub(" ", text)

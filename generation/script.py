@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from django.conf import settings
 
 from generation import llm
+from generation.glyphs import glyphs_check
 from generation.normalize import clean, normalize
 from generation.pii import Scrubber, mask_nickname
 from wagglebot.lib.stages import StageError
@@ -31,6 +32,8 @@ class ScriptError(StageError):
 log = logging.getLogger(__name__)
 
 MAX_SPOKEN_CHARS = 200
+MAX_SENTENCE_CHARS = 4 * MAX_SPOKEN_CHARS  # longer never fits the narration, even with a URL dropped
+PROMPT_BODY_CHARS = 1500
 MAX_HOOK_CHARS = 40
 MAX_TITLE_CHARS = 100
 MAX_COMMENT_CHARS = 80
@@ -122,9 +125,16 @@ def write_script(post) -> Script:
 
 
 def _chosen(script: Script, writer: str, reason: str) -> Script:
+    glyphs_check_narration(script)
     script.meta.update(writer=writer, reason=reason)
     log.info("script writer %s: %s", writer, reason)
     return script
+
+
+def glyphs_check_narration(script: Script) -> None:
+    """The narration is drawn as subtitles, as written and as spoken: check both before the
+    speech and the render run (the title and comment cards drop what the font lacks)."""
+    glyphs_check(script.narration + normalize(script.narration))
 
 
 def script_from_text(text: str, post) -> Script:
@@ -143,6 +153,7 @@ def script_from_text(text: str, post) -> Script:
             f"the edited narration is {script.spoken_chars()} spoken characters; the limit is {MAX_SPOKEN_CHARS}",
             permanent=True,
         )
+    glyphs_check_narration(script)
     return script
 
 
@@ -233,7 +244,9 @@ def write_extractive(post) -> Script:
     """Deterministic: the title as hook, the body's strongest sentences, a closing question."""
     scrubber = Scrubber()
     title = clean_title(post.title)
-    sentences = [scrubber.scrub(s) for s in split_sentences(post.content)]
+    # Only sentences short enough to be narrated are scrubbed: the rest of a long body is never
+    # used, and scrubbing all of it held the gpu worker for minutes.
+    sentences = [scrubber.scrub(s) for s in split_sentences(post.content) if len(s) <= MAX_SENTENCE_CHARS]
     # Scrub before cutting: a cut between "김민수" and "대리님" would leave the name unmarked.
     hook = fit(scrubber.scrub(title), MAX_HOOK_CHARS) or (sentences.pop(0) if sentences else "")
     if not hook:
@@ -320,7 +333,9 @@ def write_llm(post, *, model: str) -> Script:
 
 def _post_prompt(post, scrubber: Scrubber) -> str:
     comment = best_comment(post, scrubber)
-    parts = [f"제목: {scrubber.scrub(clean(post.title))}", f"본문:\n{scrubber.scrub(clean(post.content))[:1500]}"]
+    # Scrub the part the model reads (with a margin, so a name cut at the edge is still caught).
+    body = scrubber.scrub(clean(post.content)[:PROMPT_BODY_CHARS + 100])[:PROMPT_BODY_CHARS]
+    parts = [f"제목: {scrubber.scrub(clean(post.title))}", f"본문:\n{body}"]
     if comment:
         parts.append(f"베스트 댓글: {comment['text']}")
     return "\n".join(parts)

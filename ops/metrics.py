@@ -34,19 +34,25 @@ from posts.models import Post, Status
 from wagglebot.q import DEFAULT_CLUSTER, GPU_CLUSTER
 
 CRAWL_RESULTS = ("new", "updated", "skipped", "failed")
+# Metrics are mostly the task queue's state, so reading them takes the permission to view the
+# queue: superusers have it, a moderator who is merely staff does not.
+PERMISSION = "django_q.view_ormq"
 
 
 @never_cache
 def metrics_view(request: HttpRequest) -> HttpResponse:
     if not _authorized(request):
-        response = HttpResponse("staff login or bearer token required\n", status=401, content_type="text/plain")
+        response = HttpResponse(
+            f"a staff login with {PERMISSION} or the bearer token is required\n", status=401, content_type="text/plain"
+        )
         response["WWW-Authenticate"] = 'Bearer realm="metrics"'
         return response
     return HttpResponse(generate_latest(registry()), content_type=CONTENT_TYPE_LATEST)
 
 
 def _authorized(request: HttpRequest) -> bool:
-    if request.user.is_authenticated and request.user.is_staff:
+    user = request.user
+    if user.is_authenticated and user.is_active and user.is_staff and user.has_perm(PERMISSION):
         return True
     token = settings.METRICS_TOKEN
     header = request.headers.get("Authorization", "")

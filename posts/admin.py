@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from posts.admin_actions import ModerationActions
+from posts.admin_comments import CommentInline
 from posts.admin_filters import (
     ALL,
     BoundedCountPaginator,
@@ -96,12 +97,6 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
-
-
-class CommentInline(ReadOnlyInline):
-    model = Comment
-    fields = readonly_fields = ["is_best", "likes", "author", "content", "created_at"]
-    show_change_link = False
 
 
 class StatusChangeInline(ReadOnlyInline):

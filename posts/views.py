@@ -11,6 +11,10 @@ from django.views.decorators.http import require_GET
 from posts.media import MediaPathError, media_resolve
 from wagglebot.lib.ranges import Unsatisfiable, file_slice, range_parse
 
+MEDIA_CSP = "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'; sandbox"
+INLINE_TYPES = ("audio/", "video/", "image/")
+SCRIPTABLE_TYPES = {"image/svg+xml"}
+
 
 @require_GET
 def media_file(request, path: str):
@@ -46,4 +50,11 @@ def _content_type(file: Path) -> str:
 def _private(response: HttpResponse) -> HttpResponse:
     response["Accept-Ranges"] = "bytes"
     response["Cache-Control"] = "private, max-age=300"
+    # MEDIA_ROOT holds files derived from crawled pages: an .html or .svg opened inline would run
+    # its script with a staff session. So no sniffing, no script, and only media shown inline.
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = MEDIA_CSP
+    content_type = response.get("Content-Type", "").split(";")[0].strip()
+    if not (content_type.startswith(INLINE_TYPES) and content_type not in SCRIPTABLE_TYPES):
+        response["Content-Disposition"] = "attachment"
     return response

@@ -10,10 +10,12 @@ from pathlib import Path
 from django.conf import settings
 
 from posts.models import Post
+from wagglebot.lib.invisible import strip_invisible
 
 TITLE_MAX = 100
 SHORTS = "#Shorts"
-# YouTube rejects titles and descriptions containing angle brackets.
+# YouTube rejects titles and descriptions containing angle brackets. Bidi overrides, zero-width and
+# control characters are stripped too (strip_invisible): they reorder or hide text on the platform.
 FORBIDDEN = str.maketrans({"<": "", ">": ""})
 TAGS_MAX_CHARS = 450  # YouTube allows 500, counting quotes around tags with spaces.
 
@@ -59,7 +61,7 @@ def upload_key(post: Post) -> str:
 
 
 def shorts_title(title: str) -> str:
-    title = " ".join(title.translate(FORBIDDEN).split())[:TITLE_MAX].strip()
+    title = " ".join(strip_invisible(title).translate(FORBIDDEN).split())[:TITLE_MAX].strip()
     if SHORTS.lower() not in title.lower() and len(title) + len(SHORTS) + 1 <= TITLE_MAX:
         title = f"{title} {SHORTS}"
     return title
@@ -78,12 +80,12 @@ def description_for(post: Post, summary: str, tags: list[str]) -> str:
         source,
         " ".join(tag for tag in dict.fromkeys(tag.replace(" ", "") for tag in hashtags) if tag not in written),
     ]
-    return "\n\n".join(part for part in parts if part).translate(FORBIDDEN)[:4900]
+    return strip_invisible("\n\n".join(part for part in parts if part)).translate(FORBIDDEN)[:4900]
 
 
 def tags_for(tags: list[str], key: str) -> list[str]:
     kept, size = [key], len(key)
-    for tag in dict.fromkeys(t.strip().lstrip("#").translate(FORBIDDEN) for t in tags):
+    for tag in dict.fromkeys(strip_invisible(t).strip().lstrip("#").translate(FORBIDDEN) for t in tags):
         if tag and tag != key and size + len(tag) + 3 <= TAGS_MAX_CHARS:
             kept.append(tag)
             size += len(tag) + 3

@@ -63,7 +63,7 @@ MIDDLEWARE = [
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "ops.usernames.ExactUsernameBackend",
 ]
 
 ROOT_URLCONF = "wagglebot.urls"
@@ -152,10 +152,18 @@ if env.bool("BEHIND_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
 
-# django-axes: throttle failed admin logins per username and address.
+# Proxies in front of the app that append to X-Forwarded-For (README: 1 behind the TLS proxy).
+# 0 trusts no header: the client address is REMOTE_ADDR. See wagglebot/lib/clientip.py.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# django-axes: lock failed admin logins per username and client address, and per address across
+# usernames (ops/lockout.py).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_ADDRESS_FAILURE_LIMIT = env.int("AXES_ADDRESS_FAILURE_LIMIT", default=20)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], ["ip_address"]]
+AXES_HANDLER = "ops.lockout.LockoutHandler"
+AXES_CLIENT_IP_CALLABLE = "wagglebot.lib.clientip.client_ip"
 AXES_RESET_ON_SUCCESS = True
 
 # Text for a person at a terminal, one JSON object per line otherwise (wagglebot/lib/logs.py).

@@ -18,6 +18,7 @@ class DcInside(BaseCrawler):
     name_ko = "디시인사이드"
     hashtag = "디시인사이드"
     origin = "https://gall.dcinside.com"
+    hosts = ("dcinside.com", "dcinside.co.kr")  # the site and its image CDNs
     gallery = "dcbest"
 
     @classmethod

@@ -19,10 +19,11 @@ class Instiz(BaseCrawler):
     hashtag = "인스티즈"
     needs_browser = True
     origin = "https://www.instiz.net"
+    hosts = ("instiz.net",)  # the site and its image CDNs
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.browser = Browser(only_origin=self.base_url if kwargs.get("base_url") else "")
+        self.browser = Browser(policy=self.policy)
 
     @classmethod
     def list_path(cls, page: int) -> str:

@@ -16,6 +16,7 @@ class NatePann(BaseCrawler):
     name_ko = "네이트판"
     hashtag = "네이트판"
     origin = "https://pann.nate.com"
+    hosts = ("pann.nate.com", "pann.com")  # the site and its image CDNs
 
     @classmethod
     def list_path(cls, page: int) -> str:

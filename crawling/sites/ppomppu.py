@@ -23,6 +23,7 @@ class Ppomppu(BaseCrawler):
     name_ko = "뽐뿌"
     hashtag = "뽐뿌"
     origin = "https://www.ppomppu.co.kr"
+    hosts = ("ppomppu.co.kr",)  # the site and its image CDNs
     encoding = "cp949"
 
     @classmethod

@@ -16,6 +16,7 @@ class Ruliweb(BaseCrawler):
     name_ko = "루리웹"
     hashtag = "루리웹"
     origin = "https://bbs.ruliweb.com"
+    hosts = ("ruliweb.com",)  # the site and its image CDNs
 
     @classmethod
     def list_path(cls, page: int) -> str:

@@ -16,6 +16,7 @@ class Theqoo(BaseCrawler):
     name_ko = "더쿠"
     hashtag = "더쿠"
     origin = "https://theqoo.net"
+    hosts = ("theqoo.net",)  # the site and its image CDNs
 
     @classmethod
     def list_path(cls, page: int) -> str:

@@ -62,6 +62,7 @@ def test_crawl_site_task_crawls_the_real_site_urls_it_is_given(settings, monkeyp
         return send(session, method, url.replace("https://theqoo.net", fixture_server.base_url("theqoo")), **kwargs)
 
     monkeypatch.setattr(requests.Session, "request", to_fixtures)
+    settings.IMAGE_FETCH_ALLOW_NETWORKS = ["127.0.0.1/32"]  # the stand-in for the real site is loopback
     settings.CRAWL_PAGES = 2
     result = tasks.crawl_site("theqoo")
     run = CrawlRun.objects.get(pk=result["run"])
@@ -82,3 +83,25 @@ def test_every_site_has_an_hourly_schedule_on_the_default_cluster():
     crawls = [s for s in schedules() if s["func"] == "crawling.tasks.crawl_site"]
     assert sorted(eval(s["args"]) for s in crawls) == sorted(CRAWLERS)
     assert {(s["schedule_type"], s["cluster"]) for s in crawls} == {(Schedule.HOURLY, DEFAULT_CLUSTER)}
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--pages", "0"], "--pages must be 1 or more, not 0"),
+    (["--pages", "-3"], "--pages must be 1 or more, not -3"),
+    (["--fixtures", "/nonexistent/fixtures"], "no such folder"),
+])
+def test_bad_crawl_arguments_are_one_line_errors(args, message):
+    with pytest.raises(CommandError, match=message):
+        crawl(*args)
+
+
+def test_a_fixture_folder_without_the_named_site_or_with_bad_json_is_refused(site_folder, tmp_path):
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(CommandError, match=r"no SITE/list\.html"):
+        crawl("--fixtures", str(tmp_path / "empty"))
+    (site_folder / "theqoo" / "list.html").unlink()
+    with pytest.raises(CommandError, match=r"no list\.html for theqoo"):
+        crawl("theqoo", "--fixtures", str(site_folder))
+    (site_folder / "ruliweb" / "expected.json").write_text("{not json", "utf-8")
+    with pytest.raises(CommandError, match=r"expected\.json: not valid JSON"):
+        crawl("ruliweb", "--fixtures", str(site_folder))

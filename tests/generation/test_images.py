@@ -80,6 +80,10 @@ def trusted_loopback(settings):
     "http://169.254.169.254/latest/meta-data/",
     "http://[::ffff:127.0.0.1]:{port}/cat.jpg",
     "http://0.0.0.0:{port}/cat.jpg",
+    "http://[2002:7f00:1::1]:{port}/cat.jpg",  # 6to4 for 127.0.0.1
+    "http://[2002:a9fe:a9fe::1]/latest/meta-data/",  # 6to4 for 169.254.169.254
+    "http://[2002:a00:1::1]/cat.jpg",  # 6to4 for 10.0.0.1
+    "http://[fec0::1]/cat.jpg",  # site-local
 ])
 def test_private_and_loopback_addresses_are_refused_without_a_request(server, settings, url):
     settings.IMAGE_FETCH_TIMEOUT = 1
@@ -219,3 +223,49 @@ def test_a_trickling_server_is_cut_off_at_the_overall_deadline(server, trusted_l
 
     assert time.monotonic() - started < 15, "stopped long before the 30 s trickle ends"
     assert image_fetch(f"{server.url}/slow.jpg", tmp_path / "slow.jpg") is False
+
+
+def drip_headers(handler) -> None:
+    """A status line, then one header byte every 0.1 s for 20 s."""
+    try:
+        handler.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: image/jpeg\r\nX-Slow: ")
+        for _ in range(200):
+            handler.wfile.write(b"a")
+            handler.wfile.flush()
+            time.sleep(0.1)
+    except OSError:  # the client gave up: what the test wants
+        pass
+
+
+def slow_hop(handler) -> None:
+    time.sleep(0.4)
+    hop = int(handler.path.rsplit("/", 1)[1])
+    location = f"/hop/{hop + 1}" if hop < 4 else "/cat.jpg"
+    handler.send_response(302)
+    handler.send_header("Location", location)
+    handler.send_header("Content-Length", "0")
+    handler.end_headers()
+
+
+def test_a_server_dripping_headers_is_cut_off_at_the_overall_deadline(server, trusted_loopback, settings):
+    settings.IMAGE_FETCH_TIMEOUT = 1
+    server.routes["/drip.jpg"] = drip_headers
+    started = time.monotonic()
+
+    with pytest.raises(FetchError, match=r"TIMEOUT=1 s"):
+        fetch(f"{server.url}/drip.jpg", max_bytes=10**6)
+
+    assert time.monotonic() - started < 3
+
+
+def test_slow_redirect_hops_share_one_deadline(server, trusted_loopback, settings):
+    settings.IMAGE_FETCH_TIMEOUT = 1
+    for hop in range(5):
+        server.routes[f"/hop/{hop}"] = slow_hop
+    started = time.monotonic()
+
+    with pytest.raises(FetchError, match=r"TIMEOUT=1 s"):
+        fetch(f"{server.url}/hop/0", max_bytes=10**6)
+
+    assert time.monotonic() - started < 2
+    assert "/cat.jpg" not in server.hits

@@ -107,17 +107,17 @@ def test_a_persons_edited_script_is_spoken_instead_of_a_new_one(offline):
     assert post.short.rendered_at is not None  # an upload session of an older render is not resumed
 
 
-def test_text_the_font_cannot_draw_fails_qc_and_leaves_no_video(offline, settings, latin_only_font):
+def test_text_the_font_cannot_draw_fails_permanently_before_speech_and_render(offline, settings, latin_only_font):
     settings.RENDER_FONT_PATH = str(latin_only_font)
     post = approved_post()
 
     generate(post.pk)
 
     post.refresh_from_db()
-    assert (post.status, post.error_code) == (S.FAILED, "QC_FAILED")
-    assert "no glyph" in post.error_message and post.short.qc["passed"] is False
+    assert (post.status, post.error_code) == (S.FAILED, "RENDER_INVALID")  # would fail the same way again
+    assert "no glyph" in post.error_message
+    assert set(post.short.generation_meta["stages"]) <= {"script"}  # no speech, no 36 s render
     assert not (Path(settings.MEDIA_ROOT) / f"posts/{post.pk}/video.mp4").exists()
-    assert not list((Path(settings.MEDIA_ROOT) / f"posts/{post.pk}").glob(".render-*"))
 
 
 def test_a_missing_font_fails_the_post_permanently_as_a_render_that_cannot_run(offline, settings):

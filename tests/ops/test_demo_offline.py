@@ -16,6 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from crawling.browser import Browser
+from crawling.netpolicy import NetPolicy
 from tests.conftest import require_binary
 from tests.ops.netguard import guarded_env
 
@@ -35,7 +36,8 @@ def test_a_browser_kept_to_the_fixture_server_requests_nothing_from_another_orig
     with recording_server() as elsewhere:
         page = f'<script src="{elsewhere.url}/app.js"></script><img src="{elsewhere.url}/a.png">'
         with recording_server(page) as fixtures:
-            unrestricted, kept = Browser(), Browser(only_origin=f"{fixtures.url}/instiz")
+            unrestricted = Browser(policy=lambda url: True)
+            kept = Browser(policy=NetPolicy.fixture_only(fixtures.url))
             try:
                 unrestricted.render(f"{fixtures.url}/instiz/pt/1")
                 seen_unrestricted = list(elsewhere.paths)

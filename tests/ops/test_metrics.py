@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 import redis
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Permission, User
 from django.utils import timezone
 from django_q.models import OrmQ
 from django_q.tasks import async_task
@@ -44,7 +44,9 @@ def value(found: dict, name: str, **labels) -> float | None:
 
 @pytest.fixture
 def staff_client(client):
-    client.force_login(User.objects.create_user("ops", is_staff=True))
+    user = User.objects.create_user("ops", is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="view_ormq", content_type__app_label="django_q"))
+    client.force_login(user)
     return client
 
 
@@ -70,7 +72,12 @@ def test_a_logged_in_user_who_is_not_staff_is_refused(client):
     assert client.get("/metrics").status_code == 401
 
 
-def test_staff_can_read_metrics(staff_client):
+def test_staff_without_the_queue_permission_are_refused(client):
+    client.force_login(User.objects.create_user("moderator", is_staff=True))
+    assert client.get("/metrics").status_code == 401
+
+
+def test_staff_with_the_queue_permission_can_read_metrics(staff_client):
     response = staff_client.get("/metrics")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/plain")

@@ -110,3 +110,21 @@ def test_a_symlink_pointing_out_of_media_root_is_refused(admin_client, video, se
 def test_a_symlink_inside_media_root_is_served(admin_client, video):
     os.symlink(video, video.parent / "alias.mp4")
     assert body(admin_client.get("/staff-media/posts/1/alias.mp4")) == DATA
+
+
+@pytest.mark.parametrize(("name", "inline"), [
+    ("video.mp4", True), ("voice.wav", True), ("thumb.jpg", True),
+    ("page.html", False), ("drawing.svg", False), ("notes.txt", False), ("blob.bin", False),
+])
+def test_media_is_served_with_nosniff_a_strict_csp_and_only_media_inline(admin_client, settings, name, inline):
+    path = settings.MEDIA_ROOT / "posts" / "1" / name
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"<html><script>alert(document.cookie)</script></html>")
+
+    response = admin_client.get(f"/staff-media/posts/1/{name}")
+
+    assert response.status_code == 200
+    assert response["X-Content-Type-Options"] == "nosniff"
+    csp = response["Content-Security-Policy"]
+    assert "default-src 'none'" in csp and "sandbox" in csp
+    assert response.get("Content-Disposition", "inline").startswith("inline" if inline else "attachment")

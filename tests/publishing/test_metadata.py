@@ -4,6 +4,8 @@ from datetime import UTC, datetime
 
 from publishing.metadata import metadata_for, shorts_title, tags_for, upload_key
 
+INVISIBLE = "\u202e\u200b\u200c\ufeff\u2060\u2066\u2067\u2068\u2069\u200e\u00ad\x07"
+
 
 def test_title_gets_shorts_when_it_fits_and_stays_within_100_characters():
     assert shorts_title("짧은 제목") == "짧은 제목 #Shorts"
@@ -60,3 +62,14 @@ def test_a_description_that_already_names_the_source_is_not_attributed_twice(mak
     post.short.save()
 
     assert metadata_for(post).description.count(post.url) == 1
+
+
+def test_youtube_description_keeps_its_lines_but_not_invisible_characters(make_rendered):
+    post = make_rendered()
+    post.output.description = f"첫 줄\u202e입니다\n둘째\u200b 줄{INVISIBLE}"
+    post.output.save()
+
+    description = metadata_for(post).description
+
+    assert description.startswith("첫 줄입니다\n둘째 줄")
+    assert not set(description) & set(INVISIBLE)

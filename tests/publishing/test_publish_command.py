@@ -14,7 +14,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from google.oauth2.credentials import Credentials
 
-from posts.models import Post
+from posts.models import Post, Status
 from publishing.uploaders.youtube_client import load_credentials
 
 
@@ -116,3 +116,15 @@ def test_fake_server_runs_as_its_own_process_for_the_e2e_test(settings, make_ren
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_publish_of_a_post_that_is_not_rendered_says_why_and_uploads_nothing(youtube, make_rendered):
+    from tests.factories import make_post
+
+    rendered, approved = make_rendered(), make_post(status=Status.APPROVED)
+
+    with pytest.raises(CommandError, match=f"only RENDERED posts can be published: post {approved.pk} is APPROVED"):
+        call_command("publish", str(rendered.pk), str(approved.pk), stdout=io.StringIO(), stderr=io.StringIO())
+
+    rendered.refresh_from_db()
+    assert rendered.status == Status.RENDERED

@@ -9,8 +9,10 @@ slip through; redirects are followed by hand, one guarded connection per hop.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import socket
+import threading
 import time
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
@@ -22,7 +24,9 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.util import connection as u3connection
 
 MAX_REDIRECTS = 5
+SITE_LOCAL = ipaddress.ip_network("fec0::/10")
 CHUNK = 64 * 1024
+_local = threading.local()  # the running fetch's watchdog, for the connections it opens
 
 
 class FetchError(Exception):
@@ -43,28 +47,86 @@ class Fetched:
 def fetch(url: str, *, max_bytes: int, content_type_prefix: str = "") -> Fetched:
     """Download ``url`` (public http/https only), following up to five redirects by hand.
 
-    IMAGE_FETCH_TIMEOUT bounds the whole download, redirects included: urllib3's timeout only
-    bounds each socket read, so a server sending a byte a second would hold the worker forever.
+    IMAGE_FETCH_TIMEOUT bounds the whole download, connects, headers and redirects included:
+    urllib3's timeout only bounds each socket read, so a server sending a header byte a second,
+    or five slow redirect hops, would hold the worker many times longer.
     """
-    deadline = time.monotonic() + settings.IMAGE_FETCH_TIMEOUT
+    watchdog = _Watchdog(settings.IMAGE_FETCH_TIMEOUT)
+    try:
+        fetched = _fetch(url, max_bytes, content_type_prefix, watchdog)
+    except FetchError as exc:
+        if watchdog.expired:
+            raise FetchError(watchdog.message) from exc
+        raise
+    finally:
+        watchdog.stop()
+    if watchdog.expired:  # the cut may look like a short body that ended cleanly
+        raise FetchError(watchdog.message)
+    return fetched
+
+
+def _fetch(url: str, max_bytes: int, prefix: str, watchdog: _Watchdog) -> Fetched:
     for _ in range(MAX_REDIRECTS + 1):
         _check_scheme(url)
-        response = _get(url)
+        # The socket timeout is a backstop a second behind the watchdog, so the deadline reports as one.
+        response = _get(url, watchdog.left() + 1)
         try:
             if response.status in (301, 302, 303, 307, 308):
                 url = urljoin(url, response.headers.get("Location", ""))
                 continue
-            return _read(url, response, max_bytes, content_type_prefix, deadline)
+            return _read(url, response, max_bytes, prefix, watchdog.deadline)
         finally:
             response.release_conn()
     raise FetchError(f"more than {MAX_REDIRECTS} redirects")
 
 
-def _get(url: str) -> urllib3.BaseHTTPResponse:
+class _Watchdog:
+    """Shuts every socket of one fetch down when its deadline passes, wherever the fetch is waiting."""
+
+    def __init__(self, seconds: float) -> None:
+        self.deadline = time.monotonic() + seconds
+        self.message = f"download took longer than IMAGE_FETCH_TIMEOUT={seconds} s"
+        self.expired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+        _local.watchdog = self
+
+    def left(self) -> float:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            self._expire()
+            raise FetchError(self.message)
+        return left
+
+    def watch(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.append(sock)
+            if self.expired:
+                _shut(sock)
+
+    def stop(self) -> None:
+        self._timer.cancel()
+        _local.watchdog = None
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            for sock in self._sockets:
+                _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+def _get(url: str, seconds: float) -> urllib3.BaseHTTPResponse:
     try:
         return _pool().request(
-            "GET", url, redirect=False, retries=False, preload_content=False,
-            timeout=urllib3.Timeout(total=settings.IMAGE_FETCH_TIMEOUT),
+            "GET", url, redirect=False, retries=False, preload_content=False, timeout=urllib3.Timeout(total=seconds),
         )
     except urllib3.exceptions.HTTPError as exc:
         raise FetchError(f"GET {url[:120]} failed: {exc}") from exc
@@ -120,18 +182,32 @@ def public_address(host: str, port: int) -> str:
 def _allowed(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     if any(ip in ipaddress.ip_network(net, strict=False) for net in settings.IMAGE_FETCH_ALLOW_NETWORKS):
         return True
-    if getattr(ip, "ipv4_mapped", None):  # ::ffff:127.0.0.1 is 127.0.0.1
-        ip = ip.ipv4_mapped
+    return ip_public(ip)
+
+
+def ip_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """A globally routed unicast address; IPv6 forms that carry an IPv4 address are judged by it."""
+    if ip.version == 6:
+        if ip in SITE_LOCAL:  # deprecated, but still routed inside some networks; Python calls it global
+            return False
+        # ::ffff:127.0.0.1 is 127.0.0.1, and a 6to4 address 2002:7f00:1:: is relayed to 127.0.0.1.
+        embedded = ip.ipv4_mapped or ip.sixtofour
+        if embedded is not None:
+            ip = embedded
     return ip.is_global and not (ip.is_multicast or ip.is_reserved or ip.is_loopback or ip.is_link_local)
 
 
 class _GuardedConnect:
     def _new_conn(self) -> socket.socket:
         address = public_address(self._dns_host, self.port)
-        return u3connection.create_connection(
+        sock = u3connection.create_connection(
             (address, self.port), self.timeout, source_address=self.source_address,
             socket_options=self.socket_options,
         )
+        watchdog = getattr(_local, "watchdog", None)
+        if watchdog is not None:
+            watchdog.watch(sock)
+        return sock
 
 
 class _GuardedHTTPConnection(_GuardedConnect, HTTPConnection):
@@ -150,7 +226,11 @@ class _GuardedHTTPSPool(HTTPSConnectionPool):
     ConnectionCls = _GuardedHTTPSConnection
 
 
+# Pools whose connections refuse non-public addresses; the crawlers' requests sessions use them too.
+GUARDED_POOLS = {"http": _GuardedHTTPPool, "https": _GuardedHTTPSPool}
+
+
 def _pool() -> urllib3.PoolManager:
     manager = urllib3.PoolManager(num_pools=4, headers={"User-Agent": "WaggleBot/1.0 (+image fetch)"})
-    manager.pool_classes_by_scheme = {"http": _GuardedHTTPPool, "https": _GuardedHTTPSPool}
+    manager.pool_classes_by_scheme = GUARDED_POOLS
     return manager

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import json
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -25,6 +27,10 @@ class Command(BaseCommand):
         unknown = set(sites) - set(CRAWLERS)
         if unknown:
             raise CommandError(f"unknown site(s): {', '.join(sorted(unknown))}; choose from {', '.join(CRAWLERS)}")
+        if pages < 1:
+            raise CommandError(f"--pages must be 1 or more, not {pages}")
+        if fixtures:
+            sites = self._fixture_sites(Path(fixtures), sites)
         sites = sites or list(CRAWLERS)
         with contextlib.ExitStack() as stack:
             server = stack.enter_context(FixtureServer(fixtures)) if fixtures else None
@@ -41,6 +47,23 @@ class Command(BaseCommand):
                           "{failed} failed".format(len(runs), **totals))
         if all(run.total_failure for run in runs):
             raise CommandError("every site failed; see the crawl failures in the admin")
+
+    def _fixture_sites(self, folder: Path, sites: list[str]) -> list[str]:
+        """The sites to crawl from ``folder``; an error naming what is missing, before any request."""
+        if not folder.is_dir():
+            raise CommandError(f"--fixtures {folder}: no such folder")
+        available = [code for code in CRAWLERS if (folder / code / "list.html").is_file()]
+        if not available:
+            raise CommandError(f"--fixtures {folder}: no SITE/list.html inside for any of {', '.join(CRAWLERS)}")
+        if missing := [code for code in sites if code not in available]:
+            raise CommandError(f"--fixtures {folder}: no list.html for {', '.join(missing)}")
+        for code in sites or available:  # the fixture server reads it in its own thread, where errors vanish
+            expected = folder / code / "expected.json"
+            try:
+                json.loads(expected.read_text("utf-8")) if expected.exists() else None
+            except ValueError as exc:
+                raise CommandError(f"--fixtures {expected}: not valid JSON: {exc}") from exc
+        return sites or available
 
     def _progress(self, line: str) -> None:
         self.stderr.write(line)

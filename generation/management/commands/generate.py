@@ -29,6 +29,8 @@ class Command(BaseCommand):
     def _posts(self, post_ids: list[int], approved: bool, limit: int | None) -> list[Post]:
         if bool(post_ids) == approved:
             raise CommandError("give POST_ID ... or --approved, not both and not neither")
+        if limit is not None and limit < 1:  # 0 used to mean "all", and -1 raised a traceback
+            raise CommandError(f"--limit must be 1 or more, not {limit}")
         if approved:
             queryset = Post.objects.filter(status=Status.APPROVED).order_by("-score", "pk")
         else:
@@ -36,7 +38,7 @@ class Command(BaseCommand):
             missing = set(post_ids) - set(queryset.values_list("pk", flat=True))
             if missing:
                 raise CommandError(f"no such posts: {sorted(missing)}")
-        return list(queryset[:limit] if limit else queryset)
+        return list(queryset[:limit] if limit is not None else queryset)
 
     def _generate_one(self, post: Post, progress: str) -> bool:
         self.stderr.write(f"{progress} post {post.pk} {post.title[:40]!r}: generating…")

@@ -38,6 +38,10 @@ class Command(BaseCommand):
         found = Post.objects.in_bulk(post_ids)
         if missing := sorted(set(post_ids) - set(found)):
             raise CommandError(f"no post with id {', '.join(map(str, missing))}")
+        # Refused before any upload: the admin shows no reason for a post that was never tried.
+        if unready := [found[pk] for pk in post_ids if not found[pk].can("claim_upload")]:
+            shown = ", ".join(f"post {post.pk} is {post.status}" for post in unready)
+            raise CommandError(f"only RENDERED posts can be published: {shown}")
         return [found[pk] for pk in post_ids]
 
     def _publish_one(self, post: Post, uploader, n: int, total: int) -> bool:
