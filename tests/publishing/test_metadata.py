@@ -66,8 +66,8 @@ def test_a_description_that_already_names_the_source_is_not_attributed_twice(mak
 
 def test_youtube_description_keeps_its_lines_but_not_invisible_characters(make_rendered):
     post = make_rendered()
-    post.output.description = f"첫 줄\u202e입니다\n둘째\u200b 줄{INVISIBLE}"
-    post.output.save()
+    post.short.description = f"첫 줄\u202e입니다\n둘째\u200b 줄{INVISIBLE}"
+    post.short.save()
 
     description = metadata_for(post).description
 
