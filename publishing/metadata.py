@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,11 +12,16 @@ from django.conf import settings
 
 from posts.models import Post
 
+# YouTube's documented limits: the title in characters, the description in UTF-8 bytes (a
+# character-based cut of Korean text was three times over and refused as invalidDescription).
 TITLE_MAX = 100
+DESCRIPTION_MAX_BYTES = 5000
 SHORTS = "#Shorts"
 # YouTube rejects titles and descriptions containing angle brackets.
 FORBIDDEN = str.maketrans({"<": "", ">": ""})
-TAGS_MAX_CHARS = 450  # YouTube allows 500, counting quotes around tags with spaces.
+# 500 characters, counting a comma between tags and quotes around a tag that holds a space.
+TAGS_MAX_CHARS = 500
+HASHTAG = re.compile(r"#[^\s#]+")
 
 
 @dataclass
@@ -66,27 +72,46 @@ def shorts_title(title: str) -> str:
 
 
 def description_for(post: Post, summary: str, tags: list[str]) -> str:
+    """Summary, "출처: <site name> <url>", then each hashtag once, within YouTube's byte limit.
+
+    The pipeline writes its own source line without the site's name and its own hashtags: the
+    source line is replaced by ours, and a hashtag it already wrote is not repeated (case aside,
+    as YouTube links them).
+    """
     from crawling.registry import site_name
 
-    hashtags = [f"#{tag.lstrip('#')}" for tag in [*settings.PUBLISH_HASHTAGS, *tags] if tag.strip()]
-    # A description the pipeline wrote may already name the source; say it once.
-    source = "" if post.url in summary else f"출처: {site_name(post.site_code)} {post.url}"
-    # The pipeline's description already ends with its hashtags: each one is written once.
-    written = set(summary.split())
-    parts = [
-        summary.strip(),
-        source,
-        " ".join(tag for tag in dict.fromkeys(tag.replace(" ", "") for tag in hashtags) if tag not in written),
-    ]
-    return "\n\n".join(part for part in parts if part).translate(FORBIDDEN)[:4900]
+    summary = "\n".join(line for line in summary.translate(FORBIDDEN).splitlines()
+                        if not (line.lstrip().startswith("출처") and post.url in line)).strip()
+    source = f"출처: {site_name(post.site_code)} {post.url}".translate(FORBIDDEN)
+    written = {tag.casefold() for tag in HASHTAG.findall(summary)}
+    hashtags = []
+    for tag in [*settings.PUBLISH_HASHTAGS, *tags]:
+        tag = "#" + tag.strip().lstrip("#").replace(" ", "").translate(FORBIDDEN)
+        if len(tag) > 1 and tag.casefold() not in written:
+            written.add(tag.casefold())
+            hashtags.append(tag)
+    tail = "\n\n".join(part for part in (source, " ".join(hashtags)) if part)
+    room = DESCRIPTION_MAX_BYTES - len(tail.encode()) - len(b"\n\n")
+    return "\n\n".join(part for part in (cut_bytes(summary, room).strip(), tail) if part)
+
+
+def cut_bytes(text: str, limit: int) -> str:
+    """The longest prefix of ``text`` within ``limit`` UTF-8 bytes, cut between characters."""
+    if len(text.encode()) <= limit:
+        return text
+    return text.encode()[:max(limit, 0)].decode(errors="ignore")
+
+
+def tags_size(tags: list[str]) -> int:
+    """Tag length as YouTube counts it against its 500-character limit."""
+    return sum(len(tag) + 2 * (" " in tag) for tag in tags) + max(len(tags) - 1, 0)
 
 
 def tags_for(tags: list[str], key: str) -> list[str]:
-    kept, size = [key], len(key)
+    kept = [key]
     for tag in dict.fromkeys(t.strip().lstrip("#").translate(FORBIDDEN) for t in tags):
-        if tag and tag != key and size + len(tag) + 3 <= TAGS_MAX_CHARS:
+        if tag and tag != key and tags_size([*kept, tag]) <= TAGS_MAX_CHARS:
             kept.append(tag)
-            size += len(tag) + 3
     return kept
 
 
