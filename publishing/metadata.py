@@ -127,8 +127,15 @@ def metadata_for(post: Post, *, publish_at: datetime | None = None) -> Metadata:
         category_id=settings.YOUTUBE_CATEGORY_ID,
         privacy_status=settings.YOUTUBE_PRIVACY_STATUS,
         publish_at=publish_at,
-        thumbnail_path=str(media_path(short.thumbnail_path)) if short.thumbnail_path else "",
+        thumbnail_path=thumbnail_for(short),
     )
+
+
+def thumbnail_for(short) -> str:
+    """The 9:16 thumbnail of a Short (YouTube takes custom Shorts thumbnails since 2026-11-03),
+    else the 16:9 one; "" when the render made none."""
+    relative = short.tall_thumbnail_path or short.thumbnail_path
+    return str(media_path(relative)) if relative else ""
 
 
 def media_path(relative: str) -> Path:

@@ -202,18 +202,19 @@ class _Handler(BaseHTTPRequestHandler):
         self.entry = entry
         with self.fake.lock:
             self.fake.log.append(entry)
+        if not (self.parts.path.startswith("/_fake") or self.parts.path == "/token"):
+            if self.fake.require_auth and self._bearer() not in self.fake.access_tokens:
+                self._json(401, _error(401, "authError", "Invalid Credentials"))
+                return False
+            # Every request that gets this far costs quota, an invalid or failed one included.
+            if self.fake.quota_exceeded or not self._quota_spend():
+                self._json(403, _error(403, "quotaExceeded", "The request cannot be completed because you have "
+                                                             "exceeded your quota."))
+                return False
+        with self.fake.lock:
             fault = self._fault()
         if fault:
             self._json(fault.status, _error(fault.status, fault.reason))
-            return False
-        if self.parts.path.startswith("/_fake") or self.parts.path == "/token":
-            return True
-        if self.fake.require_auth and self._bearer() not in self.fake.access_tokens:
-            self._json(401, _error(401, "authError", "Invalid Credentials"))
-            return False
-        if self.fake.quota_exceeded or not self._quota_spend():
-            self._json(403, _error(403, "quotaExceeded", "The request cannot be completed because you have "
-                                                         "exceeded your quota."))
             return False
         return True
 
@@ -231,7 +232,8 @@ class _Handler(BaseHTTPRequestHandler):
                     return False
                 fake.inserts_used += 1
                 return True
-            cost = next((c for (m, part), c in COSTS.items() if m == self.command and self.parts.path.endswith(part)), 0)
+            path = self.parts.path
+            cost = next((c for (m, part), c in COSTS.items() if m == self.command and path.endswith(part)), 0)
             if fake.units_used + cost > fake.units_limit:
                 return False
             fake.units_used += cost
@@ -275,7 +277,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _token(self) -> None:
         form = {k: v[0] for k, v in parse_qs(self.body.decode()).items()}
         if form.get("grant_type") != "refresh_token" or form.get("refresh_token") not in self.fake.refresh_tokens:
-            return self._json(400, {"error": "invalid_grant", "error_description": "Token has been expired or revoked."})
+            refused = {"error": "invalid_grant", "error_description": "Token has been expired or revoked."}
+            return self._json(400, refused)
         token = f"ya29.fake-{_new_id()}"
         with self.fake.lock:
             self.fake.access_tokens.add(token)
@@ -286,7 +289,8 @@ class _Handler(BaseHTTPRequestHandler):
         resource = json.loads(self.body or b"{}")
         problem = metadata_problem(resource)
         if problem:
-            return self._json(400, _error(400, problem, f"The request metadata specifies an invalid value ({problem})."))
+            message = f"The request metadata specifies an invalid value ({problem})."
+            return self._json(400, _error(400, problem, message))
         total = int(self.headers.get("X-Upload-Content-Length") or 0)
         session_id = _new_id()
         with self.fake.lock:
