@@ -72,7 +72,8 @@ def post_upload(post: Post, *, uploader: Uploader | None = None, progress: Progr
         upload_failed(post, UploadError(f"{type(exc).__name__}: {exc}"))
         return False
     # Every path sets the thumbnail: a fresh upload and a video found again after a lost answer.
-    thumbnail_set = uploader.thumbnail_set(result["platform_id"], thumbnail_for(post.short))
+    refused = result.get("processing") in REFUSED
+    thumbnail_set = not refused and uploader.thumbnail_set(result["platform_id"], thumbnail_for(post.short))
     return upload_record(post, uploader.name, result, thumbnail_set=thumbnail_set)
 
 

@@ -68,17 +68,21 @@ def backoff(attempt: int) -> float:
 
 
 class _SessionRecorder:
-    """Transport wrapper that reports a new resumable session URI the moment the server gives it.
+    """Transport wrapper that reports a new resumable session URI the moment the server gives it,
+    and the final chunk the moment before it goes out.
 
     ``next_chunk`` opens the session and sends the first chunk in one call; without this a worker
     killed during that first chunk (a Short is often a single chunk) leaves no URI to resume.
     """
 
-    def __init__(self, http, on_session: Callable[[str], None]) -> None:
+    def __init__(self, http, on_session: Callable[[str], None], on_final: Callable[[], None]) -> None:
         self.http = http
         self.on_session = on_session
+        self.on_final = on_final
 
     def request(self, uri, method="GET", *args, **kwargs):
+        if method == "PUT" and _is_final(kwargs.get("headers") or {}):
+            self.on_final()
         resp, content = self.http.request(uri, method, *args, **kwargs)
         if method == "POST" and "uploadType=resumable" in uri and resp.status == 200 and "location" in resp:
             self.on_session(resp["location"])
@@ -168,14 +172,15 @@ class YouTubeUploader(Uploader):
         opening = request.resumable_uri is None
         if opening:
             quota_spend(INSERT)
-        recorder = _SessionRecorder(request.http, lambda uri: checkpoint.update(
-            session_uri=uri, size=size, key=key, bytes_sent=0))
+        recorder = _SessionRecorder(
+            request.http,
+            on_session=lambda uri: checkpoint.update(session_uri=uri, size=size, key=key, bytes_sent=0,
+                                                     final_sent=False),
+            on_final=lambda: checkpoint.state.get("final_sent") or checkpoint.update(final_sent=True),
+        )
         response = None
         try:
             while response is None:
-                final = request.resumable_progress + request.resumable.chunksize() >= size
-                if final != checkpoint.state.get("final_sent", False):
-                    checkpoint.update(final_sent=final)
                 status, response = self._call(lambda: request.next_chunk(http=recorder), call=INSERT)
                 if status is not None:
                     checkpoint.update(bytes_sent=status.resumable_progress)
@@ -320,6 +325,13 @@ def _processing(video: dict) -> dict:
     status = video.get("status", {})
     reason = status.get("rejectionReason") or status.get("failureReason") or ""
     return {"processing": status.get("uploadStatus", ""), "reason": reason}
+
+
+def _is_final(headers: dict) -> bool:
+    """A chunk whose ``Content-Range: bytes a-b/size`` ends at the last byte of the file."""
+    value = headers.get("Content-Range") or headers.get("content-range") or ""
+    span, _, total = value.removeprefix("bytes ").partition("/")
+    return "-" in span and total.isdigit() and int(span.rsplit("-", 1)[1]) + 1 == int(total)
 
 
 def _range_end(resp) -> int:
