@@ -10,6 +10,7 @@ claimed). To answer "what happens when a post is approved?" read the ``approve``
      undo_decline            DECLINED                     FAILED ◀── fail ── UPLOADING ◀─claim_upload
                                                             │retry (to the failure's retry_to)
     UPLOADED ──request_take_down──▶ TAKING_DOWN ──mark_taken_down──▶ TAKEN_DOWN
+        └──mark_rejected (the platform rejected or removed the video)──▶ FAILED
 
 Attempts are counted per phase (``generation_attempts``, ``upload_attempts``,
 ``take_down_attempts``): a claim adds one unless the failure the post waits after says it does
@@ -86,8 +87,11 @@ class Failure(FailureKind, Enum):
     UPLOAD_FAILED = "UPLOAD_FAILED", Phase.UPLOAD, False, True, "the upload failed"
     UPLOAD_REJECTED = "UPLOAD_REJECTED", Phase.UPLOAD, True, True, "the platform refused the upload"
     QUOTA_WAIT = "QUOTA_WAIT", Phase.UPLOAD, False, False, "waiting for the platform's daily quota"
+    # YouTube's per-channel upload limit over a rolling window (uploadLimitExceeded), not the quota day.
+    UPLOAD_LIMIT = "UPLOAD_LIMIT", Phase.UPLOAD, False, False, "waiting for the channel's upload limit"
     UPLOAD_AUTH = "UPLOAD_AUTH", Phase.UPLOAD, False, False, "the platform login is missing or revoked"
     UPLOAD_LEASE_EXPIRED = "UPLOAD_LEASE_EXPIRED", Phase.UPLOAD, False, True, "the upload worker's lease expired"
+    VIDEO_REMOVED = "VIDEO_REMOVED", Phase.UPLOAD, True, True, "the platform no longer has the video"
     TAKE_DOWN_FAILED = "TAKE_DOWN_FAILED", Phase.TAKE_DOWN, False, True, "the platform delete failed"
 
     @classmethod
@@ -190,6 +194,8 @@ MOVES: dict[str, Move] = {
         _move("schedule_upload", {S.RENDERED}, S.RENDERED, effects=_upload_now, follow_up=UPLOAD, by_person=True),
         _move("claim_upload", {S.RENDERED}, S.UPLOADING, effects=_claim(Phase.UPLOAD)),
         _move("mark_uploaded", {S.UPLOADING}, S.UPLOADED, effects=_unclaim),
+        # The platform rejected the video in processing, or removed it later (seen by the stats refresh).
+        _move("mark_rejected", {S.UPLOADED}, S.FAILED, failure=True),
         # UPLOADING → RENDERED after a retryable error or a quota wait; not_before says when.
         _move("postpone_upload", {S.UPLOADING}, S.RENDERED, effects=_unclaim, follow_up=UPLOAD, failure=True),
         _move("fail", {S.PROCESSING, S.UPLOADING, S.TAKING_DOWN}, S.FAILED, effects=_unclaim, failure=True),

@@ -86,6 +86,11 @@ def post_fail(*, post: Post, failure: Failure, message: str, by=None) -> None:
     post_move(post=post, move="fail", failure=failure, reason=message[:2000], by=by)
 
 
+def post_reject(*, post: Post, failure: Failure, message: str) -> None:
+    """UPLOADED → FAILED: the platform rejected the video in processing or no longer has it."""
+    post_move(post=post, move="mark_rejected", failure=failure, reason=message[:2000])
+
+
 def post_postpone_upload(*, post: Post, failure: Failure, message: str, until: datetime) -> None:
     """UPLOADING → RENDERED until ``until``; the sweep queues the upload once it has passed."""
     post_move(post=post, move="postpone_upload", failure=failure, reason=message, not_before=until)

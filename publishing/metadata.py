@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,12 +13,17 @@ from django.conf import settings
 from posts.models import Post
 from wagglebot.lib.invisible import strip_invisible
 
+# YouTube's documented limits: the title in characters, the description in UTF-8 bytes (a
+# character-based cut of Korean text was three times over and refused as invalidDescription).
 TITLE_MAX = 100
+DESCRIPTION_MAX_BYTES = 5000
 SHORTS = "#Shorts"
 # YouTube rejects titles and descriptions containing angle brackets. Bidi overrides, zero-width and
 # control characters are stripped too (strip_invisible): they reorder or hide text on the platform.
 FORBIDDEN = str.maketrans({"<": "", ">": ""})
-TAGS_MAX_CHARS = 450  # YouTube allows 500, counting quotes around tags with spaces.
+# 500 characters, counting a comma between tags and quotes around a tag that holds a space.
+TAGS_MAX_CHARS = 500
+HASHTAG = re.compile(r"#[^\s#]+")
 
 
 @dataclass
@@ -68,27 +74,46 @@ def shorts_title(title: str) -> str:
 
 
 def description_for(post: Post, summary: str, tags: list[str]) -> str:
+    """Summary, "출처: <site name> <url>", then each hashtag once, within YouTube's byte limit.
+
+    The pipeline writes its own source line without the site's name and its own hashtags: the
+    source line is replaced by ours, and a hashtag it already wrote is not repeated (case aside,
+    as YouTube links them).
+    """
     from crawling.registry import site_name
 
-    hashtags = [f"#{tag.lstrip('#')}" for tag in [*settings.PUBLISH_HASHTAGS, *tags] if tag.strip()]
-    # A description the pipeline wrote may already name the source; say it once.
-    source = "" if post.url in summary else f"출처: {site_name(post.site_code)} {post.url}"
-    # The pipeline's description already ends with its hashtags: each one is written once.
-    written = set(summary.split())
-    parts = [
-        summary.strip(),
-        source,
-        " ".join(tag for tag in dict.fromkeys(tag.replace(" ", "") for tag in hashtags) if tag not in written),
-    ]
-    return strip_invisible("\n\n".join(part for part in parts if part)).translate(FORBIDDEN)[:4900]
+    summary = "\n".join(line for line in strip_invisible(summary).translate(FORBIDDEN).splitlines()
+                        if not (line.lstrip().startswith("출처") and post.url in line)).strip()
+    source = f"출처: {site_name(post.site_code)} {post.url}".translate(FORBIDDEN)
+    written = {tag.casefold() for tag in HASHTAG.findall(summary)}
+    hashtags = []
+    for tag in [*settings.PUBLISH_HASHTAGS, *tags]:
+        tag = "#" + strip_invisible(tag).strip().lstrip("#").replace(" ", "").translate(FORBIDDEN)
+        if len(tag) > 1 and tag.casefold() not in written:
+            written.add(tag.casefold())
+            hashtags.append(tag)
+    tail = "\n\n".join(part for part in (source, " ".join(hashtags)) if part)
+    room = DESCRIPTION_MAX_BYTES - len(tail.encode()) - len(b"\n\n")
+    return "\n\n".join(part for part in (cut_bytes(summary, room).strip(), tail) if part)
+
+
+def cut_bytes(text: str, limit: int) -> str:
+    """The longest prefix of ``text`` within ``limit`` UTF-8 bytes, cut between characters."""
+    if len(text.encode()) <= limit:
+        return text
+    return text.encode()[:max(limit, 0)].decode(errors="ignore")
+
+
+def tags_size(tags: list[str]) -> int:
+    """Tag length as YouTube counts it against its 500-character limit."""
+    return sum(len(tag) + 2 * (" " in tag) for tag in tags) + max(len(tags) - 1, 0)
 
 
 def tags_for(tags: list[str], key: str) -> list[str]:
-    kept, size = [key], len(key)
+    kept = [key]
     for tag in dict.fromkeys(strip_invisible(t).strip().lstrip("#").translate(FORBIDDEN) for t in tags):
-        if tag and tag != key and size + len(tag) + 3 <= TAGS_MAX_CHARS:
+        if tag and tag != key and tags_size([*kept, tag]) <= TAGS_MAX_CHARS:
             kept.append(tag)
-            size += len(tag) + 3
     return kept
 
 
@@ -104,8 +129,15 @@ def metadata_for(post: Post, *, publish_at: datetime | None = None) -> Metadata:
         category_id=settings.YOUTUBE_CATEGORY_ID,
         privacy_status=settings.YOUTUBE_PRIVACY_STATUS,
         publish_at=publish_at,
-        thumbnail_path=str(media_path(short.thumbnail_path)) if short.thumbnail_path else "",
+        thumbnail_path=thumbnail_for(short),
     )
+
+
+def thumbnail_for(short) -> str:
+    """The 9:16 thumbnail of a Short (YouTube takes custom Shorts thumbnails since 2026-11-03),
+    else the 16:9 one; "" when the render made none."""
+    relative = short.tall_thumbnail_path or short.thumbnail_path
+    return str(media_path(relative)) if relative else ""
 
 
 def media_path(relative: str) -> Path:

@@ -19,6 +19,9 @@ class QuotaUsageQuerySet(models.QuerySet):
             self.filter(day=day, bucket=bucket, used__lte=limit - amount).update(used=F("used") + amount)
         )
 
+    def refund(self, day: date, bucket: str, amount: int) -> None:
+        self.filter(day=day, bucket=bucket, used__gte=amount).update(used=F("used") - amount)
+
     def exhaust(self, day: date, bucket: str, limit: int) -> None:
         """The API said quotaExceeded: trust it over our count until the day ends."""
         self._ensure(day, bucket)
@@ -83,7 +86,12 @@ class Upload(models.Model):
     url = models.URLField(max_length=500, blank=True)
     uploaded_at = models.DateTimeField(null=True, blank=True)
     publish_at = models.DateTimeField(null=True, blank=True, help_text="Scheduled to go public then.")
-    processing_status = models.CharField(max_length=32, blank=True)
+    processing_status = models.CharField(
+        max_length=32, blank=True,
+        help_text="What the platform made of the video: uploaded, processed, rejected, failed, removed.",
+    )
+    processing_reason = models.CharField(max_length=64, blank=True, help_text="The platform's reason for a rejection.")
+    thumbnail_set_at = models.DateTimeField(null=True, blank=True, help_text="Empty: set again on the next refresh.")
     session = models.JSONField(default=dict, blank=True)
     views = models.PositiveBigIntegerField(default=0)
     likes = models.PositiveBigIntegerField(default=0)

@@ -59,6 +59,13 @@ def quota_spend(call: str, *, now: datetime | None = None) -> None:
         raise QuotaExhausted(call, next_reset(now))
 
 
+def quota_refund(call: str, *, now: datetime | None = None) -> None:
+    """Give back a ``call`` counted beforehand that never reached YouTube (nothing was charged)."""
+    now = now or timezone.now()
+    bucket, cost, _ = _bucket(call)
+    QuotaUsage.objects.refund(pacific_day(now), bucket, cost)
+
+
 def quota_exhaust(call: str, *, now: datetime | None = None) -> QuotaExhausted:
     """Record that the API refused ``call`` for quota; returns the error to raise."""
     now = now or timezone.now()

@@ -1,4 +1,9 @@
-"""Platform counters of uploaded videos: pulled periodically, summed for the status page."""
+"""Platform counters of uploaded videos, pulled periodically and summed for the status page.
+
+Each refresh also checks what the platform made of the videos: a video rejected or failed in
+processing, or no longer there, fails its post with the reason (``mark_rejected``), and a
+thumbnail that did not go up with the video is set again.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +14,16 @@ from datetime import datetime
 from django.db.models import Count, Max, Sum
 from django.utils import timezone
 
-from posts.models import Status
+from generation.models import Short
+from posts.lifecycle import Failure
+from posts.models import Post, Status
+from posts.services import post_reject
+from publishing.metadata import thumbnail_for
 from publishing.models import Upload
 from publishing.quota import QuotaExhausted
+from publishing.upload import REFUSED, refusal
 from publishing.uploaders import get_uploader
-from publishing.uploaders.base import UploadError
+from publishing.uploaders.base import Uploader, UploadError
 
 log = logging.getLogger(__name__)
 
@@ -28,8 +38,9 @@ def stats_refresh(*, now: datetime | None = None) -> int:
 
 
 def _refresh(platform: str, uploads: list[Upload], now: datetime) -> int:
+    uploader = get_uploader(platform)
     try:
-        numbers = get_uploader(platform).stats([upload.video_id for upload in uploads])
+        numbers = uploader.stats([upload.video_id for upload in uploads])
     except (QuotaExhausted, UploadError) as exc:
         log.warning("stats of %s uploads not refreshed: %s", platform, exc)
         return 0
@@ -38,6 +49,11 @@ def _refresh(platform: str, uploads: list[Upload], now: datetime) -> int:
         if upload.video_id in numbers:
             stats_save(upload, numbers[upload.video_id], now)
             updated += 1
+        elif uploader.lists_videos:
+            processing_save(upload, {"processing": "removed", "reason": ""})
+            continue
+        if upload.processing_status not in REFUSED and upload.thumbnail_set_at is None:
+            thumbnail_retry(upload, uploader, now)
     return updated
 
 
@@ -46,6 +62,32 @@ def stats_save(upload: Upload, numbers: dict, now: datetime) -> None:
         setattr(upload, key, numbers.get(key, 0))
     upload.stats_fetched_at = now
     upload.save(update_fields=["views", "likes", "comments", "stats_fetched_at", "updated_at"])
+    if "processing" in numbers:
+        processing_save(upload, numbers)
+
+
+def processing_save(upload: Upload, found: dict) -> None:
+    """Record what the platform made of the video; a refused or removed one fails its post."""
+    status, reason = found["processing"], found.get("reason", "")
+    if (status, reason) == (upload.processing_status, upload.processing_reason):
+        return
+    upload.processing_status, upload.processing_reason = status, reason
+    upload.save(update_fields=["processing_status", "processing_reason", "updated_at"])
+    if status not in REFUSED | {"removed"}:
+        return
+    failure = Failure.VIDEO_REMOVED if status == "removed" else Failure.UPLOAD_REJECTED
+    try:
+        post_reject(post=upload.post, failure=failure, message=refusal(upload))
+    except Post.InvalidTransition as exc:  # taken down or moved meanwhile: the record says enough
+        log.info("post %s not marked %s: %s", upload.post_id, status, exc)
+
+
+def thumbnail_retry(upload: Upload, uploader: Uploader, now: datetime) -> None:
+    """Set the thumbnail that failed at upload (an unverified channel, a quota day, an outage)."""
+    short = Short.objects.filter(post_id=upload.post_id).first()
+    if short and uploader.thumbnail_set(upload.video_id, thumbnail_for(short)):
+        upload.thumbnail_set_at = now
+        upload.save(update_fields=["thumbnail_set_at", "updated_at"])
 
 
 def totals() -> dict:

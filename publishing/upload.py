@@ -15,18 +15,23 @@ from django.db import transaction
 from django.utils import timezone
 
 from generation.models import Short
-from posts.lifecycle import Failure, Phase
+from posts.lifecycle import Failure, Phase, Status
 from posts.models import Post
 from posts.services import post_fail, post_move, post_postpone_upload
-from publishing.metadata import media_path, metadata_for
+from publishing.metadata import media_path, metadata_for, thumbnail_for
 from publishing.models import PublishSlot, Upload
 from publishing.quota import QuotaExhausted
 from publishing.uploaders import get_uploader
-from publishing.uploaders.base import AuthError, Checkpoint, Progress, Uploader, UploadError
+from publishing.uploaders.base import AuthError, Checkpoint, Progress, Uploader, UploadError, UploadLimited
 from wagglebot.lib.stages import stage
 
 log = logging.getLogger(__name__)
 AUTH_RETRY = timedelta(hours=1)
+# uploadLimitExceeded names no end to its rolling window: wait an hour, doubling while it lasts.
+UPLOAD_LIMIT_WAIT = timedelta(hours=1)
+UPLOAD_LIMIT_WAIT_MAX = timedelta(hours=24)
+# What the platform made of a video that means it will never be watched.
+REFUSED = frozenset({"rejected", "failed", "deleted"})
 # YouTube refuses a publishAt that is (nearly) past; later than this the video goes out at once.
 SCHEDULE_MARGIN = timedelta(minutes=15)
 
@@ -53,6 +58,12 @@ def post_upload(post: Post, *, uploader: Uploader | None = None, progress: Progr
             post=post, failure=Failure.UPLOAD_AUTH, message=exc.message, until=timezone.now() + AUTH_RETRY
         )
         return False
+    except UploadLimited as exc:
+        wait = limit_wait(post)
+        until = timezone.now() + wait
+        message = f"{exc.message}: waiting {wait} (doubling while it lasts), until {_local(until)}"
+        post_postpone_upload(post=post, failure=Failure.UPLOAD_LIMIT, message=message, until=until)
+        return False
     except UploadError as exc:
         upload_failed(post, exc)
         return False
@@ -60,7 +71,10 @@ def post_upload(post: Post, *, uploader: Uploader | None = None, progress: Progr
         log.exception("upload of post %s crashed", post.pk)
         upload_failed(post, UploadError(f"{type(exc).__name__}: {exc}"))
         return False
-    return upload_record(post, uploader.name, result)
+    # Every path sets the thumbnail: a fresh upload and a video found again after a lost answer.
+    refused = result.get("processing") in REFUSED
+    thumbnail_set = not refused and uploader.thumbnail_set(result["platform_id"], thumbnail_for(post.short))
+    return upload_record(post, uploader.name, result, thumbnail_set=thumbnail_set)
 
 
 def _publish(post: Post, uploader: Uploader, progress: Progress | None) -> dict:
@@ -121,21 +135,41 @@ def scheduled_at(post: Post, *, now: datetime | None = None) -> datetime | None:
     return slot.at if slot and slot.is_ahead(now + SCHEDULE_MARGIN) else None
 
 
-def upload_record(post: Post, uploader_name: str, result: dict) -> bool:
+def upload_record(post: Post, uploader_name: str, result: dict, *, thumbnail_set: bool = False) -> bool:
+    """Record the video; one the platform already refused fails the post with its reason."""
     upload = upload_for(post, uploader_name)  # fresh: the checkpoint saved through another instance
     upload.video_id, upload.url = result["platform_id"], result["url"]
     upload.uploaded_at = timezone.now()
     upload.publish_at = scheduled_at(post)
+    upload.processing_status = result.get("processing", "")
+    upload.processing_reason = result.get("reason", "")
+    upload.thumbnail_set_at = timezone.now() if thumbnail_set else None
     upload.session = {**upload.session, "attempted": True, "video_id": result["platform_id"]}
+    refused = upload.processing_status in REFUSED
     try:
         with transaction.atomic():
             upload.save()
-            post_move(post=post, move="mark_uploaded")
+            if refused:
+                post_fail(post=post, failure=Failure.UPLOAD_REJECTED, message=refusal(upload))
+            else:
+                post_move(post=post, move="mark_uploaded")
     except Post.InvalidTransition as exc:
         # The lease ran out and the sweep moved the post; the next attempt finds the video by key.
         log.warning("post %s uploaded as %s but not recorded: %s", post.pk, result["platform_id"], exc)
         return False
-    return True
+    return not refused
+
+
+def refusal(upload: Upload) -> str:
+    reason = f" ({upload.processing_reason})" if upload.processing_reason else ""
+    return f"{upload.platform} {upload.processing_status} video {upload.video_id}{reason}"
+
+
+def limit_wait(post: Post) -> timedelta:
+    """The pause before trying again under the upload limit: doubled by each wait just before."""
+    recent = post.history.filter(old=Status.UPLOADING).values_list("error_code", flat=True)[:8]
+    streak = next((n for n, code in enumerate(recent) if code != Failure.UPLOAD_LIMIT.code), len(recent))
+    return min(UPLOAD_LIMIT_WAIT * 2**streak, UPLOAD_LIMIT_WAIT_MAX)
 
 
 def upload_failed(post: Post, exc: UploadError) -> None:

@@ -211,6 +211,8 @@ YOUTUBE_TOKEN_FILE = env.path("YOUTUBE_TOKEN_FILE", default=BASE_DIR / "secrets"
 # Replaces the discovery document's rootUrl (a fake server in tests and the E2E run); when set,
 # requests go out without credentials if no token file exists.
 YOUTUBE_API_ROOT = env.str("YOUTUBE_API_ROOT", default="")
+# Google's OAuth token endpoint; the tests point it at their fake (google-auth ignores the file's).
+YOUTUBE_TOKEN_URI = env.str("YOUTUBE_TOKEN_URI", default="https://oauth2.googleapis.com/token")
 YOUTUBE_PRIVACY_STATUS = env.str("YOUTUBE_PRIVACY_STATUS", default="private")
 YOUTUBE_CATEGORY_ID = env.str("YOUTUBE_CATEGORY_ID", default="24")
 YOUTUBE_CHUNK_BYTES = env.int("YOUTUBE_CHUNK_BYTES", default=8 * 1024 * 1024)

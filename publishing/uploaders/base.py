@@ -14,14 +14,19 @@ Progress = Callable[[int, int], None]
 class UploadError(Exception):
     """An upload, lookup or delete that did not work; ``permanent`` ones are not retried."""
 
-    def __init__(self, message: str, *, permanent: bool = False) -> None:
+    def __init__(self, message: str, *, permanent: bool = False, reached: bool = True) -> None:
         super().__init__(message)
         self.message = message
         self.permanent = permanent
+        self.reached = reached  # did the failed request reach the platform (and cost quota)?
 
 
 class AuthError(UploadError):
     """No usable credentials (token missing or revoked): a person must run ``youtube_auth``."""
+
+
+class UploadLimited(UploadError):
+    """The channel uploaded as much as the platform allows over a rolling window: wait, back off."""
 
 
 class Checkpoint:
@@ -48,13 +53,20 @@ class Checkpoint:
 
 class Uploader(ABC):
     name: str = ""
+    # stats() answers for every video the platform still has: a missing one was removed.
+    lists_videos: bool = False
 
     @abstractmethod
     def upload(
         self, video_path: Path, metadata: Metadata, *, checkpoint: Checkpoint | None = None,
         progress: Progress | None = None,
     ) -> dict:
-        """Publish the video; returns ``{"platform_id": str, "url": str}``."""
+        """Publish the video; returns ``{"platform_id": str, "url": str}``.
+
+        Uploaders that know what the platform made of the video add ``"processing"`` (uploaded,
+        processed, rejected, failed) and ``"reason"`` (the platform's rejection or failure reason);
+        ``find``, ``lookup`` and ``stats`` entries carry the same two keys.
+        """
 
     @abstractmethod
     def delete(self, platform_id: str) -> None:
@@ -69,8 +81,18 @@ class Uploader(ABC):
         return None
 
     def stats(self, platform_ids: list[str]) -> dict[str, dict]:
-        """``{platform_id: {"views", "likes", "comments"}}``; uploaders without counters return {}."""
+        """``{platform_id: {"views", "likes", "comments"}}``; uploaders without counters return {}.
+
+        A video the platform no longer has is absent from the answer.
+        """
         return {}
+
+    def thumbnail_set(self, platform_id: str, thumbnail_path: str) -> bool:
+        """Give the published video its thumbnail; False when it did not work (tried again later).
+
+        Uploaders that place the thumbnail with the video itself have nothing more to do.
+        """
+        return True
 
     def problem(self) -> str:
         """Why this uploader cannot work right now (shown in the admin), or "" when it can."""

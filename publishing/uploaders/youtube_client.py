@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httplib2
 from django.conf import settings
-from google.auth.exceptions import GoogleAuthError, RefreshError
+from google.auth.exceptions import GoogleAuthError, RefreshError, TransportError
 from google.auth.transport.requests import Request
 from google.oauth2.credentials import Credentials
 from google_auth_httplib2 import AuthorizedHttp
@@ -20,7 +20,7 @@ from googleapiclient import discovery_cache
 from googleapiclient.discovery import build_from_document
 from googleapiclient.http import build_http
 
-from publishing.uploaders.base import AuthError
+from publishing.uploaders.base import AuthError, UploadError
 
 SCOPES = [
     "https://www.googleapis.com/auth/youtube.upload",
@@ -47,15 +47,34 @@ def token_problem() -> str:
     return f"no YouTube token at {path}: {AUTH_HINT}"
 
 
+class StoredCredentials(Credentials):
+    """User credentials that write themselves back to the token file after every refresh.
+
+    The transport refreshes by itself when YouTube answers 401; without saving, every process
+    started from the stale file refreshed again.
+    """
+
+    path: Path | None = None
+
+    def refresh(self, request) -> None:
+        super().refresh(request)
+        if self.path is not None:
+            token_save(self, self.path)
+
+
 def load_credentials() -> Credentials:
     """The stored user credentials, refreshed when expired; ``AuthError`` names the fix."""
     path = Path(settings.YOUTUBE_TOKEN_FILE)
     if not path.is_file():
         raise AuthError(f"no YouTube token at {path}: {AUTH_HINT}")
     try:
-        credentials = Credentials.from_authorized_user_file(str(path), SCOPES)
+        stored = StoredCredentials.from_authorized_user_file(str(path), SCOPES)
     except (ValueError, json.JSONDecodeError) as exc:
         raise AuthError(f"YouTube token {path} is unreadable ({exc}): {AUTH_HINT}") from exc
+    # google-auth ignores the file's token_uri and always uses Google's: the setting is the seam
+    # that points the refresh at another endpoint (the tests' fake). The copy drops the expiry.
+    credentials = stored.with_token_uri(settings.YOUTUBE_TOKEN_URI)
+    credentials.expiry, credentials.path = stored.expiry, path
     if not credentials.valid:
         credentials_refresh(credentials, path)
     return credentials
@@ -66,19 +85,25 @@ def credentials_refresh(credentials: Credentials, path: Path) -> None:
         raise AuthError(f"YouTube token {path} has no refresh token: {AUTH_HINT}")
     try:
         credentials.refresh(Request())
-    except RefreshError as exc:
-        # invalid_grant: the user revoked access, or a "Testing" consent screen let it expire.
-        raise AuthError(f"YouTube token was revoked or has expired ({exc}): {AUTH_HINT}") from exc
     except GoogleAuthError as exc:
-        raise AuthError(f"could not refresh the YouTube token: {exc}") from exc
-    token_save(credentials, path)
+        raise auth_failure(exc) from exc
+
+
+def auth_failure(exc: GoogleAuthError) -> UploadError:
+    """A refused login (a person must act) or an outage of Google's token endpoint (wait)."""
+    if isinstance(exc, TransportError) or (isinstance(exc, RefreshError) and exc.retryable):
+        # Network down or the endpoint answered 5xx: the token is fine, running youtube_auth
+        # would not help.
+        return UploadError(f"Google's token endpoint is unavailable ({exc}); will retry")
+    # invalid_grant: the user revoked access, or a "Testing" consent screen let it expire.
+    return AuthError(f"YouTube token was revoked or has expired ({exc}): {AUTH_HINT}")
 
 
 def token_save(credentials: Credentials, path: Path) -> None:
     """Store the (refreshed) token; an unwritable folder is a login problem the admin shows."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")  # two workers refreshing at once
         tmp.write_text(credentials.to_json(), encoding="utf-8")
         os.chmod(tmp, 0o600)
         tmp.replace(path)

@@ -20,6 +20,7 @@ REFUSED = [(name, status) for name, move in MOVES.items() for status in S.values
 FAILURE_FOR = {
     "fail": Failure.RENDER_FAILED, "postpone_upload": Failure.UPLOAD_RETRY,
     "release_generation": Failure.LEASE_EXPIRED, "release_upload": Failure.UPLOAD_LEASE_EXPIRED,
+    "mark_rejected": Failure.UPLOAD_REJECTED,
 }
 
 

@@ -3,9 +3,16 @@
 Implements what the uploader uses: the resumable ``videos.insert`` protocol (POST → Location,
 PUT chunks → 308 + Range, empty PUT ``bytes */N`` → status, final 200 with the video),
 ``thumbnails.set``, ``videos.list``, ``videos.delete``, ``channels.list(mine)`` and
-``playlistItems.list`` of the uploads playlist. Faults are injected per test: status codes for
-the next requests, quotaExceeded, a connection dropped part-way through the upload, a server that
-forgets its sessions. ``GET /_fake/videos`` lists what was uploaded (for the E2E test).
+``playlistItems.list`` of the uploads playlist, and Google's OAuth token endpoint (``POST /token``:
+refresh grants, ``invalid_grant`` for a revoked refresh token). It checks what YouTube checks:
+bearer tokens (when ``require_auth``), metadata as documented (title ≤ 100 characters, description
+≤ 5,000 bytes, tags ≤ 500 characters counted with commas and with quotes around tags that hold a
+space, no angle brackets), and quota per method (``videos.insert`` its own bucket of 100 a day,
+other methods units from 10,000). Videos go through processing (``uploaded`` → ``processed``, or
+``rejected``/``failed`` with a reason) and can be removed behind the client's back. Faults are
+injected per test: status codes for the next requests, quotaExceeded, a connection dropped
+part-way through the upload, a server that forgets its sessions. ``GET /_fake/videos`` lists what
+was uploaded (for the E2E test).
 
 Run on its own: ``python -m tests.publishing.fake_youtube --port 8765`` and set
 ``YOUTUBE_API_ROOT=http://127.0.0.1:8765/``.
@@ -26,6 +33,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 CHANNEL_ID = "UCfakechannel000000000"
+TITLE_MAX_CHARS = 100
+DESCRIPTION_MAX_BYTES = 5000
+TAGS_MAX_CHARS = 500
+# Units per method (https://developers.google.com/youtube/v3/determine_quota_cost); inserts apart.
+COSTS = {("GET", "/videos"): 1, ("GET", "/channels"): 1, ("GET", "/playlistItems"): 1,
+         ("POST", "/thumbnails/set"): 50, ("DELETE", "/videos"): 50}
 UPLOADS_PLAYLIST = "UUfakechannel000000000"
 
 
@@ -65,6 +78,18 @@ class FakeYouTube:
         self.hold_final_response: threading.Event | None = None
         # False: new uploads are missing from the uploads playlist, as YouTube's can lag behind.
         self.uploads_listed = True
+        # OAuth: access tokens the fake accepts, refresh tokens it honours, and whether the API
+        # asks for a bearer token at all (the plain tests talk to it without a login).
+        self.require_auth = False
+        self.access_tokens: set[str] = set()
+        self.refresh_tokens: set[str] = {"refresh-1"}
+        # Quota as YouTube counts it: what reached the server, per bucket.
+        self.units_used = 0
+        self.inserts_used = 0
+        self.units_limit = 10_000
+        self.inserts_limit = 100
+        # What processing makes of the next videos: "" (processed), "rejected:duplicate", "failed:codec".
+        self.processing_outcome = ""
         self.server = ThreadingHTTPServer((host, port), _Handler)
         self.server.daemon_threads = True
         self.server.fake = self
@@ -104,6 +129,22 @@ class FakeYouTube:
     def requests(self, method: str = "", path_part: str = "") -> list[dict]:
         return [r for r in self.log if r["method"].startswith(method) and path_part in r["path"]]
 
+    def finish_processing(self) -> None:
+        """Processing ends for every uploaded video: processed, or the outcome set beforehand."""
+        for video in self.videos.values():
+            status = video["status"]
+            if status["uploadStatus"] != "uploaded":
+                continue
+            outcome, _, reason = self.processing_outcome.partition(":")
+            status["uploadStatus"] = outcome or "processed"
+            if outcome:
+                status["rejectionReason" if outcome == "rejected" else "failureReason"] = reason
+
+    def remove(self, video_id: str) -> None:
+        """YouTube removed the video (or its owner deleted it in Studio): it is no longer listed."""
+        with self.lock:
+            self.videos.pop(video_id, None)
+
     def add_video(self, title: str, tags: list[str]) -> str:
         video_id = _new_id()
         self.videos[video_id] = _video(video_id, {"snippet": {"title": title, "tags": tags}, "status": {}})
@@ -119,6 +160,20 @@ def _video(video_id: str, body: dict) -> dict:
     status = {"uploadStatus": "uploaded", **body.get("status", {})}
     statistics = {"viewCount": "0", "likeCount": "0", "commentCount": "0"}
     return {"kind": "youtube#video", "id": video_id, "snippet": snippet, "status": status, "statistics": statistics}
+
+
+def metadata_problem(resource: dict) -> str:
+    """The reason YouTube gives for metadata it refuses, or ""."""
+    snippet = resource.get("snippet", {})
+    title, description = snippet.get("title", ""), snippet.get("description", "")
+    if not title.strip() or len(title) > TITLE_MAX_CHARS or "<" in title or ">" in title:
+        return "invalidTitle"
+    if len(description.encode()) > DESCRIPTION_MAX_BYTES or "<" in description or ">" in description:
+        return "invalidDescription"
+    tags = snippet.get("tags", [])
+    if sum(len(t) + 2 * (" " in t) for t in tags) + max(len(tags) - 1, 0) > TAGS_MAX_CHARS:
+        return "invalidTags"
+    return ""
 
 
 def _error(status: int, reason: str, message: str = "") -> dict:
@@ -147,15 +202,42 @@ class _Handler(BaseHTTPRequestHandler):
         self.entry = entry
         with self.fake.lock:
             self.fake.log.append(entry)
+        if not (self.parts.path.startswith("/_fake") or self.parts.path == "/token"):
+            if self.fake.require_auth and self._bearer() not in self.fake.access_tokens:
+                self._json(401, _error(401, "authError", "Invalid Credentials"))
+                return False
+            # Every request that gets this far costs quota, an invalid or failed one included.
+            if self.fake.quota_exceeded or not self._quota_spend():
+                self._json(403, _error(403, "quotaExceeded", "The request cannot be completed because you have "
+                                                             "exceeded your quota."))
+                return False
+        with self.fake.lock:
             fault = self._fault()
         if fault:
             self._json(fault.status, _error(fault.status, fault.reason))
             return False
-        if self.fake.quota_exceeded and not self.parts.path.startswith("/_fake"):
-            self._json(403, _error(403, "quotaExceeded", "The request cannot be completed because you have "
-                                                         "exceeded your quota."))
-            return False
         return True
+
+    def _bearer(self) -> str:
+        return self.headers.get("Authorization", "").removeprefix("Bearer ")
+
+    def _quota_spend(self) -> bool:
+        """Count this request as YouTube does; False when its bucket has no room left."""
+        fake = self.fake
+        if self.command == "PUT":  # the chunks of an insert are part of that one call
+            return True
+        with fake.lock:
+            if self.command == "POST" and self.query.get("uploadType") == "resumable":
+                if fake.inserts_used >= fake.inserts_limit:
+                    return False
+                fake.inserts_used += 1
+                return True
+            path = self.parts.path
+            cost = next((c for (m, part), c in COSTS.items() if m == self.command and path.endswith(part)), 0)
+            if fake.units_used + cost > fake.units_limit:
+                return False
+            fake.units_used += cost
+            return True
 
     def _fault(self) -> Fault | None:
         for fault in self.fake.faults:
@@ -184,17 +266,35 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         if not self._begin():
             return
+        if self.parts.path == "/token":
+            return self._token()
         if self.parts.path.endswith("/thumbnails/set"):
             return self._thumbnail_set()
         if self.parts.path.endswith("/videos") and self.query.get("uploadType") == "resumable":
             return self._session_open()
         self._json(404, _error(404, "notFound"))
 
+    def _token(self) -> None:
+        form = {k: v[0] for k, v in parse_qs(self.body.decode()).items()}
+        if form.get("grant_type") != "refresh_token" or form.get("refresh_token") not in self.fake.refresh_tokens:
+            refused = {"error": "invalid_grant", "error_description": "Token has been expired or revoked."}
+            return self._json(400, refused)
+        token = f"ya29.fake-{_new_id()}"
+        with self.fake.lock:
+            self.fake.access_tokens.add(token)
+        self._json(200, {"access_token": token, "expires_in": 3599, "token_type": "Bearer",
+                         "scope": form.get("scope", "")})
+
     def _session_open(self) -> None:
+        resource = json.loads(self.body or b"{}")
+        problem = metadata_problem(resource)
+        if problem:
+            message = f"The request metadata specifies an invalid value ({problem})."
+            return self._json(400, _error(400, problem, message))
         total = int(self.headers.get("X-Upload-Content-Length") or 0)
         session_id = _new_id()
         with self.fake.lock:
-            self.fake.sessions[session_id] = Session(total=total, resource=json.loads(self.body or b"{}"))
+            self.fake.sessions[session_id] = Session(total=total, resource=resource)
         host, port = self.server.server_address[:2]
         location = f"http://{host}:{port}/upload/youtube/v3/videos?uploadType=resumable&upload_id={session_id}"
         self._json(200, None, {"Location": location})
@@ -255,7 +355,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _session_status(self, session: Session) -> None:
         if session.video_id:
-            return self._json(200, self.fake.videos.get(session.video_id) or _error(404, "videoNotFound"))
+            return self._json(201, self.fake.videos.get(session.video_id) or _error(404, "videoNotFound"))
         headers = {"Range": f"bytes=0-{len(session.received) - 1}"} if session.received else {}
         self._json(308, None, headers)
 

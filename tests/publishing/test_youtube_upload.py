@@ -347,3 +347,116 @@ def test_a_session_opened_for_an_earlier_render_is_not_resumed(youtube, make_ren
     assert upload_checkpoint(upload_for(post, "youtube"), Short.objects.get(pk=short.pk)).state == {}
     short.rendered_at = earlier
     assert upload_checkpoint(upload_for(post, "youtube"), short).state["video_id"] == "gone"
+
+
+def test_a_2000_character_korean_description_is_accepted_by_youtube(youtube, make_rendered):
+    post = make_rendered()
+    post.short.description = "결혼 3년 차인데 시어머니가 새벽에 문자를 보냈습니다. " * 70  # 2,100 characters
+    post.short.save()
+
+    assert tasks.upload(post.pk) is True
+
+    [video] = youtube.videos.values()
+    assert len(video["snippet"]["description"].encode()) <= 5000
+
+
+def test_a_recovered_upload_still_gets_its_thumbnail(youtube, make_rendered, settings):
+    post = make_rendered()
+    settings.YOUTUBE_MAX_RETRIES = 0
+    youtube.hang_ups_after_complete = 2  # the video exists; the client never heard, set no thumbnail
+    assert post_upload(post, uploader=YouTubeUploader(sleep=lambda s: None)) is False
+    youtube.forget_sessions()
+    post.refresh_from_db()
+
+    assert post_upload(post, uploader=YouTubeUploader(sleep=lambda s: None)) is True
+
+    [video_id] = youtube.videos
+    assert youtube.thumbnails[video_id] > 0
+    assert post.uploads.get().thumbnail_set_at is not None
+
+
+def test_a_short_gets_its_tall_thumbnail_when_it_has_one(youtube, make_rendered):
+    post = make_rendered()
+    tall = media_path(f"posts/{post.pk}/thumbnail_tall.jpg")
+    tall.write_bytes(b"\xff\xd8\xff\xe0" + b"tall" * 100 + b"\xff\xd9")
+    post.short.tall_thumbnail_path = f"posts/{post.pk}/thumbnail_tall.jpg"
+    post.short.save()
+
+    assert tasks.upload(post.pk) is True
+
+    [video_id] = youtube.videos
+    assert youtube.thumbnails[video_id] == tall.stat().st_size
+
+
+def test_a_failed_thumbnail_is_set_again_on_the_next_stats_refresh(youtube, make_rendered):
+    post = make_rendered()
+    youtube.fail_next("POST", "/thumbnails/set", 503, times=100)
+    assert tasks.upload(post.pk) is True
+    assert youtube.thumbnails == {} and post.uploads.get().thumbnail_set_at is None
+    youtube.faults.clear()
+
+    tasks.refresh_stats()
+
+    [video_id] = youtube.videos
+    assert youtube.thumbnails[video_id] > 0
+    assert post.uploads.get().thumbnail_set_at is not None
+
+
+def test_lost_final_answer_then_404_then_lagging_playlist_looks_again_later_never_uploads_twice(
+    youtube, make_rendered, settings
+):
+    post = make_rendered()
+    settings.YOUTUBE_MAX_RETRIES = 0
+    youtube.hang_ups_after_complete = 2  # the final chunk's answer is lost
+    assert post_upload(post, uploader=YouTubeUploader(sleep=lambda s: None)) is False
+    assert post.uploads.get().session["final_sent"] is True
+    youtube.forget_sessions()  # the finished session now answers 404
+    youtube.uploads_listed = False  # and the uploads playlist lags
+    post.refresh_from_db()
+
+    assert post_upload(post, uploader=YouTubeUploader(sleep=lambda s: None)) is False
+
+    post.refresh_from_db()
+    assert (post.status, post.error_code) == ("RENDERED", "UPLOAD_RETRY")
+    assert "look again" in post.error_message
+    assert len(youtube.videos) == 1 and len(youtube.requests("POST", INSERT)) == 1
+
+    youtube.uploads_listed = True
+    assert post_upload(post, uploader=YouTubeUploader(sleep=lambda s: None)) is True
+    assert post.uploads.get().video_id == next(iter(youtube.videos))
+    assert len(youtube.requests("POST", INSERT)) == 1
+
+
+def test_upload_limit_exceeded_waits_with_growing_back_off_not_for_the_quota_day(youtube, make_rendered, frozen_now):
+    post = make_rendered()
+    youtube.fail_next("POST", INSERT, 400, reason="uploadLimitExceeded", times=2)
+
+    assert tasks.upload(post.pk) is False
+
+    post.refresh_from_db()
+    assert (post.status, post.error_code) == ("RENDERED", "UPLOAD_LIMIT")
+    assert "upload limit" in post.error_message and "quota" not in post.error_message
+    first_wait = post.not_before - frozen_now.moment
+    assert timedelta(minutes=30) <= first_wait <= timedelta(hours=3)
+    assert QuotaUsage.objects.used(pacific_day(timezone.now()), "inserts") == 1  # not marked exhausted
+
+    frozen_now.moment = post.not_before
+    assert tasks.upload(post.pk) is False
+    post.refresh_from_db()
+    assert post.not_before - frozen_now.moment == 2 * first_wait
+    assert post.upload_attempts == 1  # waiting for the channel's limit is no attempt
+
+    frozen_now.moment = post.not_before
+    assert tasks.upload(post.pk) is True
+
+
+def test_our_quota_count_matches_what_reached_youtube(youtube, make_rendered):
+    post = make_rendered()
+    youtube.fail_next("GET", "/youtube/v3/videos", 503, times=2)
+    assert tasks.upload(post.pk) is True
+    youtube.finish_processing()
+    tasks.refresh_stats()
+
+    day = pacific_day(timezone.now())
+    assert QuotaUsage.objects.used(day, "inserts") == youtube.inserts_used == 1
+    assert QuotaUsage.objects.used(day, "units") == youtube.units_used
