@@ -1,6 +1,6 @@
 """Render a 9:16 short: one ffmpeg process, one filter graph, written beside its final path.
 
-Visuals are the post's images as a panning slideshow with crossfades (or a looped background
+Visuals are the post's images as a zooming slideshow with crossfades (or a looped background
 clip) that punches in over the first second, a top banner (community badge and title) for the
 whole short, the best-comment card and karaoke captions of the written text, all inside the
 Shorts safe area (their boxes go into the render meta for QC); audio is the narration over
@@ -251,7 +251,7 @@ class _Graph:
     def _visuals(self, first: int) -> tuple[list[str], str]:
         if self.job.images:
             inputs, graph, chosen = slideshow(self.job.images, self.workdir, first=first, seconds=self.seconds,
-                                              size=(WIDTH, HEIGHT), fps=FPS)
+                                              size=(WIDTH, HEIGHT), fps=FPS, timings=self.job.timings)
             self.meta.update(chosen)
             return inputs, graph
         return _background(first, self.job.seed, self.meta)
