@@ -21,6 +21,9 @@ from django.utils import timezone
 from crawling.registry import CRAWLERS
 from generation.images import post_images_fetch
 from generation.models import Short
+from generation.normalize import clean
+from generation.pii import Scrubber, mask_nickname
+from generation.postcard import PostCard
 from generation.qc import qc_check
 from generation.render import TALL_THUMBNAIL, Rendered, RenderJob, render_short
 from generation.script import ScriptError
@@ -180,8 +183,15 @@ def _job(post: Post, script, speech, images: list[Path], short: Short) -> Render
         timings=speech.timings,
         title=script.title or post.title, out_dir=post_dir(post), images=images,
         best_comment=script.best_comment, seed=post.pk, sentences=script.sentences(),
-        site_name=site_name_ko(post.site_code),
+        site_name=site_name_ko(post.site_code), post_card=_post_card(post, script, images),
     )
+
+
+def _post_card(post: Post, script, images: list[Path]) -> PostCard:
+    # Shown on screen as it is: the body goes through the same scrubber as the narration.
+    return PostCard(site=site_name_ko(post.site_code), title=script.title or post.title,
+                    author=mask_nickname(post.author), views=post.views, likes=post.likes,
+                    body=Scrubber().scrub(clean(post.content)), images=images)
 
 
 def site_name_ko(code: str) -> str:
