@@ -49,6 +49,8 @@ PUNCH_IN_SECONDS, PUNCH_IN_ZOOM = 1.0, 0.12
 MIN_SLIDESHOW_IMAGES = 2
 # The post card stays at its top this long, then scrolls to its end by this share of the story.
 SCROLL_HOLD_SECONDS, SCROLL_END_SHARE = 1.5, 0.9
+# A comment card rises this far into place over this long as its comment is read.
+POP_RISE_PX, POP_SECONDS = 60, 0.25
 TALL_THUMBNAIL = "thumbnail_shorts.jpg"
 AUDIO_EXTENSIONS = {".m4a", ".mp3", ".ogg", ".opus", ".wav", ".flac"}
 VIDEO_EXTENSIONS = {".mp4", ".mov", ".webm", ".mkv"}
@@ -69,6 +71,8 @@ class RenderJob:
     out_dir: Path
     images: list[Path] = field(default_factory=list)
     best_comment: dict | None = None
+    # Comments read out after the story; the timing sentences with "comment": n say when.
+    comments: list[dict] = field(default_factory=list)
     seed: int = 0
     # The written sentences the narration was normalised from: the captions show these.
     sentences: list[str] = field(default_factory=list)
@@ -140,7 +144,9 @@ def _remove_stale_workdirs(out_dir: Path) -> None:
 
 def _render(job: RenderJob, font: Path, workdir: Path, seconds: float) -> Rendered:
     job = replace(job, title=cards.drawable(job.title, font), site_name=cards.drawable(job.site_name, font),
-                  best_comment=_drawable_comment(job.best_comment, font), post_card=_drawable_card(job.post_card, font))
+                  best_comment=_drawable_comment(job.best_comment, font),
+                  comments=[_drawable_comment(c, font) for c in job.comments],
+                  post_card=_drawable_card(job.post_card, font))
     (workdir / "fonts").mkdir()
     (workdir / "fonts" / font.name).symlink_to(font.resolve())
     layout = Layout(font, WIDTH, HEIGHT, boxed=bool(job.images))  # a box keeps captions legible over photos
@@ -161,6 +167,7 @@ def _render(job: RenderJob, font: Path, workdir: Path, seconds: float) -> Render
             "font_family": font_family(font)}
     meta["boxes"] = graph.boxes + caption_boxes(caption_cues(job.timings, layout, job.sentences), layout)
     text = f"{subtitle_text(job.timings, job.sentences)} {cards.card_texts(job.title, job.best_comment, job.site_name)}"
+    text += "".join(f" {cards.card_texts('', c)}" for c in job.comments)
     if graph.meta.get("visual") == "post_card":
         text += f" {job.post_card.texts()}"
     return Rendered(video=workdir / "video.mp4", thumbnail=thumb, workdir=workdir, text=text, font=font, meta=meta)
@@ -315,6 +322,9 @@ class _Graph:
         inputs += ["-i", "banner.png"]
         self.boxes.append({"name": "banner", "x": SAFE_LEFT, "y": CARD_TOP, "w": banner.width, "h": banner.height})
         graph = f"[base][{first}:v]overlay=x={SAFE_LEFT}:y={CARD_TOP}[v]"
+        read = _comment_spans(self.job.timings, self.job.comments, self.seconds)
+        if read:
+            return graph + self._read_comments(first + 1, inputs, read)
         comment = self.job.best_comment
         if comment and comment.get("text"):
             card = cards.comment_card(comment.get("author", ""), comment["text"], self.font, width=CARD_WIDTH)
@@ -325,6 +335,32 @@ class _Graph:
             start = _comment_start(self.job.timings, self.seconds)
             graph += f";[v][{first + 1}:v]overlay=x={SAFE_LEFT}:y={top}:enable='gte(t,{start:.2f})'[v]"
         return graph + ";"
+
+
+    def _read_comments(self, first: int, inputs: list[str], read: list[tuple[dict, float, float]]) -> str:
+        """Each comment's card pops in (rising into place) as its comment is read."""
+        top, graph = CARD_TOP + self.banner.height + CARD_GAP, ""
+        for number, (comment, start, end) in enumerate(read):
+            card = cards.comment_card(comment.get("author", ""), comment["text"], self.font, width=CARD_WIDTH)
+            card.save(self.workdir / f"comment{number}.png")
+            inputs += ["-i", f"comment{number}.png"]
+            self.boxes.append({"name": f"comment {number + 1}", "x": SAFE_LEFT, "y": top, "w": card.width,
+                               "h": card.height})
+            rise = f"{POP_RISE_PX}*max(0,1-(t-{start:.3f})/{POP_SECONDS})"
+            graph += (f";[v][{first + number}:v]overlay=x={SAFE_LEFT}:y='{top}+{rise}':"
+                      f"enable='between(t,{start:.3f},{end:.3f})'[v]")
+        self.meta["comments_read"] = len(read)
+        return graph + ";"
+
+
+def _comment_spans(timings: dict, comments: list[dict], seconds: float) -> list[tuple[dict, float, float]]:
+    """(comment, start, end) for each comment read out: from its first word to the next one's."""
+    starts = [(s["comment"], s["start_ms"] / 1000) for s in timings.get("sentences") or []
+              if s.get("comment") is not None and s["comment"] < len(comments) and comments[s["comment"]]]
+    if not starts:
+        return []
+    ends = [start for _, start in starts[1:]] + [seconds]
+    return [(comments[n], start, end) for (n, start), end in zip(starts, ends, strict=True)]
 
 
 def _comment_start(timings: dict, seconds: float) -> float:

@@ -55,3 +55,31 @@ def _frame(video, second: float, path) -> None:
     from wagglebot.lib import ffmpeg
 
     ffmpeg.run(["-ss", str(second), "-i", str(video), "-frames:v", "1", "-y", str(path)], what="frame grab")
+
+
+def test_each_comment_read_out_pops_in_its_own_card_while_it_is_read(tmp_path, media_tools):
+    comments = [{"author": "가*", "text": "저라면 바로 퇴사합니다"},
+                {"author": "나**", "text": "부장님 노래 실력은 어땠나요"}]
+    sentences = ["오늘 회사에서 황당한 일이 있었어요.", *(c["text"] for c in comments)]
+    audio, timings = narration(tmp_path / "voice", sentences)
+    for number, sentence in enumerate(timings["sentences"][1:]):
+        sentence["comment"] = number  # as synthesize(..., comments=...) marks them
+    job = RenderJob(audio_path=audio, duration_ms=timings["duration_ms"], timings=timings, title="황당한 회식",
+                    out_dir=tmp_path / "out", comments=comments, sentences=sentences, site_name="네이트판")
+
+    rendered = render_short(job)
+    report = qc_check(rendered.video, narration_ms=job.duration_ms, font=rendered.font, text=rendered.text,
+                      boxes=rendered.meta["boxes"])
+
+    assert report.passed, report.reasons
+    assert rendered.meta["comments_read"] == 2
+    assert [b["name"] for b in rendered.meta["boxes"] if b["name"].startswith("comment")] == ["comment 1", "comment 2"]
+    second_start = timings["sentences"][2]["start_ms"] / 1000
+    before, during = tmp_path / "a.png", tmp_path / "b.png"
+    _frame(rendered.video, 0.5, before)
+    _frame(rendered.video, second_start + 0.5, during)
+    box = next(b for b in rendered.meta["boxes"] if b["name"] == "comment 2")
+    window = (box["x"], box["y"], box["x"] + box["w"], box["y"] + box["h"])
+    shown = [Image.open(path).convert("L").crop(window).tobytes() for path in (before, during)]
+    assert shown[0] != shown[1]
+    rendered.discard()
