@@ -342,6 +342,8 @@ class _Graph:
         top, graph = CARD_TOP + self.banner.height + CARD_GAP, ""
         for number, (comment, start, end) in enumerate(read):
             card = cards.comment_card(comment.get("author", ""), comment["text"], self.font, width=CARD_WIDTH)
+            # Opaque inside its rounded corners: over the white post card, text showed through.
+            card.putalpha(card.getchannel("A").point(lambda alpha: 255 if alpha else 0))
             card.save(self.workdir / f"comment{number}.png")
             inputs += ["-i", f"comment{number}.png"]
             self.boxes.append({"name": f"comment {number + 1}", "x": SAFE_LEFT, "y": top, "w": card.width,
