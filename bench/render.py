@@ -39,7 +39,7 @@ from django.conf import settings  # noqa: E402
 
 from generation import cards  # noqa: E402
 from generation.render import HEIGHT, WIDTH, RenderJob, render_short  # noqa: E402
-from generation.slideshow import slide_size  # noqa: E402
+from generation.slideshow import fitted, slide_size  # noqa: E402
 from generation.subtitles import sentence_words, wrap_words  # noqa: E402
 from tests.generation.media import make_images, narration  # noqa: E402
 from wagglebot.lib import ffmpeg  # noqa: E402
@@ -98,7 +98,7 @@ def moviepy_spec(work: Path, audio: Path, timings: dict, images: list[Path], sec
     slides = []
     for index, image in enumerate(images):
         path = work / f"mp-slide{index}.jpg"
-        cards.cover(cards.Image.open(image), size).save(path, quality=92)
+        fitted(cards.Image.open(image), size).save(path, quality=92)
         slides.append(str(path))
     cards.title_card(TITLE, font).save(work / "mp-title.png")
     cards.comment_card(COMMENT["author"], COMMENT["text"], font).save(work / "mp-comment.png")

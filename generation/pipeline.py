@@ -21,6 +21,9 @@ from django.utils import timezone
 from crawling.registry import CRAWLERS
 from generation.images import post_images_fetch
 from generation.models import Short
+from generation.normalize import clean
+from generation.pii import Scrubber, mask_nickname
+from generation.postcard import PostCard
 from generation.qc import qc_check
 from generation.render import TALL_THUMBNAIL, Rendered, RenderJob, render_short
 from generation.script import ScriptError
@@ -156,7 +159,7 @@ def _speech(post: Post, short: Short, script):
 
     folder = post_dir(post)
     folder.mkdir(parents=True, exist_ok=True)
-    speech = synthesize(script.sentences(), folder)
+    speech = synthesize(script.sentences(), folder, comments=[c["text"] for c in script.comments])
     # synthesize() owns out_dir and writes timings.json there; rewriting it here gave two formats.
     audio = _into_folder(Path(speech.audio_path), folder)  # Speech may be frozen: not reassigned
     short.audio_path, short.timings = media_relative(audio), speech.timings
@@ -179,9 +182,17 @@ def _job(post: Post, script, speech, images: list[Path], short: Short) -> Render
         audio_path=Path(settings.MEDIA_ROOT) / short.audio_path, duration_ms=speech.duration_ms,
         timings=speech.timings,
         title=script.title or post.title, out_dir=post_dir(post), images=images,
-        best_comment=script.best_comment, seed=post.pk, sentences=script.sentences(),
-        site_name=site_name_ko(post.site_code),
+        best_comment=script.best_comment, comments=script.comments, seed=post.pk,
+        sentences=[*script.sentences(), *(c["text"] for c in script.comments)],
+        site_name=site_name_ko(post.site_code), post_card=_post_card(post, script, images),
     )
+
+
+def _post_card(post: Post, script, images: list[Path]) -> PostCard:
+    # Shown on screen as it is: the body goes through the same scrubber as the narration.
+    return PostCard(site=site_name_ko(post.site_code), title=script.title or post.title,
+                    author=mask_nickname(post.author), views=post.views, likes=post.likes,
+                    body=Scrubber().scrub(clean(post.content)), images=images)
 
 
 def site_name_ko(code: str) -> str:

@@ -1,6 +1,6 @@
 """Render a 9:16 short: one ffmpeg process, one filter graph, written beside its final path.
 
-Visuals are the post's images as a panning slideshow with crossfades (or a looped background
+Visuals are the post's images as a zooming slideshow with crossfades (or a looped background
 clip) that punches in over the first second, a top banner (community badge and title) for the
 whole short, the best-comment card and karaoke captions of the written text, all inside the
 Shorts safe area (their boxes go into the render meta for QC); audio is the narration over
@@ -24,8 +24,11 @@ from pathlib import Path
 from django.conf import settings
 
 from generation import cards
+from generation.postcard import PostCard, post_card
 from generation.slideshow import slideshow
 from generation.subtitles import (
+    BOX_PAD,
+    FONT_SIZE,
     Layout,
     ass_document,
     caption_boxes,
@@ -42,6 +45,12 @@ SAFE_LEFT, SAFE_TOP, SAFE_RIGHT, SAFE_BOTTOM = safe_area(WIDTH, HEIGHT)
 CARD_TOP, CARD_GAP = SAFE_TOP + 10, 24
 CARD_WIDTH = SAFE_RIGHT - SAFE_LEFT
 PUNCH_IN_SECONDS, PUNCH_IN_ZOOM = 1.0, 0.12
+# A post with fewer images than this is told over its post card instead of a slideshow.
+MIN_SLIDESHOW_IMAGES = 2
+# The post card stays at its top this long, then scrolls to its end by this share of the story.
+SCROLL_HOLD_SECONDS, SCROLL_END_SHARE = 1.5, 0.9
+# A comment card rises this far into place over this long as its comment is read.
+POP_RISE_PX, POP_SECONDS = 60, 0.25
 TALL_THUMBNAIL = "thumbnail_shorts.jpg"
 AUDIO_EXTENSIONS = {".m4a", ".mp3", ".ogg", ".opus", ".wav", ".flac"}
 VIDEO_EXTENSIONS = {".mp4", ".mov", ".webm", ".mkv"}
@@ -62,10 +71,14 @@ class RenderJob:
     out_dir: Path
     images: list[Path] = field(default_factory=list)
     best_comment: dict | None = None
+    # Comments read out after the story; the timing sentences with "comment": n say when.
+    comments: list[dict] = field(default_factory=list)
     seed: int = 0
     # The written sentences the narration was normalised from: the captions show these.
     sentences: list[str] = field(default_factory=list)
     site_name: str = ""
+    # The post drawn as a card: the main visual when it has few images (None: the background).
+    post_card: PostCard | None = None
 
 
 @dataclass
@@ -131,7 +144,9 @@ def _remove_stale_workdirs(out_dir: Path) -> None:
 
 def _render(job: RenderJob, font: Path, workdir: Path, seconds: float) -> Rendered:
     job = replace(job, title=cards.drawable(job.title, font), site_name=cards.drawable(job.site_name, font),
-                  best_comment=_drawable_comment(job.best_comment, font))
+                  best_comment=_drawable_comment(job.best_comment, font),
+                  comments=[_drawable_comment(c, font) for c in job.comments],
+                  post_card=_drawable_card(job.post_card, font))
     (workdir / "fonts").mkdir()
     (workdir / "fonts" / font.name).symlink_to(font.resolve())
     layout = Layout(font, WIDTH, HEIGHT, boxed=bool(job.images))  # a box keeps captions legible over photos
@@ -152,6 +167,9 @@ def _render(job: RenderJob, font: Path, workdir: Path, seconds: float) -> Render
             "font_family": font_family(font)}
     meta["boxes"] = graph.boxes + caption_boxes(caption_cues(job.timings, layout, job.sentences), layout)
     text = f"{subtitle_text(job.timings, job.sentences)} {cards.card_texts(job.title, job.best_comment, job.site_name)}"
+    text += "".join(f" {cards.card_texts('', c)}" for c in job.comments)
+    if graph.meta.get("visual") == "post_card":
+        text += f" {job.post_card.texts()}"
     return Rendered(video=workdir / "video.mp4", thumbnail=thumb, workdir=workdir, text=text, font=font, meta=meta)
 
 
@@ -165,6 +183,13 @@ def _drawable_comment(comment: dict | None, font: Path) -> dict | None:
     if not comment:
         return None
     return {key: cards.drawable(comment.get(key, ""), font) for key in ("author", "text")}
+
+
+def _drawable_card(card: PostCard | None, font: Path) -> PostCard | None:
+    if card is None:
+        return None
+    fields = ("site", "title", "author", "body")
+    return replace(card, **{key: cards.drawable(getattr(card, key), font) for key in fields})
 
 
 def _loudness_measure(graph: _Graph) -> dict | None:
@@ -216,6 +241,7 @@ class _Graph:
     def prepare_visuals(self) -> None:
         """Draw slides and cards into the work folder and build the video half of the graph."""
         first_visual = 2 if self.bgm else 1
+        self.banner = cards.banner(self.job.site_name, self.job.title, self.font, width=CARD_WIDTH)
         self.visual_inputs, video = self._visuals(first_visual)
         video += self._punch_in()
         video += self._cards(first_visual + _count_inputs(self.visual_inputs), self.visual_inputs)
@@ -249,12 +275,35 @@ class _Graph:
         return f"volume={gain:.2f}dB,alimiter=limit={ceiling}dB:level=false:attack=5:release=50"
 
     def _visuals(self, first: int) -> tuple[list[str], str]:
+        if self.job.post_card and len(self.job.images) < MIN_SLIDESHOW_IMAGES:
+            return self._post_card(first)
         if self.job.images:
             inputs, graph, chosen = slideshow(self.job.images, self.workdir, first=first, seconds=self.seconds,
-                                              size=(WIDTH, HEIGHT), fps=FPS)
+                                              size=(WIDTH, HEIGHT), fps=FPS, timings=self.job.timings)
             self.meta.update(chosen)
             return inputs, graph
         return _background(first, self.job.seed, self.meta)
+
+    def _post_card(self, first: int) -> tuple[list[str], str]:
+        """The post card in the window between banner and captions, over the background, scrolling
+        at one steady speed (whole pixels per frame move every frame) when it is taller."""
+        inputs, chain = _background(first, self.job.seed, self.meta, label="bg")
+        card = post_card(self.job.post_card, self.font, width=CARD_WIDTH)
+        card.save(self.workdir / "postcard.ppm")
+        top = CARD_TOP + self.banner.height + CARD_GAP
+        view = min(card.height, SAFE_BOTTOM - 2 * FONT_SIZE - 3 * BOX_PAD - top)
+        story_end = _story_end(self.job.timings, self.seconds)
+        travel = card.height - view
+        speed = travel / max(story_end * SCROLL_END_SHARE - SCROLL_HOLD_SECONDS, 1.0)
+        frames = math.ceil(self.seconds * FPS)
+        inputs += ["-framerate", str(FPS), "-i", "postcard.ppm"]
+        chain += (f"[{first + 1}:v]scale=out_range=tv,format=yuv420p,loop=loop={frames - 1}:size=1:start=0,"
+                  f"setpts=N/({FPS}*TB),crop={CARD_WIDTH}:{view}:0:"
+                  f"y='min({travel},max(0,(t-{SCROLL_HOLD_SECONDS})*{speed:.4f}))':exact=1[card];"
+                  f"[bg][card]overlay=x={SAFE_LEFT}:y={top}[base];")
+        self.boxes.append({"name": "post card", "x": SAFE_LEFT, "y": top, "w": CARD_WIDTH, "h": view})
+        self.meta.update(visual="post_card", post_card_px=[card.width, card.height], scroll_px=travel)
+        return inputs, chain
 
     def _punch_in(self) -> str:
         """The first second zooms out from a close-up: a still first frame reads as a photo."""
@@ -268,11 +317,14 @@ class _Graph:
                 "[opened][after]concat=n=2:v=1:a=0[base];")
 
     def _cards(self, first: int, inputs: list[str]) -> str:
-        banner = cards.banner(self.job.site_name, self.job.title, self.font, width=CARD_WIDTH)
+        banner = self.banner
         banner.save(self.workdir / "banner.png")
         inputs += ["-i", "banner.png"]
         self.boxes.append({"name": "banner", "x": SAFE_LEFT, "y": CARD_TOP, "w": banner.width, "h": banner.height})
         graph = f"[base][{first}:v]overlay=x={SAFE_LEFT}:y={CARD_TOP}[v]"
+        read = _comment_spans(self.job.timings, self.job.comments, self.seconds)
+        if read:
+            return graph + self._read_comments(first + 1, inputs, read)
         comment = self.job.best_comment
         if comment and comment.get("text"):
             card = cards.comment_card(comment.get("author", ""), comment["text"], self.font, width=CARD_WIDTH)
@@ -285,6 +337,34 @@ class _Graph:
         return graph + ";"
 
 
+    def _read_comments(self, first: int, inputs: list[str], read: list[tuple[dict, float, float]]) -> str:
+        """Each comment's card pops in (rising into place) as its comment is read."""
+        top, graph = CARD_TOP + self.banner.height + CARD_GAP, ""
+        for number, (comment, start, end) in enumerate(read):
+            card = cards.comment_card(comment.get("author", ""), comment["text"], self.font, width=CARD_WIDTH)
+            # Opaque inside its rounded corners: over the white post card, text showed through.
+            card.putalpha(card.getchannel("A").point(lambda alpha: 255 if alpha else 0))
+            card.save(self.workdir / f"comment{number}.png")
+            inputs += ["-i", f"comment{number}.png"]
+            self.boxes.append({"name": f"comment {number + 1}", "x": SAFE_LEFT, "y": top, "w": card.width,
+                               "h": card.height})
+            rise = f"{POP_RISE_PX}*max(0,1-(t-{start:.3f})/{POP_SECONDS})"
+            graph += (f";[v][{first + number}:v]overlay=x={SAFE_LEFT}:y='{top}+{rise}':"
+                      f"enable='between(t,{start:.3f},{end:.3f})'[v]")
+        self.meta["comments_read"] = len(read)
+        return graph + ";"
+
+
+def _comment_spans(timings: dict, comments: list[dict], seconds: float) -> list[tuple[dict, float, float]]:
+    """(comment, start, end) for each comment read out: from its first word to the next one's."""
+    starts = [(s["comment"], s["start_ms"] / 1000) for s in timings.get("sentences") or []
+              if s.get("comment") is not None and s["comment"] < len(comments) and comments[s["comment"]]]
+    if not starts:
+        return []
+    ends = [start for _, start in starts[1:]] + [seconds]
+    return [(comments[n], start, end) for (n, start), end in zip(starts, ends, strict=True)]
+
+
 def _comment_start(timings: dict, seconds: float) -> float:
     """The closer (last sentence) is where the best comment is asked about; show the card there."""
     sentences = timings.get("sentences") or []
@@ -293,7 +373,15 @@ def _comment_start(timings: dict, seconds: float) -> float:
     return seconds * 0.6
 
 
-def _background(first: int, seed: int, meta: dict) -> tuple[list[str], str]:
+def _story_end(timings: dict, seconds: float) -> float:
+    """Where the narration of the post ends: the first comment read out, or the end."""
+    for sentence in timings.get("sentences") or []:
+        if sentence.get("comment") is not None:
+            return sentence["start_ms"] / 1000
+    return seconds
+
+
+def _background(first: int, seed: int, meta: dict, label: str = "base") -> tuple[list[str], str]:
     clip = _pick(settings.RENDER_BACKGROUNDS_DIR, VIDEO_EXTENSIONS, seed)
     if clip:
         inputs = ["-stream_loop", "-1", "-i", str(clip)]
@@ -301,7 +389,7 @@ def _background(first: int, seed: int, meta: dict) -> tuple[list[str], str]:
         inputs = ["-f", "lavfi", "-i", f"color=c=0x1d1b2e:s={WIDTH}x{HEIGHT}:r={FPS}"]
     meta.update(visual="background", images=0, background=clip.name if clip else None)
     chain = (f"[{first}:v]scale={WIDTH}:{HEIGHT}:force_original_aspect_ratio=increase:out_range=tv,"
-             f"crop={WIDTH}:{HEIGHT},fps={FPS},format=yuv420p,setsar=1[base];")
+             f"crop={WIDTH}:{HEIGHT},fps={FPS},format=yuv420p,setsar=1[{label}];")
     return inputs, chain
 
 

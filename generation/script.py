@@ -37,6 +37,9 @@ PROMPT_BODY_CHARS = 1500
 MAX_HOOK_CHARS = 40
 MAX_TITLE_CHARS = 100
 MAX_COMMENT_CHARS = 80
+# Comments read out after the story: at most this many, and this many spoken characters in all
+# (about 15 s at 6–7 syllables a second), so a short with comments stays well under a minute.
+MAX_READ_COMMENTS, MAX_READ_COMMENT_CHARS = 3, 100
 MAX_TAGS = 8
 CLOSERS = ["여러분 생각은 어떠세요?", "여러분이라면 어떻게 하시겠어요?", "여러분도 이런 경험 있으신가요?"]
 SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+|\n+")
@@ -57,6 +60,8 @@ class Script:
     body: list[str]
     closer: str
     best_comment: dict | None = None
+    # The best comments read out after the closer (best_comment is the first of them).
+    comments: list[dict] = field(default_factory=list)
     title: str = ""
     tags: list[str] = field(default_factory=list)
     source: str = "extractive"
@@ -166,11 +171,23 @@ def clean_title(title: str) -> str:
 
 
 def best_comment(post, scrubber: Scrubber) -> dict | None:
-    comment = post.comments.order_by("-is_best", "-likes", "pk").first() if post.pk else None
-    if comment is None:
-        return None
-    text = fit(scrubber.scrub(clean(comment.content.replace("\n", " "))), MAX_COMMENT_CHARS)
-    return {"author": mask_nickname(comment.author), "text": text} if text else None
+    comments = best_comments(post, scrubber, count=1)
+    return comments[0] if comments else None
+
+
+def best_comments(post, scrubber: Scrubber, *, count: int = MAX_READ_COMMENTS,
+                  budget: int = MAX_READ_COMMENT_CHARS) -> list[dict]:
+    """The post's best comments, scrubbed and masked, while their spoken length fits ``budget``."""
+    chosen: list[dict] = []
+    for comment in post.comments.order_by("-is_best", "-likes", "pk")[:count * 3] if post.pk else []:
+        text = fit(scrubber.scrub(clean(comment.content.replace("\n", " "))), MAX_COMMENT_CHARS)
+        if not text or (chosen and spoken_length(text) > budget):
+            continue
+        chosen.append({"author": mask_nickname(comment.author), "text": text})
+        budget -= spoken_length(text)
+        if len(chosen) == count:
+            break
+    return chosen
 
 
 def keywords(text: str) -> list[str]:
@@ -226,7 +243,8 @@ def _decorate(script: Script, post, scrubber: Scrubber) -> None:
     script.title = fit(scrubber.scrub(script.title or clean_title(post.title) or "오늘의 인기글"), MAX_TITLE_CHARS)
     title = scrubber.scrub(clean_title(post.title))
     script.tags = [scrubber.scrub(tag) for tag in make_tags(post.site_code, title, script.tags)]
-    script.best_comment = best_comment(post, scrubber)
+    script.comments = best_comments(post, scrubber)
+    script.best_comment = script.comments[0] if script.comments else None
 
 
 def _fit_narration(script: Script) -> Script:

@@ -1,9 +1,12 @@
-"""Post images as a panning slideshow with crossfades, as a piece of an ffmpeg filter graph.
+"""Post images as a zooming slideshow with crossfades, as a piece of an ffmpeg filter graph.
 
-Each image is decoded once and repeated in memory (looping the file would decode the JPEG on
-every frame), panned by ``crop`` (pointer arithmetic, no scaling per frame), and cut into
-pieces by frame number so ``xfade`` blends only the few frames of each transition: chained
-over whole slides, xfade processed every frame and was the costliest filter in the graph.
+Each slide is the whole image fitted over a blurred, darkened copy of itself (a crop-to-fill
+showed 30 % of a 3:2 photo and cut both ends of every line of a text capture), upscaled at most
+``MAX_UPSCALE`` times, drawn once by Pillow. ffmpeg repeats it in memory and zooms it with
+``scale`` evaluated per frame: every frame is resampled at its own size, so the motion is smooth
+where a ``crop`` pan moved in whole pixels and stood still two frames in three. Slides change at
+sentence starts, and are cut into pieces by frame number so ``xfade`` blends only the few
+frames of each transition.
 """
 
 from __future__ import annotations
@@ -12,34 +15,73 @@ import math
 from pathlib import Path
 
 from django.conf import settings
-from PIL import Image
+from PIL import Image, ImageEnhance, ImageFilter
 
 from generation import cards
 
-# Slides are drawn this much larger than the frame; the pan travels across the overflow.
-PAN_MARGIN = 0.12
+ZOOM = 0.10  # each slide zooms this much over its time, in or out
+MAX_UPSCALE = 2.0  # a 480 px image blown up 6× is mush; past 2× the blurred fill shows instead
+BACKDROP_BRIGHTNESS = 0.45
+BACKDROP_SHRINK = 12  # the blur runs on a small copy: the same look for a fraction of the time
+MIN_SLIDE_SECONDS = 1.5
 
 
 def slide_size(width: int, height: int) -> tuple[int, int]:
-    return _even(width * (1 + PAN_MARGIN)), _even(height * (1 + PAN_MARGIN))
+    """The drawn slide: the frame plus the zoom, so zooming only ever scales down."""
+    return _even(width * (1 + ZOOM)), _even(height * (1 + ZOOM))
+
+
+def fitted(image: Image.Image, size: tuple[int, int]) -> Image.Image:
+    """The whole ``image`` centred on a blurred, darkened cover of itself, ``size`` big."""
+    image = image.convert("RGB")
+    small = cards.cover(image, (max(size[0] // BACKDROP_SHRINK, 1), max(size[1] // BACKDROP_SHRINK, 1)))
+    backdrop = small.filter(ImageFilter.GaussianBlur(3)).resize(size, Image.BILINEAR)
+    backdrop = ImageEnhance.Brightness(backdrop).enhance(BACKDROP_BRIGHTNESS)
+    scale = min(size[0] / image.width, size[1] / image.height, MAX_UPSCALE)
+    shown = image.resize((max(round(image.width * scale), 1), max(round(image.height * scale), 1)), Image.LANCZOS,
+                         reducing_gap=3.0)
+    backdrop.paste(shown, ((size[0] - shown.width) // 2, (size[1] - shown.height) // 2))
+    return backdrop
 
 
 def slideshow(images: list[Path], workdir: Path, *, first: int, seconds: float, size: tuple[int, int],
-              fps: int) -> tuple[list[str], str, dict]:
+              fps: int, timings: dict | None = None) -> tuple[list[str], str, dict]:
     """Inputs, the graph ending in ``[base]``, and what was chosen (for the render meta)."""
     count, total = len(images), math.ceil(seconds * fps)
     fade = round(min(settings.RENDER_CROSSFADE_SECONDS, seconds / (2 * count + 1)) * fps) if count > 1 else 0
-    stride = math.ceil((total - fade) / count)  # frames from one slide's start to the next's
-    fade = max(1, min(fade, stride - 1)) if count > 1 else 0
+    starts = slide_starts(_sentence_frames(timings, fps, fade), count, total - fade, round(MIN_SLIDE_SECONDS * fps))
+    lengths = [end - start for start, end in zip(starts, [*starts[1:], total - fade], strict=True)]
+    fade = max(1, min(fade, min(lengths) - 1)) if count > 1 else 0
     inputs, chains = [], []
     for index, image in enumerate(images):
         name = f"slide{index:02d}.ppm"  # uncompressed: written and read back in milliseconds
         with Image.open(image) as source:
-            cards.cover(source, slide_size(*size)).save(workdir / name)
+            fitted(source, slide_size(*size)).save(workdir / name)
         inputs += ["-framerate", str(fps), "-i", name]
-        chains.append(_slide(first + index, index, stride + fade, size, fps, _uses(index, count, fade)))
-    chains.append(_joined(count, stride, fade, fps))
-    return inputs, ";".join(chains) + ";", {"visual": "slideshow", "images": count, "crossfade_s": fade / fps}
+        chains.append(_slide(first + index, index, lengths[index] + fade, size, fps, _uses(index, count, fade)))
+    chains.append(_joined(lengths, fade, fps))
+    chosen = {"visual": "slideshow", "images": count, "crossfade_s": fade / fps,
+              "slide_starts_s": [round(s / fps, 2) for s in starts]}
+    return inputs, ";".join(chains) + ";", chosen
+
+
+def _sentence_frames(timings: dict | None, fps: int, fade: int) -> list[int]:
+    """Frames where a crossfade should start so that the new slide is in place as the sentence begins."""
+    sentences = (timings or {}).get("sentences") or []
+    return [round(s["start_ms"] * fps / 1000) - fade // 2 for s in sentences[1:]]
+
+
+def slide_starts(cuts: list[int], count: int, total: int, min_frames: int) -> list[int]:
+    """``count`` start frames within ``total``: each cut on the sentence start nearest the even
+    split (within half a slide of it), or on the even split when no sentence start is near."""
+    min_frames = max(1, min(min_frames, total // max(count, 1)))
+    starts = [0]
+    for k in range(1, count):
+        ideal = k * total / count
+        low, high = starts[-1] + min_frames, total - (count - k) * min_frames
+        near = [c for c in cuts if low <= c <= high and abs(c - ideal) <= total / count / 2]
+        starts.append(min(near, key=lambda c: abs(c - ideal)) if near else min(max(round(ideal), low), high))
+    return starts
 
 
 def _uses(index: int, count: int, fade: int) -> list[str]:
@@ -51,32 +93,37 @@ def _uses(index: int, count: int, fade: int) -> list[str]:
 
 def _slide(stream: int, index: int, frames: int, size: tuple[int, int], fps: int, labels: list[str]) -> str:
     chain = (f"[{stream}:v]scale=out_range=tv,format=yuv420p,loop=loop={frames - 1}:size=1:start=0,"
-             f"setpts=N/({fps}*TB),{_pan(index, frames / fps, size)}")
+             f"setpts=N/({fps}*TB),{_zoom(index, frames / fps, size)}")
     if len(labels) == 1:
         return f"{chain}{labels[0]}"
     return f"{chain},split={len(labels)}{''.join(labels)}"
 
 
-def _pan(index: int, length: float, size: tuple[int, int]) -> str:
-    """A slow Ken Burns move across the slide's overflow, alternating direction per slide."""
+def _zoom(index: int, length: float, size: tuple[int, int]) -> str:
+    """A slow zoom about the centre, in on even slides and out on odd ones.
+
+    The slide is scaled to its size for this frame and the centre cut out with ``exact`` (a
+    yuv420p crop otherwise rounds to even pixels and the picture jitters by one). The crop
+    offset repeats the size expression because crop keeps the input size it was configured with.
+    """
     width, height = size
-    dx, dy = slide_size(width, height)[0] - width, slide_size(width, height)[1] - height
-    p = f"min(1,t/{length:.3f})"
-    if index % 2:
-        return f"crop={width}:{height}:x='{dx}*(1-{p})':y='{dy}*(0.75-0.5*{p})'"
-    return f"crop={width}:{height}:x='{dx}*{p}':y='{dy}*(0.25+0.5*{p})'"
+    p = f"min(1,t/{length:.4f})" if index % 2 == 0 else f"max(0,1-t/{length:.4f})"
+    w, h = f"trunc({width}*(1+{ZOOM}*{p}))", f"trunc({height}*(1+{ZOOM}*{p}))"
+    return (f"scale=w='{w}':h='{h}':eval=frame,"
+            f"crop={width}:{height}:x='({w}-{width})/2':y='({h}-{height})/2':exact=1")
 
 
-def _joined(count: int, stride: int, fade: int, fps: int) -> str:
+def _joined(lengths: list[int], fade: int, fps: int) -> str:
     """body0, fade01, body1, fade12, …, body(n-1), tail(n-1), concatenated."""
     if not fade:
         return "[b0]null[base]"
     steps, order = [], []
-    for index in range(count):
+    count = len(lengths)
+    for index, length in enumerate(lengths):
         start = fade if index else 0
-        steps.append(f"[b{index}]{_cut(start, stride)}[B{index}]")
+        steps.append(f"[b{index}]{_cut(start, length)}[B{index}]")
         order.append(f"[B{index}]")
-        steps.append(f"[t{index}]{_cut(stride, stride + fade)}[T{index}]")
+        steps.append(f"[t{index}]{_cut(length, length + fade)}[T{index}]")
         if index + 1 < count:
             steps.append(f"[h{index + 1}]{_cut(0, fade)}[H{index + 1}]")
             steps.append(f"[T{index}][H{index + 1}]xfade=transition=fade:duration={fade / fps:.4f}:offset=0[X{index}]")

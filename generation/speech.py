@@ -45,9 +45,15 @@ class Speech:
     meta: dict
 
 
-def synthesize(sentences: list[str], out_dir: Path) -> Speech:
-    """Speak ``sentences`` into ``out_dir/audio.wav`` (+ ``timings.json``); SpeechError."""
-    spoken = [s for s in (normalize(sentence) for sentence in sentences) if s]
+def synthesize(sentences: list[str], out_dir: Path, *, comments: list[str] = ()) -> Speech:
+    """Speak ``sentences``, then ``comments``, into ``out_dir/audio.wav`` (+ ``timings.json``).
+
+    A comment's timing entry carries ``"comment": <its index in comments>`` so the render shows
+    each comment's card while it is read. SpeechError when nothing can be spoken.
+    """
+    lines = [(normalize(text), None) for text in sentences] + [(normalize(text), n) for n, text in enumerate(comments)]
+    lines = [(text, comment) for text, comment in lines if text]
+    spoken = [text for text, _ in lines]
     if not spoken:
         raise SpeechError("nothing to speak after normalisation", permanent=True)
     try:
@@ -68,7 +74,7 @@ def synthesize(sentences: list[str], out_dir: Path) -> Speech:
             "fallback_reason": "; ".join(failures), "cached_sentences": cached,
             "word_timings": "engine" if all(clip.words for clip in clips) else "spread",
         }
-        return _assemble(spoken, clips, Path(out_dir), meta)
+        return _assemble(lines, clips, Path(out_dir), meta)
     raise SpeechError("; ".join(failures))
 
 
@@ -108,10 +114,10 @@ def _clips(engine: Engine, spoken: list[str]) -> tuple[list[Clip], int]:
     return clips, cached
 
 
-def _assemble(spoken: list[str], clips: list[Clip], out_dir: Path, meta: dict) -> Speech:
+def _assemble(lines: list[tuple[str, int | None]], clips: list[Clip], out_dir: Path, meta: dict) -> Speech:
     gap = b"\0\0" * (SAMPLE_RATE * settings.TTS_SENTENCE_GAP_MS // 1000)
     pcm, sentences = bytearray(), []
-    for n, (text, clip) in enumerate(zip(spoken, clips, strict=True)):
+    for n, ((text, comment), clip) in enumerate(zip(lines, clips, strict=True)):
         if n:
             pcm += gap
         start = _ms(len(pcm) // 2)
@@ -119,6 +125,8 @@ def _assemble(spoken: list[str], clips: list[Clip], out_dir: Path, meta: dict) -
         end = _ms(len(pcm) // 2)
         words = _offset_words(clip.words, start, end) if clip.words else spread_words(text, start, end)
         sentences.append({"text": text, "start_ms": start, "end_ms": end, "words": words})
+        if comment is not None:
+            sentences[-1]["comment"] = comment
     duration = _ms(len(pcm) // 2)
     timings = {"duration_ms": duration, "sentences": sentences}
     out_dir.mkdir(parents=True, exist_ok=True)

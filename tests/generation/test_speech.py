@@ -278,3 +278,12 @@ def test_a_sentence_outside_the_pace_band_is_given_a_corrected_rate():
     assert paced_rate(sixteen, spoken(16 / 6.9), 235) == 235, "in the band: as configured"
     assert paced_rate(sixteen, spoken(16 / 2.0), 235) == 320, "never beyond espeak's usable range"
     assert paced_rate("여러분 안녕", spoken(2.0), 235) == 235, "too short to measure"
+
+
+def test_comments_are_spoken_after_the_story_and_marked_in_the_timings(espeak, tmp_path):
+    comments = ["저라면 바로 퇴사합니다", "ㅋㅋㅋ", "부장님 대단하시네요"]
+    speech = synthesize(SENTENCES, tmp_path / "out", comments=comments)
+
+    marks = [s.get("comment") for s in speech.timings["sentences"]]
+    # The laugh normalises to nothing and is not spoken; the others keep their index.
+    assert marks == [None] * len(SENTENCES) + [0, 2]
