@@ -141,8 +141,12 @@ def _ms(samples: int) -> int:
 
 
 def _offset_words(words: list[dict], start: int, end: int) -> list[dict]:
-    """Engine word times are relative to the clip; clamp them into the measured sentence."""
-    return [
+    """Engine word times are relative to the clip; clamp them into the measured sentence.
+
+    A last word that ends with its clip (espeak's) ends with the sentence: the clip's length was
+    rounded to milliseconds on its own and could miss the sentence's end by 1 ms.
+    """
+    placed = [
         {
             "text": word["text"],
             "start_ms": min(start + word["start_ms"], end),
@@ -150,6 +154,9 @@ def _offset_words(words: list[dict], start: int, end: int) -> list[dict]:
         }
         for word in words
     ]
+    if abs(placed[-1]["end_ms"] - end) <= 1:
+        placed[-1]["end_ms"] = end
+    return placed
 
 
 def spread_words(text: str, start: int, end: int) -> list[dict]:

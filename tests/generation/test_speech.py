@@ -287,3 +287,11 @@ def test_comments_are_spoken_after_the_story_and_marked_in_the_timings(espeak, t
     marks = [s.get("comment") for s in speech.timings["sentences"]]
     # The laugh normalises to nothing and is not spoken; the others keep their index.
     assert marks == [None] * len(SENTENCES) + [0, 2]
+
+
+def test_a_last_word_that_ends_with_its_clip_ends_exactly_with_the_sentence():
+    from generation.speech import _offset_words
+
+    clip_words = [{"text": "가", "start_ms": 0, "end_ms": 400}, {"text": "나", "start_ms": 400, "end_ms": 999}]
+    assert _offset_words(clip_words, 3011, 4011)[-1]["end_ms"] == 4011  # clip rounded to 999 ms on its own
+    assert _offset_words(clip_words, 3011, 4500)[-1]["end_ms"] == 4010  # speech ended early: keep its end
