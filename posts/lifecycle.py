@@ -167,7 +167,6 @@ class Move:
     effects: Effects = _none
     follow_up: Task | None = None  # retry: the task its target waits for (PENDING)
     failure: bool = False  # the move records a failure kind on the post (error fields)
-    by_person: bool = False  # offered in the admin
 
     def target_for(self, post) -> Status:
         if self.target is not None:
@@ -183,15 +182,13 @@ def _move(name, sources, target, **kwargs) -> Move:
 MOVES: dict[str, Move] = {
     move.name: move
     for move in (
-        _move("approve", {S.COLLECTED}, S.APPROVED, effects=_reset(Phase.GENERATION), follow_up=GENERATE,
-              by_person=True),
-        _move("decline", {S.COLLECTED, S.APPROVED}, S.DECLINED, by_person=True),
-        _move("undo_decline", {S.DECLINED}, S.COLLECTED, by_person=True),
+        _move("approve", {S.COLLECTED}, S.APPROVED, effects=_reset(Phase.GENERATION), follow_up=GENERATE),
+        _move("decline", {S.COLLECTED, S.APPROVED}, S.DECLINED),
+        _move("undo_decline", {S.DECLINED}, S.COLLECTED),
         _move("claim_generation", {S.APPROVED}, S.PROCESSING, effects=_claim(Phase.GENERATION)),
         _move("mark_rendered", {S.PROCESSING}, S.RENDERED, effects=_reset(Phase.UPLOAD, claimed_at=None)),
-        _move("regenerate", {S.RENDERED}, S.APPROVED, effects=_reset(Phase.GENERATION), follow_up=GENERATE,
-              by_person=True),
-        _move("schedule_upload", {S.RENDERED}, S.RENDERED, effects=_upload_now, follow_up=UPLOAD, by_person=True),
+        _move("regenerate", {S.RENDERED}, S.APPROVED, effects=_reset(Phase.GENERATION), follow_up=GENERATE),
+        _move("schedule_upload", {S.RENDERED}, S.RENDERED, effects=_upload_now, follow_up=UPLOAD),
         _move("claim_upload", {S.RENDERED}, S.UPLOADING, effects=_claim(Phase.UPLOAD)),
         _move("mark_uploaded", {S.UPLOADING}, S.UPLOADED, effects=_unclaim),
         # The platform rejected the video in processing, or removed it later (seen by the stats refresh).
@@ -202,9 +199,9 @@ MOVES: dict[str, Move] = {
         _move("release_generation", {S.PROCESSING}, S.APPROVED, effects=_unclaim, follow_up=GENERATE, failure=True),
         _move("release_upload", {S.UPLOADING}, S.RENDERED, effects=_release, follow_up=UPLOAD, failure=True),
         # A person's retry grants the phase fresh attempts (the service passes fresh=True).
-        _move("retry", {S.FAILED}, None, effects=_retry, by_person=True),
+        _move("retry", {S.FAILED}, None, effects=_retry),
         _move("request_take_down", {S.UPLOADED}, S.TAKING_DOWN, effects=_reset(Phase.TAKE_DOWN),
-              follow_up=TAKE_DOWN, by_person=True),
+              follow_up=TAKE_DOWN),
         _move("mark_taken_down", {S.TAKING_DOWN}, S.TAKEN_DOWN),
     )
 }
