@@ -34,6 +34,12 @@ def site_name(code: str) -> str:
     return crawler.name if crawler else code
 
 
+def site_name_ko(code: str) -> str:
+    """The community's name as Korean viewers know it (the banner badge); empty for an unknown site."""
+    crawler = CRAWLERS.get(code)
+    return (crawler.name_ko or crawler.name) if crawler else ""
+
+
 def site_hashtag(code: str) -> str:
     crawler = CRAWLERS.get(code)
     return crawler.hashtag if crawler else ""

@@ -18,7 +18,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
-from crawling.registry import CRAWLERS
+from crawling.registry import site_name_ko
 from generation.images import post_images_fetch
 from generation.models import Short
 from generation.normalize import clean
@@ -193,12 +193,6 @@ def _post_card(post: Post, script, images: list[Path]) -> PostCard:
     return PostCard(site=site_name_ko(post.site_code), title=script.title or post.title,
                     author=mask_nickname(post.author), views=post.views, likes=post.likes,
                     body=Scrubber().scrub(clean(post.content)), images=images)
-
-
-def site_name_ko(code: str) -> str:
-    """The community's name as Korean viewers know it, for the banner badge."""
-    crawler = CRAWLERS.get(code)
-    return (crawler.name_ko or crawler.name) if crawler else ""
 
 
 def _qc(short: Short, rendered: Rendered, narration_ms: int) -> None:
