@@ -302,7 +302,6 @@ RENDER_LOUDNESS_LUFS = env.float("RENDER_LOUDNESS_LUFS", default=-14.0)
 RENDER_MAX_SECONDS = env.float("RENDER_MAX_SECONDS", default=60.0)
 RENDER_MAX_IMAGES = env.int("RENDER_MAX_IMAGES", default=7)
 RENDER_CROSSFADE_SECONDS = env.float("RENDER_CROSSFADE_SECONDS", default=0.5)
-RENDER_TITLE_SECONDS = env.float("RENDER_TITLE_SECONDS", default=3.0)
 RENDER_TIMEOUT_SECONDS = env.int("RENDER_TIMEOUT_SECONDS", default=900)
 # Free VRAM the speech and render stages ask gpu.free_if_needed() for before they start.
 RENDER_GPU_RESERVE_BYTES = env.int("RENDER_GPU_RESERVE_BYTES", default=2 * 1024**3)
