@@ -27,7 +27,7 @@ from django.conf import settings
 
 from crawling import html
 from crawling.netpolicy import NetPolicy, Refused
-from wagglebot.lib.safehttp import FetchError
+from wagglebot.lib.safehttp import MAX_REDIRECTS, FetchError
 
 log = logging.getLogger("wagglebot.crawling")
 
@@ -43,7 +43,6 @@ HEADERS = {
     "Accept-Encoding": "gzip, deflate",
     "Upgrade-Insecure-Requests": "1",
 }
-MAX_REDIRECTS = 5
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 CHARSET = re.compile(r"charset=([\w:-]+)", re.I)
 

@@ -28,6 +28,7 @@ from urllib.parse import urljoin
 from django.conf import settings
 
 from crawling.base import HEADERS, CrawlError
+from wagglebot.lib.safehttp import MAX_REDIRECTS
 
 ARGS = [
     "--disable-background-networking",
@@ -48,7 +49,6 @@ ARGS = [
     "--host-resolver-rules=MAP * ~NOTFOUND",
 ]
 EVERYTHING = re.compile(".*")
-MAX_REDIRECTS = 5
 Policy = Callable[[str], bool]
 
 
