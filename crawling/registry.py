@@ -7,6 +7,7 @@ and the facts each crawler class carries, never written out again.
 from __future__ import annotations
 
 from crawling.base import BaseCrawler
+from crawling.sites.clien import Clien
 from crawling.sites.dcinside import DcInside
 from crawling.sites.instiz import Instiz
 from crawling.sites.nate_pann import NatePann
@@ -21,6 +22,7 @@ CRAWLERS: dict[str, type[BaseCrawler]] = {
     "ruliweb": Ruliweb,
     "instiz": Instiz,
     "ppomppu": Ppomppu,
+    "clien": Clien,
 }
 
 
