@@ -7,6 +7,7 @@ and the facts each crawler class carries, never written out again.
 from __future__ import annotations
 
 from crawling.base import BaseCrawler
+from crawling.sites.bobaedream import Bobaedream
 from crawling.sites.clien import Clien
 from crawling.sites.dcinside import DcInside
 from crawling.sites.instiz import Instiz
@@ -23,6 +24,7 @@ CRAWLERS: dict[str, type[BaseCrawler]] = {
     "instiz": Instiz,
     "ppomppu": Ppomppu,
     "clien": Clien,
+    "bobaedream": Bobaedream,
 }
 
 

@@ -25,6 +25,15 @@ def node_first(el, selectors: tuple[str, ...]):
     return None
 
 
+def nodes_first(el, selectors: tuple[str, ...]) -> list:
+    """Every element the first selector that finds any finds (list rows, comment rows)."""
+    for css in selectors:
+        found = html.select(el, css) if el is not None else []
+        if found:
+            return found
+    return []
+
+
 def text_first(el, selectors: tuple[str, ...]) -> str:
     """The first non-empty text any selector finds."""
     for css in selectors:
@@ -58,7 +67,7 @@ def count(value: str | None) -> int:
     if not match:
         return 0
     number = float(match.group(1).replace(",", ""))
-    return int(round(number * UNITS.get(match.group(2) or "", 1)))
+    return round(number * UNITS.get(match.group(2) or "", 1))
 
 
 def labelled(value: str, *labels: str) -> int | None:

@@ -6,7 +6,7 @@ import re
 
 from crawling import html
 from crawling.base import BaseCrawler, CommentData, ListItem, PostData
-from crawling.sites.candidates import count, count_first, meta, node_first, text_first
+from crawling.sites.candidates import count, count_first, meta, node_first, nodes_first, text_first
 
 POST_PATH = re.compile(r"^(?:https://www\.clien\.net)?/service/board/park/(\d+)")
 BEST_COUNT = 3  # clien has no best-comment block: the most liked comments stand in for it
@@ -40,8 +40,7 @@ class Clien(BaseCrawler):
 
     def parse_list(self, doc, url: str) -> list[ListItem]:
         items = []
-        rows = next((found for css in ROWS if (found := html.select(doc, css))), [])
-        for row in rows:
+        for row in nodes_first(doc, ROWS):
             link = html.find(row, "a", "list_subject")
             match = POST_PATH.match(html.attr(link, "href"))
             if html.has_class(row, "notice") or not match:
