@@ -3,7 +3,8 @@
 ``crawl --fixtures DIR``, the demo and the tests point each crawler's base URL at
 ``http://127.0.0.1:<port>/<site>`` so the real fetch, parse and save code runs offline. Real URL
 paths map to files: the site's list path → ``list.html`` (page N → ``list_N.html``), a post URL →
-``post_<last long number in the URL>.html``, DC's comment POST → ``comments_<no>.json``, and
+``post_<last long number in the URL>.html``, DC's comment POST and a comment GET (a path naming
+``comment`` or ``memo``, todayhumor's ``ajax_memo_list.php``) → ``comments_<no>.json``, and
 ``robots.txt`` with the status code its ``expected.json`` records (theqoo 404, instiz 403).
 """
 
@@ -17,6 +18,7 @@ from pathlib import Path
 from urllib.parse import parse_qs
 
 LONG_NUMBER = re.compile(r"\d{5,}")
+COMMENT_PATH = re.compile(r"comment|memo", re.I)
 MAX_LIST_PAGES = 20
 
 
@@ -53,6 +55,10 @@ class _Handler(BaseHTTPRequestHandler):
         site, rest = self._split()
         if rest == "/robots.txt":
             self._robots(site)
+            return
+        numbers = LONG_NUMBER.findall(rest)
+        if numbers and COMMENT_PATH.search(rest.partition("?")[0]):
+            self._file(self.root / site / f"comments_{numbers[-1]}.json", "application/json")
             return
         self._file(self._page_file(site, rest), "text/html")
 

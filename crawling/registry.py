@@ -15,6 +15,7 @@ from crawling.sites.nate_pann import NatePann
 from crawling.sites.ppomppu import Ppomppu
 from crawling.sites.ruliweb import Ruliweb
 from crawling.sites.theqoo import Theqoo
+from crawling.sites.todayhumor import Todayhumor
 
 CRAWLERS: dict[str, type[BaseCrawler]] = {
     "nate_pann": NatePann,
@@ -25,6 +26,7 @@ CRAWLERS: dict[str, type[BaseCrawler]] = {
     "ppomppu": Ppomppu,
     "clien": Clien,
     "bobaedream": Bobaedream,
+    "todayhumor": Todayhumor,
 }
 
 
