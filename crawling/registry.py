@@ -11,6 +11,7 @@ from crawling.sites.bobaedream import Bobaedream
 from crawling.sites.clien import Clien
 from crawling.sites.dcinside import DcInside
 from crawling.sites.instiz import Instiz
+from crawling.sites.mlbpark import Mlbpark
 from crawling.sites.nate_pann import NatePann
 from crawling.sites.ppomppu import Ppomppu
 from crawling.sites.ruliweb import Ruliweb
@@ -27,6 +28,7 @@ CRAWLERS: dict[str, type[BaseCrawler]] = {
     "clien": Clien,
     "bobaedream": Bobaedream,
     "todayhumor": Todayhumor,
+    "mlbpark": Mlbpark,
 }
 
 
