@@ -25,12 +25,14 @@ def test_crawl_fixtures_saves_every_fixture_post(settings):
     out, progress = crawl("--fixtures", str(FIXTURES), "--robots", "ignore")
     saved = set(Post.objects.values_list("site_code", "origin_id"))
     assert {("nate_pann", "375641207"), ("dcinside", "dcbest_455901"), ("theqoo", "4361027745"),
-            ("ruliweb", "76801777"), ("ppomppu", "humor_687421")} <= saved
-    assert len(saved) == 10
+            ("ruliweb", "76801777"), ("ppomppu", "humor_687421"), ("clien", "18912345"),
+            ("bobaedream", "742851"), ("todayhumor", "468123"), ("mlbpark", "202609220187654321")} <= saved
+    assert len(saved) == 14
     assert all(p.status == Status.COLLECTED for p in Post.objects.all())
     assert Comment.objects.filter(post__origin_id="dcbest_455877").count() == 5
-    assert CrawlRun.objects.count() == 6
-    assert "crawl: 6 sites" in out and "10 new" in out
+    assert Comment.objects.filter(post__origin_id="468123").count() == 5  # todayhumor's memo JSON
+    assert CrawlRun.objects.count() == 10
+    assert "crawl: 10 sites" in out and "14 new" in out
     assert "nate_pann: 375641207 new" in progress
     assert CrawlFailure.objects.filter(error__contains="HTTP 404").exists()  # list items without a fixture page
     assert CrawlFailure.objects.filter(run__site_code="instiz", error__contains="browser").exists()
