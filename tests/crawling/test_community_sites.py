@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawling.base import ListItem
+from crawling.base import CrawlError, ListItem
 from crawling.fixture_server import FixtureServer
 from crawling.registry import CRAWLERS
 from crawling.runs import site_crawl
@@ -108,8 +108,6 @@ def test_new_sites_are_crawled_end_to_end_with_robots_obeyed(site, fixture_serve
 
 @pytest.mark.parametrize("site", NEW_SITES)
 def test_new_sites_robots_rules_still_apply_to_their_other_paths(site, fixture_server):
-    from crawling.base import CrawlError
-
     crawler = CRAWLERS[site](base_url=fixture_server.base_url(site))
     disallowed = {"clien": "/service/search?q=x", "bobaedream": "/member/login", "todayhumor": "/member/login.php",
                   "mlbpark": "/mp/member/login.php"}[site]
