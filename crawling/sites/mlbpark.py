@@ -26,8 +26,8 @@ COMMENTS = ("div.reply_list div.other_con, div.reply_list div.other_reply",)
 class Mlbpark(BaseCrawler):
     code = "mlbpark"
     name = "MLBPARK"
-    name_ko = "엠엘비파크"
-    hashtag = "엠팍"
+    name_ko = "MLB파크"
+    hashtag = "MLB파크"
     origin = "https://mlbpark.donga.com"
     hosts = ("donga.com",)  # mlbpark.donga.com and the image host dimg.donga.com
 
