@@ -62,7 +62,7 @@ class Clien(BaseCrawler):
         if body is None:
             raise html.ParseError("missing body (div.post_content)")
         comments = self._comments(view)
-        date = html.first(view, DATE[0])
+        date = node_first(view, DATE)
         if date is not None:
             html.drop(date, "span.wrap_lastdate")  # the edit date follows the posting date
         title = text_first(view, TITLE) or meta(doc, "og:title").removesuffix(" : 클리앙")
