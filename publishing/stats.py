@@ -38,6 +38,10 @@ def stats_refresh(*, now: datetime | None = None) -> int:
 
 def _refresh(platform: str, uploads: list[Upload], now: datetime) -> int:
     uploader = get_uploader(platform)
+    if not uploader.counters:
+        uploads = [upload for upload in uploads if upload.processing_status == "uploaded"]
+        if not uploads:
+            return 0
     try:
         numbers = uploader.stats([upload.video_id for upload in uploads])
     except (QuotaExhausted, UploadError) as exc:
