@@ -295,3 +295,22 @@ def test_the_publish_command_picks_platforms_for_one_run(tiktok, youtube, make_r
 
     assert list(post.uploads.values_list("platform", "state")) == [("tiktok", "uploaded")]
     assert youtube.videos == {} and len(tiktok.publishes) == 1
+
+
+def test_a_publish_that_failed_before_its_bytes_arrived_is_started_again_once(tiktok, make_rendered):
+    post = make_rendered(size=BIG)
+
+    def die_after_first_chunk(sent: int, size: int) -> None:
+        raise Killed
+
+    with pytest.raises(Killed):
+        post_upload(post, progress=die_after_first_chunk)
+    [first] = tiktok.publishes.values()
+    first.status, first.fail_reason = "FAILED", "internal"  # TikTok gave up on the half-sent upload
+    post.refresh_from_db()
+    post.apply("release_upload", failure=Failure.UPLOAD_LEASE_EXPIRED)
+
+    assert post_upload(post) is True
+
+    assert len(tiktok.publishes) == 2 and len(tiktok.posted()) == 1
+    assert post.uploads.get().video_id == tiktok.posted()[0].publish_id
