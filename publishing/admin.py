@@ -35,9 +35,9 @@ class PublishSlotAdmin(ReadOnlyAdmin):
 
 @admin.register(Upload)
 class UploadAdmin(ReadOnlyAdmin):
-    list_display = ["post", "platform", "video_id", "uploaded_at", "processing_status", "views", "likes", "comments",
-                    "stats_fetched_at"]
-    list_filter = ["platform"]
+    list_display = ["post", "platform", "state", "video_id", "uploaded_at", "processing_status", "views", "likes",
+                    "comments", "stats_fetched_at"]
+    list_filter = ["platform", "state"]
     list_select_related = ["post"]
     ordering = ["-uploaded_at"]
     exclude = ["session"]
@@ -48,8 +48,8 @@ class UploadInline(ReadOnlyInline):
 
     model = Upload
     verbose_name_plural = "uploads"
-    fields = readonly_fields = ["platform", "result", "publish_at", "processing_status", "processing_reason",
-                                "thumbnail_set_at", "taken_down_at"]
+    fields = readonly_fields = ["platform", "state", "error", "result", "publish_at", "processing_status",
+                                "processing_reason", "thumbnail_set_at", "taken_down_at"]
 
     @admin.display(description="video")
     def result(self, upload: Upload) -> str:

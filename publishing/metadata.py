@@ -140,5 +140,10 @@ def thumbnail_for(short) -> str:
     return str(media_path(relative)) if relative else ""
 
 
+def thumbnails_for(short) -> list[str]:
+    """The thumbnails to try in order: the 9:16 one, then the 16:9 one (a platform may refuse one)."""
+    return [str(media_path(relative)) for relative in (short.tall_thumbnail_path, short.thumbnail_path) if relative]
+
+
 def media_path(relative: str) -> Path:
     return Path(settings.MEDIA_ROOT) / relative

@@ -77,11 +77,22 @@ class PublishSlot(models.Model):
 class Upload(models.Model):
     """A post's video on one platform: where it is, what the platform did with it, its counters.
 
-    Only the resumable session (the platform's upload URL and bytes sent) is free-form JSON.
+    Only the resumable session (the platform's upload URL and bytes sent) is free-form JSON. A post
+    published on several platforms has one record per platform, each with its own ``state``: a
+    failure on one platform leaves the video already up on another where it is.
     """
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Not tried yet"
+        UPLOADING = "uploading", "Uploading"
+        UPLOADED = "uploaded", "Uploaded"
+        WAITING = "waiting", "Waiting (quota, limit, login or a retry)"
+        FAILED = "failed", "Failed"
 
     post = models.ForeignKey("posts.Post", on_delete=models.CASCADE, related_name="uploads")
     platform = models.CharField(max_length=16, help_text="The uploader's name (UPLOADERS).")
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
+    error = models.CharField(max_length=500, blank=True, help_text="Why the last attempt on this platform stopped.")
     video_id = models.CharField(max_length=64, blank=True)
     url = models.URLField(max_length=500, blank=True)
     uploaded_at = models.DateTimeField(null=True, blank=True)

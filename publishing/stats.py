@@ -18,10 +18,9 @@ from generation.models import Short
 from posts.lifecycle import Failure
 from posts.models import Post, Status
 from posts.services import post_reject
-from publishing.metadata import thumbnail_for
 from publishing.models import Upload
 from publishing.quota import QuotaExhausted
-from publishing.upload import REFUSED, refusal
+from publishing.upload import REFUSED, refusal, thumbnail_place
 from publishing.uploaders import get_uploader
 from publishing.uploaders.base import Uploader, UploadError
 
@@ -39,6 +38,10 @@ def stats_refresh(*, now: datetime | None = None) -> int:
 
 def _refresh(platform: str, uploads: list[Upload], now: datetime) -> int:
     uploader = get_uploader(platform)
+    if not uploader.counters:
+        uploads = [upload for upload in uploads if upload.processing_status == "uploaded"]
+        if not uploads:
+            return 0
     try:
         numbers = uploader.stats([upload.video_id for upload in uploads])
     except (QuotaExhausted, UploadError) as exc:
@@ -52,14 +55,14 @@ def _refresh(platform: str, uploads: list[Upload], now: datetime) -> int:
         elif uploader.lists_videos:
             processing_save(upload, {"processing": "removed", "reason": ""})
             continue
-        if upload.processing_status not in REFUSED and upload.thumbnail_set_at is None:
+        if upload.thumbnail_set_at is None:
             thumbnail_retry(upload, uploader, now)
     return updated
 
 
 def stats_save(upload: Upload, numbers: dict, now: datetime) -> None:
-    for key in ("views", "likes", "comments"):
-        setattr(upload, key, numbers.get(key, 0))
+    for key in ("views", "likes", "comments"):  # a platform without counters sends none of them
+        setattr(upload, key, numbers.get(key, getattr(upload, key)))
     upload.stats_fetched_at = now
     upload.save(update_fields=["views", "likes", "comments", "stats_fetched_at", "updated_at"])
     if "processing" in numbers:
@@ -83,9 +86,10 @@ def processing_save(upload: Upload, found: dict) -> None:
 
 
 def thumbnail_retry(upload: Upload, uploader: Uploader, now: datetime) -> None:
-    """Set the thumbnail that failed at upload (an unverified channel, a quota day, an outage)."""
+    """Set the thumbnail once processing has finished, or again after it failed at upload (an
+    unverified channel, a quota day, an outage)."""
     short = Short.objects.filter(post_id=upload.post_id).first()
-    if short and uploader.thumbnail_set(upload.video_id, thumbnail_for(short)):
+    if short and thumbnail_place(uploader, upload, short):
         upload.thumbnail_set_at = now
         upload.save(update_fields=["thumbnail_set_at", "updated_at"])
 

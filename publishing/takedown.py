@@ -18,6 +18,7 @@ from posts.lifecycle import Failure, Status
 from posts.models import Post
 from posts.services import post_fail, post_move
 from publishing.uploaders import get_uploader
+from publishing.uploaders.base import ManualTakeDown
 
 log = logging.getLogger(__name__)
 
@@ -27,14 +28,23 @@ def post_take_down(post: Post) -> bool:
 
     The platform delete comes first: if it fails (quota, network) the post fails with
     TAKE_DOWN_FAILED and is retried, instead of a TAKEN_DOWN post whose video is still public.
+    A platform without a delete API (TikTok) cannot be done here: its record keeps no
+    ``taken_down_at``, and the record and the post's history tell a person to delete it in the app.
     Safe to run twice: deleting what is gone is a no-op, and the last move is guarded.
     """
     if post.status != Status.TAKING_DOWN:
         log.info("take-down of post %s skipped: it is %s", post.pk, post.status)
         return False
+    by_hand = []
     for upload in post.uploads.filter(taken_down_at__isnull=True).exclude(video_id=""):
         try:
             get_uploader(upload.platform).delete(upload.video_id)
+        except ManualTakeDown as exc:
+            # No delete API (TikTok): the record stays without taken_down_at and says what to do.
+            upload.error = exc.message[:500]
+            upload.save(update_fields=["error", "updated_at"])
+            by_hand.append(exc.message)
+            continue
         except Exception as exc:
             log.warning("take-down of post %s on %s failed: %s", post.pk, upload.platform, exc)
             post_fail(post=post, failure=Failure.TAKE_DOWN_FAILED,
@@ -43,7 +53,8 @@ def post_take_down(post: Post) -> bool:
         upload.taken_down_at = timezone.now()
         upload.save(update_fields=["taken_down_at", "updated_at"])
     media_delete(post)
-    post_move(post=post, move="mark_taken_down", reason="deleted on the platform")
+    reason = "; ".join(["deleted on the platform", *(f"TO DO BY HAND: {step}" for step in by_hand)])
+    post_move(post=post, move="mark_taken_down", reason=reason)
     return True
 
 

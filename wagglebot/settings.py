@@ -222,6 +222,25 @@ YOUTUBE_BACKOFF_SECONDS = env.float("YOUTUBE_BACKOFF_SECONDS", default=1.0)
 YOUTUBE_HTTP_TIMEOUT = env.int("YOUTUBE_HTTP_TIMEOUT", default=120)
 YOUTUBE_DAILY_UNITS = env.int("YOUTUBE_DAILY_UNITS", default=10_000)
 YOUTUBE_DAILY_INSERTS = env.int("YOUTUBE_DAILY_INSERTS", default=100)
+# Every platform a post goes to, each its own upload record ("youtube,tiktok"); empty: UPLOADER.
+PUBLISH_PLATFORMS = env.list("PUBLISH_PLATFORMS", default=[])
+# TikTok Content Posting API (direct post). The token file holds the user's access and refresh
+# tokens (JSON); the client key and secret refresh them. TIKTOK_API_ROOT points at a fake in tests.
+TIKTOK_CLIENT_KEY = env.str("TIKTOK_CLIENT_KEY", default="")
+TIKTOK_CLIENT_SECRET = env.str("TIKTOK_CLIENT_SECRET", default="")
+TIKTOK_TOKEN_FILE = env.path("TIKTOK_TOKEN_FILE", default=BASE_DIR / "secrets" / "tiktok_token.json")
+TIKTOK_API_ROOT = env.str("TIKTOK_API_ROOT", default="https://open.tiktokapis.com")
+# Unaudited apps may only post SELF_ONLY (private); change it once TikTok audited the app.
+TIKTOK_PRIVACY_LEVEL = env.str("TIKTOK_PRIVACY_LEVEL", default="SELF_ONLY")
+# 5 MB ≤ chunk ≤ 64 MB (TikTok's rule); a file under 5 MB goes as one chunk whatever this says.
+TIKTOK_CHUNK_BYTES = env.int("TIKTOK_CHUNK_BYTES", default=10 * 1024 * 1024)
+TIKTOK_MAX_RETRIES = env.int("TIKTOK_MAX_RETRIES", default=5)
+# First pause after rate_limit_exceeded or a 5xx; doubles per retry up to 60 s.
+TIKTOK_BACKOFF_SECONDS = env.float("TIKTOK_BACKOFF_SECONDS", default=10.0)
+# Publish status polls after the upload, TIKTOK_POLL_SECONDS apart; the stats refresh follows up.
+TIKTOK_STATUS_POLLS = env.int("TIKTOK_STATUS_POLLS", default=12)
+TIKTOK_POLL_SECONDS = env.float("TIKTOK_POLL_SECONDS", default=5.0)
+TIKTOK_HTTP_TIMEOUT = env.int("TIKTOK_HTTP_TIMEOUT", default=120)
 PUBLISH_HASHTAGS = env.list("PUBLISH_HASHTAGS", default=["Shorts", "썰", "커뮤니티"])
 # Publishing slots (HH:MM in PUBLISH_TIMEZONE) that AUTO_PUBLISH fills with the best RENDERED posts.
 AUTO_PUBLISH = env.bool("AUTO_PUBLISH", default=False)

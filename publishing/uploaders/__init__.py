@@ -1,4 +1,4 @@
-"""Uploader registry: one explicit dict, chosen by the UPLOADER setting."""
+"""Uploader registry: one explicit dict; PUBLISH_PLATFORMS (else UPLOADER) says which publish."""
 
 from __future__ import annotations
 
@@ -10,7 +10,13 @@ from publishing.uploaders.base import Uploader
 UPLOADERS: dict[str, str] = {
     "local": "publishing.uploaders.local.LocalUploader",
     "youtube": "publishing.uploaders.youtube.YouTubeUploader",
+    "tiktok": "publishing.uploaders.tiktok.TikTokUploader",
 }
+
+
+def publish_platforms() -> list[str]:
+    """The platforms every post goes to: PUBLISH_PLATFORMS, else the one UPLOADER."""
+    return list(settings.PUBLISH_PLATFORMS) or [settings.UPLOADER]
 
 
 def get_uploader(name: str | None = None) -> Uploader:
@@ -22,5 +28,5 @@ def get_uploader(name: str | None = None) -> Uploader:
 
 def upload_problem_notice() -> str:
     """The inbox's warning for publishers; no network: a missing token or client secret."""
-    problem = get_uploader().problem()
-    return f"Uploads cannot run: {problem}" if problem else ""
+    problems = [problem for name in publish_platforms() if (problem := get_uploader(name).problem())]
+    return f"Uploads cannot run: {'; '.join(problems)}" if problems else ""

@@ -29,6 +29,10 @@ class UploadLimited(UploadError):
     """The channel uploaded as much as the platform allows over a rolling window: wait, back off."""
 
 
+class ManualTakeDown(UploadError):
+    """The platform offers no API to delete the video: a person must delete it in the platform's app."""
+
+
 class Checkpoint:
     """Where an uploader keeps its resumable state so a later process can continue.
 
@@ -55,6 +59,9 @@ class Uploader(ABC):
     name: str = ""
     # stats() answers for every video the platform still has: a missing one was removed.
     lists_videos: bool = False
+    # stats() brings views, likes and comments; without them it only follows processing, so the
+    # refresh asks only about videos still processing.
+    counters: bool = True
 
     @abstractmethod
     def upload(
@@ -70,7 +77,10 @@ class Uploader(ABC):
 
     @abstractmethod
     def delete(self, platform_id: str) -> None:
-        """Remove a published video; a video already gone is not an error."""
+        """Remove a published video; a video already gone is not an error.
+
+        ``ManualTakeDown`` when the platform has no delete API and a person must do it.
+        """
 
     @abstractmethod
     def find(self, key: str) -> dict | None:

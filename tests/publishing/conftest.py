@@ -1,7 +1,9 @@
-"""Publishing fixtures: rendered posts with real files, and the fake YouTube server."""
+"""Publishing fixtures: rendered posts with real files, and the fake YouTube and TikTok servers."""
 
 from __future__ import annotations
 
+import json
+import time
 from datetime import datetime
 
 import pytest
@@ -23,6 +25,27 @@ def youtube(settings, fake_youtube, tmp_path):
     settings.YOUTUBE_BACKOFF_SECONDS = 0.001
     settings.YOUTUBE_HTTP_TIMEOUT = 10
     return fake_youtube
+
+
+@pytest.fixture
+def tiktok(settings, tmp_path):
+    """The fake TikTok server, a valid user token, 5 MB chunks and no real pauses."""
+    from tests.publishing.fake_tiktok import MB, FakeTikTok
+
+    fake = FakeTikTok().start()
+    token = tmp_path / "tiktok_token.json"
+    token.write_text(json.dumps({"access_token": "act.1", "refresh_token": "rft.1", "open_id": "open-1",
+                                 "expires_at": time.time() + 86400}))
+    settings.PUBLISH_PLATFORMS = ["tiktok"]
+    settings.TIKTOK_API_ROOT = fake.url
+    settings.TIKTOK_TOKEN_FILE = token
+    settings.TIKTOK_CLIENT_KEY, settings.TIKTOK_CLIENT_SECRET = fake.client_key, fake.client_secret
+    settings.TIKTOK_CHUNK_BYTES = 5 * MB
+    settings.TIKTOK_BACKOFF_SECONDS = 0.001
+    settings.TIKTOK_POLL_SECONDS = 0
+    settings.TIKTOK_HTTP_TIMEOUT = 10
+    yield fake
+    fake.stop()
 
 
 @pytest.fixture

@@ -9,7 +9,9 @@ bearer tokens (when ``require_auth``), metadata as documented (title ≤ 100 cha
 ≤ 5,000 bytes, tags ≤ 500 characters counted with commas and with quotes around tags that hold a
 space, no angle brackets), and quota per method (``videos.insert`` its own bucket of 100 a day,
 other methods units from 10,000). Videos go through processing (``uploaded`` → ``processed``, or
-``rejected``/``failed`` with a reason) and can be removed behind the client's back. Faults are
+``rejected``/``failed`` with a reason) and can be removed behind the client's back; their
+statistics grow at every ``videos.list`` that asks for them. A chunk cut off part-way keeps only
+the bytes up to the last acknowledged range unless ``keep_interrupted_bytes``. Faults are
 injected per test: status codes for the next requests, quotaExceeded, a connection dropped
 part-way through the upload, a server that forgets its sessions. ``GET /_fake/videos`` lists what
 was uploaded (for the E2E test).
@@ -48,6 +50,7 @@ class Session:
     resource: dict
     received: bytearray = field(default_factory=bytearray)
     video_id: str = ""
+    acknowledged: int = 0  # bytes the last 308/201 answer told the client the server holds
 
 
 @dataclass
@@ -65,12 +68,21 @@ class FakeYouTube:
         self.videos: dict[str, dict] = {}
         self.blobs: dict[str, bytes] = {}
         self.thumbnails: dict[str, int] = {}
+        # The video's uploadStatus when its thumbnail was set (a Short's must wait for "processed").
+        self.thumbnail_set_while: dict[str, str] = {}
         self.sessions: dict[str, Session] = {}
         self.log: list[dict] = []
         self.faults: list[Fault] = []
         self.quota_exceeded = False
         self.drop_fraction: float | None = None
         self.drops_left = 0
+        # A chunk cut off part-way: by default the bytes after the last acknowledged range are
+        # discarded (the client must resend the whole chunk); True keeps what arrived, as a server
+        # may, so the client must resume from the server's Range rather than its own count.
+        self.keep_interrupted_bytes = False
+        self.discarded_bytes = 0
+        # Statistics grow by these at every videos.list that asks for them (a video being watched).
+        self.views_per_list, self.likes_per_list, self.comments_per_list = 17, 2, 1
         # Requests to a finished session to hang up on (the client never hears it finished).
         self.hang_ups_after_complete = 0
         # Set to an Event: the final response waits for it, so a test can kill the client after
@@ -304,6 +316,7 @@ class _Handler(BaseHTTPRequestHandler):
         if video_id not in self.fake.videos:
             return self._json(404, _error(404, "videoNotFound"))
         self.fake.thumbnails[video_id] = len(self.body)
+        self.fake.thumbnail_set_while[video_id] = self.fake.videos[video_id]["status"]["uploadStatus"]
         self._json(200, {"kind": "youtube#thumbnailSetResponse", "items": [{"default": {"url": "x"}}]})
 
     def do_PUT(self) -> None:
@@ -342,6 +355,9 @@ class _Handler(BaseHTTPRequestHandler):
             keep = max(cutoff - len(session.received), 0)
             offset = len(session.received) - start
             session.received += self.body[offset:offset + keep]
+            if not fake.keep_interrupted_bytes:
+                fake.discarded_bytes += len(session.received) - session.acknowledged
+                del session.received[session.acknowledged:]
             self.entry["dropped"] = True
         self._hang_up()
         return True
@@ -357,6 +373,7 @@ class _Handler(BaseHTTPRequestHandler):
         if session.video_id:
             return self._json(201, self.fake.videos.get(session.video_id) or _error(404, "videoNotFound"))
         headers = {"Range": f"bytes=0-{len(session.received) - 1}"} if session.received else {}
+        session.acknowledged = len(session.received)
         self._json(308, None, headers)
 
     def do_GET(self) -> None:
@@ -369,6 +386,8 @@ class _Handler(BaseHTTPRequestHandler):
                                               for k, v in self.fake.videos.items()]})
         if path.endswith("/videos"):
             ids = [i for i in self.query.get("id", "").split(",") if i in self.fake.videos]
+            if "statistics" in self.query.get("part", ""):
+                self._watch(ids)
             return self._json(200, {"kind": "youtube#videoListResponse", "items": [self.fake.videos[i] for i in ids]})
         if path.endswith("/channels"):
             uploads = {"relatedPlaylists": {"uploads": UPLOADS_PLAYLIST}}
@@ -378,6 +397,16 @@ class _Handler(BaseHTTPRequestHandler):
             newest = listed[: int(self.query.get("maxResults", 5))]
             return self._json(200, {"items": [{"contentDetails": {"videoId": i}} for i in newest]})
         self._json(404, _error(404, "notFound"))
+
+    def _watch(self, ids: list[str]) -> None:
+        """Counters move between two refreshes, as a live video's do."""
+        fake = self.fake
+        with fake.lock:
+            for video_id in ids:
+                numbers = fake.videos[video_id]["statistics"]
+                for key, step in (("viewCount", fake.views_per_list), ("likeCount", fake.likes_per_list),
+                                  ("commentCount", fake.comments_per_list)):
+                    numbers[key] = str(int(numbers[key]) + step)
 
     def do_DELETE(self) -> None:
         if not self._begin():

@@ -48,7 +48,7 @@ def test_upload_publishes_one_video_with_metadata_thumbnail_and_records_it(youtu
     assert upload_key(post) in snippet["tags"]
     assert status == {"uploadStatus": "uploaded", "privacyStatus": "private",
                       "selfDeclaredMadeForKids": False, "containsSyntheticMedia": True}
-    assert youtube.thumbnails[video["id"]] > 0
+    assert youtube.thumbnails == {}  # still processing: the Short's thumbnail waits for it
     puts = youtube.requests("PUT", INSERT)
     assert [p["content_range"].split("/")[0] for p in puts] == [
         "bytes 0-262143", "bytes 262144-524287", "bytes 524288-786431", "bytes 786432-999999"]
@@ -57,9 +57,41 @@ def test_upload_publishes_one_video_with_metadata_thumbnail_and_records_it(youtu
 def test_upload_counts_quota_in_the_pacific_day(youtube, make_rendered):
     post = make_rendered()
     tasks.upload(post.pk)
+    youtube.finish_processing()
+    tasks.refresh_stats()
     day = pacific_day(timezone.now())
     assert QuotaUsage.objects.used(day, "inserts") == 1
-    assert QuotaUsage.objects.used(day, "units") == 50  # thumbnails.set
+    assert QuotaUsage.objects.used(day, "units") == 1 + 50  # videos.list, thumbnails.set
+
+
+def test_the_thumbnail_is_set_only_after_processing_has_finished(youtube, make_rendered):
+    post = make_rendered()
+    assert tasks.upload(post.pk) is True
+    tasks.refresh_stats()  # YouTube still processing
+    assert youtube.thumbnails == {} and post.uploads.get().thumbnail_set_at is None
+
+    youtube.finish_processing()
+    tasks.refresh_stats()
+
+    [video_id] = youtube.videos
+    assert youtube.thumbnail_set_while[video_id] == "processed"
+    assert post.uploads.get().thumbnail_set_at is not None
+
+
+def test_a_refused_tall_thumbnail_falls_back_to_the_wide_one(youtube, make_rendered):
+    post = make_rendered()
+    tall = media_path(f"posts/{post.pk}/thumbnail_tall.jpg")
+    tall.write_bytes(b"\xff\xd8\xff\xe0" + b"tall" * 100 + b"\xff\xd9")
+    post.short.tall_thumbnail_path = f"posts/{post.pk}/thumbnail_tall.jpg"
+    post.short.save()
+    assert tasks.upload(post.pk) is True
+    youtube.finish_processing()
+    youtube.fail_next("POST", "/thumbnails/set", 400, reason="invalidImage")
+
+    tasks.refresh_stats()
+
+    [video_id] = youtube.videos
+    assert youtube.thumbnails[video_id] == media_path(post.short.thumbnail_path).stat().st_size
 
 
 def test_three_503s_then_success_retries_with_backoff_and_makes_one_video(youtube, make_rendered):
@@ -78,6 +110,7 @@ def test_three_503s_then_success_retries_with_backoff_and_makes_one_video(youtub
 def test_connection_dropped_at_half_resumes_from_the_servers_range_with_one_video(youtube, make_rendered):
     post = make_rendered()
     sha = _file_sha(post)
+    youtube.keep_interrupted_bytes = True
     youtube.drop_connection_at(0.5)
 
     assert post_upload(post, uploader=YouTubeUploader(sleep=lambda s: None)) is True
@@ -90,9 +123,25 @@ def test_connection_dropped_at_half_resumes_from_the_servers_range_with_one_vide
     assert len(youtube.requests("POST", INSERT)) == 1
 
 
+def test_an_interrupted_chunk_whose_bytes_the_server_discarded_is_sent_again_whole(youtube, make_rendered):
+    post = make_rendered()
+    sha = _file_sha(post)
+    youtube.drop_connection_at(0.5)  # part of the second chunk arrives, then the line drops
+
+    assert post_upload(post, uploader=YouTubeUploader(sleep=lambda s: None)) is True
+
+    assert youtube.discarded_bytes > 0
+    [video_id] = youtube.videos
+    assert hashlib.sha256(youtube.blobs[video_id]).hexdigest() == sha
+    ranges = [p["content_range"] for p in youtube.requests("PUT", INSERT)]
+    query = ranges.index("bytes */1000000")
+    assert ranges[query + 1] == "bytes 262144-524287/1000000"  # from the last acknowledged byte
+
+
 def test_a_later_attempt_resumes_the_saved_session_from_the_servers_range(youtube, make_rendered, settings):
     post = make_rendered()
     settings.YOUTUBE_MAX_RETRIES = 0
+    youtube.keep_interrupted_bytes = True
     youtube.drop_connection_at(0.5)
     assert post_upload(post, uploader=YouTubeUploader(sleep=lambda s: None)) is False
     post.refresh_from_db()
@@ -255,11 +304,14 @@ def test_upload_task_run_twice_uploads_once(youtube, make_rendered):
 
 def test_a_refused_thumbnail_does_not_lose_the_uploaded_video(youtube, make_rendered):
     post = make_rendered()
+    assert tasks.upload(post.pk) is True
+    youtube.finish_processing()
     youtube.fail_next("POST", "/thumbnails/set", 403, reason="forbidden")
 
-    assert tasks.upload(post.pk) is True
+    tasks.refresh_stats()
 
     post.refresh_from_db()
+    assert post.status == "UPLOADED"
     assert post.uploads.get().video_id == next(iter(youtube.videos))
     assert youtube.thumbnails == {}
 
@@ -368,6 +420,7 @@ def test_a_recovered_upload_still_gets_its_thumbnail(youtube, make_rendered, set
     youtube.forget_sessions()
     post.refresh_from_db()
 
+    youtube.finish_processing()
     assert post_upload(post, uploader=YouTubeUploader(sleep=lambda s: None)) is True
 
     [video_id] = youtube.videos
@@ -383,6 +436,8 @@ def test_a_short_gets_its_tall_thumbnail_when_it_has_one(youtube, make_rendered)
     post.short.save()
 
     assert tasks.upload(post.pk) is True
+    youtube.finish_processing()
+    tasks.refresh_stats()
 
     [video_id] = youtube.videos
     assert youtube.thumbnails[video_id] == tall.stat().st_size
@@ -392,6 +447,8 @@ def test_a_failed_thumbnail_is_set_again_on_the_next_stats_refresh(youtube, make
     post = make_rendered()
     youtube.fail_next("POST", "/thumbnails/set", 503, times=100)
     assert tasks.upload(post.pk) is True
+    youtube.finish_processing()
+    tasks.refresh_stats()
     assert youtube.thumbnails == {} and post.uploads.get().thumbnail_set_at is None
     youtube.faults.clear()
 

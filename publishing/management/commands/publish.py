@@ -6,27 +6,31 @@ from django.core.management.base import BaseCommand, CommandError
 
 from posts.models import Post, Status
 from publishing.upload import post_upload
-from publishing.uploaders import get_uploader
+from publishing.uploaders import get_uploader, publish_platforms
 
 
 class Command(BaseCommand):
-    help = "Upload rendered posts now with the configured uploader (bypasses publishing slots)."
+    help = "Upload rendered posts now to the configured platforms (bypasses publishing slots)."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("post_ids", nargs="*", type=int, metavar="POST_ID")
         parser.add_argument("--all-rendered", action="store_true", help="every RENDERED post, best score first")
-        parser.add_argument("--uploader", help="override the UPLOADER setting (local | youtube)")
+        parser.add_argument("--uploader", help="one platform instead of PUBLISH_PLATFORMS (local | youtube | tiktok)")
+        parser.add_argument("--platforms", help="comma-separated platforms instead of PUBLISH_PLATFORMS")
 
-    def handle(self, *args, post_ids: list[int], all_rendered: bool, uploader: str | None, **options) -> None:
+    def handle(
+        self, *args, post_ids: list[int], all_rendered: bool, uploader: str | None, platforms: str | None, **options
+    ) -> None:
         if not post_ids and not all_rendered:
             raise CommandError("name POST_IDs or pass --all-rendered")
         posts = list(self._posts(post_ids, all_rendered))
+        names = [uploader] if uploader else platforms.split(",") if platforms else publish_platforms()
         try:
-            chosen = get_uploader(uploader)
+            chosen = [get_uploader(name.strip()) for name in names]
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
-        if problem := chosen.problem():
-            raise CommandError(problem)
+        if problems := [problem for each in chosen if (problem := each.problem())]:
+            raise CommandError("; ".join(problems))
         failed = sum(not self._publish_one(post, chosen, n, len(posts)) for n, post in enumerate(posts, 1))
         self.stdout.write(f"{len(posts) - failed} uploaded, {failed} not uploaded")
         if failed:
@@ -44,7 +48,7 @@ class Command(BaseCommand):
             raise CommandError(f"only RENDERED posts can be published: {shown}")
         return [found[pk] for pk in post_ids]
 
-    def _publish_one(self, post: Post, uploader, n: int, total: int) -> bool:
+    def _publish_one(self, post: Post, uploaders: list, n: int, total: int) -> bool:
         prefix = f"[{n}/{total}] post {post.pk}"
         shown = {"percent": -1}
 
@@ -54,7 +58,7 @@ class Command(BaseCommand):
                 shown["percent"] = percent
                 self.stderr.write(f"{prefix}: {percent}% ({sent}/{size} bytes)")
 
-        ok = post_upload(post, uploader=uploader, progress=progress)
+        ok = post_upload(post, uploaders=uploaders, progress=progress)
         post.refresh_from_db()
         if ok:
             self.stderr.write(f"{prefix}: uploaded {post.uploads.latest('uploaded_at').url}")
