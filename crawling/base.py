@@ -90,6 +90,12 @@ class PostData:
     author: str = ""
     published_at: datetime | None = None
     comments: list[CommentData] = field(default_factory=list)
+    # Which source answered each field and which fields none did (``crawling.fields.Fields.record``).
+    parse: dict = field(default_factory=dict)
+
+    @property
+    def missing(self) -> list[str]:
+        return list(self.parse.get("missing", ()))
 
     @property
     def best_comments(self) -> list[CommentData]:

@@ -6,6 +6,7 @@ import re
 
 from crawling import html
 from crawling.base import BaseCrawler, CommentData, ListItem, PostData, dedupe_comments
+from crawling.fields import Fields
 
 POST_ID = re.compile(r"/talk/(\d+)")
 
@@ -43,26 +44,29 @@ class NatePann(BaseCrawler):
 
     def parse_post(self, doc, url: str) -> PostData:
         view = html.scope(doc, "div.view-wrap")  # title, body, votes and comments all live in it
-        head = html.need(view, "div.post-tit-info", "title block")
-        body = html.need(view, "div#contentArea", "body")
-        updown = html.first(view, "div.updown")
-        beple = html.first(view, "div#bepleDiv")
-        info = html.find(head, "div", "info")
+        body = html.need_body(view, "div#contentArea")
         html.drop(body, "div.btn_more_area", "img[src*='nate.zza.kr']")
-        origin_id = POST_ID.search(url).group(1)
+        content = html.block_text(body)
+        beple = html.first(view, "div#bepleDiv")
+        comments = dedupe_comments(self._comments(view, beple))
+        fields = Fields(view, doc)
         return PostData(
-            origin_id=origin_id,
+            origin_id=POST_ID.search(url).group(1),
             url=url,
-            title=html.text(html.need(head, "h1", "title")),
-            content=html.block_text(body),
+            title=fields.text("title", ["div.post-tit-info h1"], meta=("og:title",), default=html.first_line(content)),
+            content=content,
             images=html.images(body, url, skip_hosts=("nate.zza.kr",)),
-            views=html.to_int(html.text(html.find(info, "span", "count")).replace("조회", "")),
-            likes=_vote(updown, "up"),
-            dislikes=_vote(updown, "down"),
-            comment_count=html.to_int(html.text(html.find(html.find(beple, "div", "cmt_tit"), "strong"))),
-            author=html.text(html.find(info, "a", "writer")),
-            published_at=html.kst(html.text(html.find(info, "span", "date"))),
-            comments=dedupe_comments(self._comments(view, beple)),
+            views=fields.count("views", ["div.post-tit-info div.info span.count", "div.info span.count"], label="조회"),
+            likes=fields.count("likes", ["div.updown div.btnbox.up span.count > span",
+                                         "div.updown div.up span.count"], label="추천수"),
+            dislikes=fields.count("dislikes", ["div.updown div.btnbox.down span.count > span",
+                                               "div.updown div.down span.count"], label="반대수"),
+            comment_count=fields.count("comment_count", ["div#bepleDiv div.cmt_tit strong", "div.cmt_tit strong"],
+                                       also=[("comments on page", len(comments) or None)]),
+            author=fields.text("author", ["div.info a.writer"]),
+            published_at=fields.date("published_at", ["div.info span.date"]),
+            comments=comments,
+            parse=fields.record(),
         )
 
     def _comments(self, view, beple) -> list[CommentData]:
@@ -80,8 +84,3 @@ class NatePann(BaseCrawler):
                 ))
         return [c for c in found if c.text]
 
-
-def _vote(updown, direction: str) -> int:
-    """``div.updown div.btnbox.<direction> span.count > span``."""
-    count = html.find(html.find(updown, "div", f"btnbox.{direction}"), "span", "count")
-    return html.to_int(html.text(html.child(count, "span")))
