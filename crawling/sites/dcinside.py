@@ -37,6 +37,8 @@ class DcInside(BaseCrawler):
                 continue
             gallery, no = query.get("id", self.gallery), query["no"]
             html.drop(link, "strong", "em")
+            if self.row_skipped(row, html.text(link), html.attr(link, "href")):
+                continue
             items.append(ListItem(
                 origin_id=f"{gallery}_{no}",
                 url=f"{self.origin}/board/view/?id={gallery}&no={no}",

@@ -39,6 +39,9 @@ class Instiz(BaseCrawler):
             match = POST_ID.search(html.attr(link, "href"))
             if not match or match.group(1) in items:
                 continue  # not a post, or already listed in the green box
+            row = link.getparent().getparent()
+            if self.row_skipped(row, html.text(link), html.attr(link, "href")):
+                continue
             items[match.group(1)] = self._item(link, match.group(1))
         return list(items.values())
 

@@ -1,4 +1,5 @@
-"""Nate Pann (pann.nate.com): the talk ranking page and talk posts with best replies."""
+"""Nate Pann (pann.nate.com): the talk ranking page (or a channel's talk list) and talk posts with
+best replies."""
 
 from __future__ import annotations
 
@@ -24,23 +25,33 @@ class NatePann(BaseCrawler):
         return f"/talk/ranking?page={page}"
 
     def parse_list(self, doc, url: str) -> list[ListItem]:
+        """The ranking page (``div.cntList ul.post_wrap > li``) or a channel/talk board
+        (``table.talk_list``): same links, counts in other places."""
         items = []
         for li in html.select(doc, "div.cntList ul.post_wrap > li"):
             dt = html.find(li, "dt")
-            link = html.find(html.find(dt, "h2"), "a")
-            match = POST_ID.search(html.attr(link, "href"))
-            if link is None or not match:
-                continue
             info = html.find(li, "dd", "info")
-            items.append(ListItem(
-                origin_id=match.group(1),
-                url=f"{self.origin}/talk/{match.group(1)}",
-                title=html.attr(link, "title") or html.text(link),
-                views=html.to_int(html.text(html.find(info, "span", "count"))),
-                likes=html.to_int(html.text(html.find(info, "span", "rcm"))),
-                comments=html.to_int(html.text(html.find(dt, "span", "reple-num"))),
-            ))
-        return items
+            items.append(self._item(li, html.find(html.find(dt, "h2"), "a"), html.find(info, "span", "count"),
+                                    html.find(info, "span", "rcm"), html.find(dt, "span", "reple-num")))
+        for tr in html.select(doc, "table.talk_list tbody tr"):
+            td = html.cells(tr)
+            items.append(self._item(tr, html.first(tr, "td.subject h2 a"), td.get("count"), td.get("rcm"),
+                                    html.first(tr, "td.subject span.reple-num")))
+        return [item for item in items if item is not None]
+
+    def _item(self, row, link, views, likes, comments) -> ListItem | None:
+        match = POST_ID.search(html.attr(link, "href"))
+        title = html.attr(link, "title") or html.text(link)
+        if link is None or not match or self.row_skipped(row, title, html.attr(link, "href")):
+            return None
+        return ListItem(
+            origin_id=match.group(1),
+            url=f"{self.origin}/talk/{match.group(1)}",
+            title=title,
+            views=html.to_int(html.text(views)),
+            likes=html.to_int(html.text(likes)),
+            comments=html.to_int(html.text(comments)),
+        )
 
     def parse_post(self, doc, url: str) -> PostData:
         view = html.scope(doc, "div.view-wrap")  # title, body, votes and comments all live in it

@@ -24,6 +24,7 @@ class Ppomppu(BaseCrawler):
     origin = "https://www.ppomppu.co.kr"
     hosts = ("ppomppu.co.kr",)  # the site and its image CDNs
     encoding = "cp949"
+    promo_marks = ("span#ad-icon", "span.ad-icon")
 
     @classmethod
     def list_path(cls, page: int) -> str:
@@ -34,8 +35,7 @@ class Ppomppu(BaseCrawler):
         for row in html.select(doc, "table.board_table tbody tr.baseList:not(.title_bg):not(.title_bg_03)"):
             links = html.find_all(row, "a", "baseList-title")
             ids = _board_no(html.attr(links[-1], "href")) if links else None
-            if ids is None or any(html.attr(s, "id") == "ad-icon" or html.has_class(s, "ad-icon")
-                                  for s in row.iter("span")):
+            if ids is None or self.row_skipped(row, html.text(links[-1]), html.attr(links[-1], "href")):
                 continue
             cells = html.find_all(row, "td", "board_date")
             votes = html.text(cells[1]) if len(cells) > 1 else ""

@@ -30,12 +30,13 @@ class Ruliweb(BaseCrawler):
             td = html.cells(row)
             link = html.find(td.get("subject"), "a", "subject_link")
             match = POST_PATH.match(html.attr(link, "href"))
-            if not match:
+            title = html.text(html.find(link, ("strong", "span"), "text_over"))
+            if not match or self.row_skipped(row, title, html.attr(link, "href")):
                 continue  # ads and notices leave the board
             items.append(ListItem(
                 origin_id=match.group(2),
                 url=self.origin + match.group(1),
-                title=html.text(html.find(link, ("strong", "span"), "text_over")),
+                title=title,
                 views=html.to_int(html.text(td.get("hit"))),
                 likes=html.to_int(html.text(td.get("recomd"))),
                 comments=html.to_int(html.text(html.find(link, "span", "num_reply"))),

@@ -29,7 +29,7 @@ class Theqoo(BaseCrawler):
             td = html.cells(row)
             link = html.child(td.get("title"), "a", without="replyNum")
             match = POST_ID.match(html.attr(link, "href"))
-            if not match:
+            if not match or self.row_skipped(row, html.text(link), html.attr(link, "href")):
                 continue
             items.append(ListItem(
                 origin_id=match.group(1),
