@@ -126,3 +126,26 @@ def test_json_ld_answers_when_selectors_and_meta_do_not():
     assert fields.count("views", ["span.hit"]) == 1366
     assert fields.sources == {"title": "json-ld:headline", "author": "json-ld:author",
                               "published_at": "json-ld:datePublished", "views": "json-ld:ViewAction"}
+
+
+HEADER_RENAMED = {  # each site's title block under a new name
+    "dcinside": ('class="title_subject"', 'class="subject_v2"'),
+    "nate_pann": ("post-tit-info", "post-title-v2"),
+    "theqoo": ('<span class="title">', '<span class="subject">'),
+    "ruliweb": ("subject_inner_text", "subject_v2"),
+    "instiz": ('id="nowsubject"', 'id="subject_v2"'),
+    "ppomppu": ('id="topTitle"', 'id="title_v2"'),
+}
+
+
+@pytest.mark.parametrize("site", list(HEADER_RENAMED))
+def test_every_site_keeps_a_post_whose_title_block_was_renamed(site):
+    want = expected(site)["posts"][0]
+    old, new = HEADER_RENAMED[site]
+    text = page(site, want["file"])
+    assert old in text
+    post = parse(site, text.replace(old, new), want["url"])
+    assert post.title and post.content
+    assert "title" in post.parse["fallback"] or post.missing[:1] == ["title"], post.parse
+    if "title" in post.parse["fallback"]:  # og:title, with the site name the meta appends cut off
+        assert post.title == want["title"], post.parse["sources"]["title"]
