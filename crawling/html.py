@@ -304,13 +304,3 @@ def kst(value: str) -> datetime | None:
         return datetime(*parts, tzinfo=KST)
     except ValueError:
         return None
-
-
-def meta_published(doc) -> datetime | None:
-    node = first(doc, 'meta[property="article:published_time"]')
-    if node is None:
-        return None
-    try:
-        return datetime.fromisoformat(attr(node, "content")).astimezone(KST)
-    except ValueError:
-        return None
