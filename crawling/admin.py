@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.html import format_html
 
 from crawling.models import CrawlFailure, CrawlRun
 
@@ -18,10 +19,19 @@ class CrawlFailureInline(admin.TabularInline):
 
 @admin.register(CrawlRun)
 class CrawlRunAdmin(admin.ModelAdmin):
-    list_display = ("site_code", "started_at", "finished_at", "pages", "new", "updated", "skipped", "failed")
+    list_display = (
+        "site_code", "started_at", "finished_at", "pages", "new", "updated", "skipped", "failed", "layout",
+    )
     list_filter = ("site_code",)
-    readonly_fields = list_display
+    readonly_fields = (*list_display, "parsed", "field_shares")
     inlines = [CrawlFailureInline]
+
+    @admin.display(description="layout")
+    def layout(self, run: CrawlRun) -> str:
+        """Fields whose page sources fell sharply against recent runs (crawling.drift)."""
+        if not run.degraded:
+            return "ok" if run.parsed else "—"
+        return format_html('<strong class="errornote">degraded: {}</strong>', ", ".join(run.drift_fields))
 
     def has_add_permission(self, request) -> bool:
         return False

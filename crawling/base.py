@@ -44,6 +44,16 @@ HEADERS = {
     "Upgrade-Insecure-Requests": "1",
 }
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+# List rows that are not posts of the board: pinned notices, ads and promotions dressed as posts.
+PROMO_ROW_CLASSES = frozenset({
+    "notice", "notice_expand", "ad", "ads", "adv", "advert", "sponsor", "promotion", "promo",
+})
+# A promotion keyword at a title's start: bracketed ("[이벤트] …", "(광고)"), followed by ")" or ":"
+# ("홍보: …"), or 체험단 (a product-trial call). "이벤트 당첨 연락이 왔는데 …" is a post.
+PROMO_TITLE = re.compile(
+    r"^\s*(?:[\[(【<]\s*(?:체험단?|이벤트|광고|공지|홍보|AD|PR)\s*[\])】>]|(?:체험|이벤트|광고|공지|홍보)\s*[):]|체험단)",
+    re.I,
+)
 CHARSET = re.compile(r"charset=([\w:-]+)", re.I)
 
 
@@ -90,6 +100,12 @@ class PostData:
     author: str = ""
     published_at: datetime | None = None
     comments: list[CommentData] = field(default_factory=list)
+    # Which source answered each field and which fields none did (``crawling.fields.Fields.record``).
+    parse: dict = field(default_factory=dict)
+
+    @property
+    def missing(self) -> list[str]:
+        return list(self.parse.get("missing", ()))
 
     @property
     def best_comments(self) -> list[CommentData]:
@@ -122,6 +138,9 @@ class BaseCrawler:
     # Domains a live crawl may connect to (subdomains included): the site and its image CDNs.
     # Empty means the origin's host only. See crawling.netpolicy.
     hosts: tuple[str, ...] = ()
+    # Site extras for ``row_skipped``: CSS inside a row that marks it as an ad or notice, and words.
+    promo_marks: tuple[str, ...] = ()
+    promo_words: tuple[str, ...] = ()
 
     def __init__(self, *, base_url: str | None = None, robots_policy: str | None = None) -> None:
         self.base_url = (base_url or self.origin).rstrip("/")
@@ -155,6 +174,18 @@ class BaseCrawler:
 
     def parse_post(self, doc, url: str) -> PostData:
         raise NotImplementedError
+
+    def row_skipped(self, row, title: str, href: str) -> bool:
+        """A list row that is not a post of the board: a notice or ad row (its classes or the site's
+        marks), a promotion keyword at the title's start, or a link that leaves the site."""
+        classes = set((row.get("class") or "").split()) if row is not None else set()
+        if classes & PROMO_ROW_CLASSES or any(html.first(row, css) is not None for css in self.promo_marks):
+            return True
+        if PROMO_TITLE.match(title) or any(title.lstrip(" [(").startswith(word) for word in self.promo_words):
+            return True
+        host = urlsplit(urljoin(self.origin + "/", href)).hostname or ""
+        allowed = self.hosts or (urlsplit(self.origin).hostname,)
+        return not any(host == name or host.endswith("." + name) for name in allowed)
 
     # Units of work the run loop calls -------------------------------------------------------
 

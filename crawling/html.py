@@ -28,7 +28,10 @@ DROP_TAGS = frozenset({
 DATE = re.compile(r"(\d{4})\D+(\d{1,2})\D+(\d{1,2})\D+(\d{1,2}):(\d{2})(?::(\d{2}))?")
 PLACEHOLDERS = ("blank.gif", "gallview_loading", "loading.gif", "spacer.gif", "data:")
 SPACES = re.compile(r"[ \t\r\n\f\v\u00a0\u200b]+")
-NUMBER = re.compile(r"-?\d[\d,]*")
+# A count as Korean pages print it: "1,366", "조회 1366", "1.2만", "3.4천", "12k"; labels and
+# separators anywhere around it.
+COUNT = re.compile(r"(-?\d[\d,]*(?:\.\d+)?)\s*(만|천|[kK]\b)?")
+COUNT_UNITS = {"만": 10_000, "천": 1_000, "k": 1_000, "K": 1_000}
 # The text is decoded already; a parser fixed to UTF-8 keeps the page's own <meta charset> from
 # making libxml2 decode the encoded bytes a second time with another charset.
 UTF8_PARSER = lxml.html.HTMLParser(encoding="utf-8")
@@ -142,6 +145,21 @@ def need(el, css: str, what: str):
     return found
 
 
+def need_body(el, css: str):
+    """The post body: the first match of ``css`` with text or an image. A page without one is
+    the only page a post is lost over; every other field has fallbacks (``crawling.fields``)."""
+    for node in select(el, css):
+        if node.text_content().strip() or node.find(".//img") is not None:
+            return node
+    raise ParseError(f"missing body ({css})")
+
+
+def first_line(content: str, limit: int = 80) -> str:
+    """A stand-in title for a post whose title nothing gave: the body's first line, shortened."""
+    line = next((line.strip() for line in content.splitlines() if line.strip()), "")
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
 def drop(el, *selectors: str) -> None:
     """Remove matching elements but keep the text that follows them (their tail)."""
     for css in selectors:
@@ -170,8 +188,22 @@ def attr(el, name: str) -> str:
 
 
 def to_int(value: str | None) -> int:
-    match = NUMBER.search(value or "")
-    return int(match.group().replace(",", "")) if match else 0
+    """The first count in ``value`` (see ``count``); 0 when there is none."""
+    found = count(value)
+    return 0 if found is None else found
+
+
+def count(value: str | None, label: str = "") -> int | None:
+    """The first count in ``value``, or with ``label`` the count right after it ("조회 1,366" → 1366,
+    "1.2만" → 12000, "추천 12" → 12); None when there is none, so a fallback can try its turn."""
+    if label:
+        match = re.search(re.escape(label) + r"[\s:：]*" + COUNT.pattern, value or "")
+    else:
+        match = COUNT.search(value or "")
+    if not match:
+        return None
+    number, unit = match.groups()[-2:]
+    return round(float(number.replace(",", "")) * COUNT_UNITS.get(unit or "", 1))
 
 
 def _walk(el, out: list[str]) -> None:
@@ -270,15 +302,5 @@ def kst(value: str) -> datetime | None:
     parts = [int(p) if p else 0 for p in match.groups()]
     try:
         return datetime(*parts, tzinfo=KST)
-    except ValueError:
-        return None
-
-
-def meta_published(doc) -> datetime | None:
-    node = first(doc, 'meta[property="article:published_time"]')
-    if node is None:
-        return None
-    try:
-        return datetime.fromisoformat(attr(node, "content")).astimezone(KST)
     except ValueError:
         return None

@@ -8,6 +8,14 @@ from django.utils import timezone
 from posts.models import Post
 
 
+class CrawlRunQuerySet(models.QuerySet):
+    def latest_per_site(self, sites) -> list[CrawlRun]:
+        """Each site's last finished run: one indexed query per site."""
+        runs = (self.filter(site_code=site, finished_at__isnull=False).order_by("-started_at", "-pk").first()
+                for site in sites)
+        return [run for run in runs if run is not None]
+
+
 class CrawlRun(models.Model):
     site_code = models.CharField(max_length=32)
     started_at = models.DateTimeField(default=timezone.now)
@@ -17,6 +25,13 @@ class CrawlRun(models.Model):
     updated = models.PositiveIntegerField(default=0)
     skipped = models.PositiveIntegerField(default=0, help_text="Too short, declined or a declined post's repost.")
     failed = models.PositiveIntegerField(default=0)
+    # Layout drift (crawling.drift): posts whose fields were read, per field the share read from the
+    # primary source and the share nothing gave, and the fields that fell sharply against recent runs.
+    parsed = models.PositiveIntegerField(default=0, help_text="Posts read, whose field sources are counted.")
+    field_shares = models.JSONField(default=dict, blank=True)
+    drift = models.JSONField(default=list, blank=True, help_text="Fields whose sources changed sharply.")
+
+    objects = CrawlRunQuerySet.as_manager()
 
     class Meta:
         ordering = ["-started_at", "-pk"]
@@ -41,6 +56,23 @@ class CrawlRun(models.Model):
     def finish(self) -> None:
         self.finished_at = timezone.now()
         self.save()
+
+    @property
+    def parses(self) -> list[dict]:
+        """The parse records of the posts this process read in the run (not stored: the drift check
+        keeps only their shares)."""
+        if "_parses" not in self.__dict__:
+            self._parses: list[dict] = []
+        return self._parses
+
+    @property
+    def degraded(self) -> bool:
+        """The site's markup seems to have changed: some field's sources fell sharply."""
+        return bool(self.drift)
+
+    @property
+    def drift_fields(self) -> list[str]:
+        return [change["field"] for change in self.drift]
 
     @property
     def total_failure(self) -> bool:

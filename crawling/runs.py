@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from crawling import duplicates, scoring
+from crawling import drift, duplicates, scoring
 from crawling.base import BaseCrawler, ListItem, PostData
 from crawling.models import CrawlRun
 from crawling.registry import CRAWLERS
@@ -39,10 +39,21 @@ def site_crawl(
                 run.counts_save()  # a run killed by the queue timeout still shows what it did
         finally:
             crawler.close()
+            drift_check(run, crawler.list_url(1))
             run.finish()  # first: a scoring error must not leave the run unfinished
             follow_up_run(run, crawler.list_url(1))
         result.update(new=run.new, updated=run.updated, failed=run.failed)
     return run
+
+
+def drift_check(run: CrawlRun, url: str) -> None:
+    """Compare the run's field sources with the site's recent runs; an error here is recorded, never
+    fatal (the counts matter more than the alarm)."""
+    try:
+        drift.run_assess(run, run.parses)
+    except Exception as exc:
+        log.exception("crawl %s: the layout drift check failed", run.site_code)
+        run.failure_add(url, f"drift check failed: {type(exc).__name__}: {exc}")
 
 
 def follow_up_run(run: CrawlRun, url: str) -> None:
@@ -103,10 +114,13 @@ def save_page(crawler: BaseCrawler, run: CrawlRun, fetched: list[tuple[ListItem,
 
 def fetch_item(crawler: BaseCrawler, run: CrawlRun, item: ListItem, say: Progress) -> PostData | None:
     try:
-        return crawler.post_fetch(item)
+        data = crawler.post_fetch(item)
     except Exception as exc:  # parser bugs on odd pages included: record the reason, keep going
         fail_item(crawler, run, item, exc, say)
         return None
+    if data.parse:
+        run.parses.append(data.parse)
+    return data
 
 
 def save_item(crawler: BaseCrawler, run: CrawlRun, item: ListItem, data: PostData, say: Progress) -> None:

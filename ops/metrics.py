@@ -10,7 +10,8 @@ Two kinds of numbers:
   it there (a few grouped queries) instead of keeping counters that could drift.
 
 Read from other apps:
-- ``crawling.models.CrawlRun`` (site_code, finished_at, pages, new, updated, skipped, failed);
+- ``crawling.models.CrawlRun`` (site_code, finished_at, pages, new, updated, skipped, failed, and
+  the last run's field_shares and drift per site);
 - ``publishing.quota.quota_left()`` → ``{"units": n, "inserts": n}`` left today (Pacific-time
   quota day), with the daily limits ``YOUTUBE_DAILY_UNITS`` and ``YOUTUBE_DAILY_INSERTS``.
 """
@@ -30,6 +31,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.multiprocess import MultiProcessCollector
 
 from crawling.models import CrawlRun
+from crawling.registry import CRAWLERS
 from posts.models import Post, Status
 from wagglebot.q import DEFAULT_CLUSTER, GPU_CLUSTER
 
@@ -80,6 +82,7 @@ class DatabaseCollector:
         yield posts_by_status()
         yield from queue_depth()
         yield from crawl_results()
+        yield from crawl_layout()
         yield from upload_quota()
 
 
@@ -162,6 +165,27 @@ def _crawl_families(rows: Iterable[dict]) -> Iterator[Metric]:
         if row["last"] is not None:
             last.add_metric([site], row["last"].timestamp())
     yield from (runs, pages, results, last)
+
+
+def crawl_layout() -> Iterator[GaugeMetricFamily]:
+    """Each site's last run: degraded or not, and per field the shares of posts whose value came
+    from the primary source and that nothing gave (crawling.drift)."""
+    degraded = GaugeMetricFamily(
+        "wagglebot_crawl_degraded", "1 when a site's last crawl found its markup changed.", labels=["site"]
+    )
+    primary = GaugeMetricFamily(
+        "wagglebot_crawl_field_primary_ratio", "Share of posts whose field came from the primary source.",
+        labels=["site", "field"],
+    )
+    empty = GaugeMetricFamily(
+        "wagglebot_crawl_field_empty_ratio", "Share of posts whose field no source gave.", labels=["site", "field"]
+    )
+    for run in CrawlRun.objects.latest_per_site(CRAWLERS):
+        degraded.add_metric([run.site_code], int(run.degraded))
+        for field, shares in sorted(run.field_shares.items()):
+            primary.add_metric([run.site_code, field], shares["primary"])
+            empty.add_metric([run.site_code, field], shares["empty"])
+    yield from (degraded, primary, empty)
 
 
 def upload_quota() -> Iterator[GaugeMetricFamily]:

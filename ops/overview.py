@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 from django.db.models import Count
 from django.utils import timezone
 
+from crawling.models import CrawlRun
+from crawling.registry import CRAWLERS, site_name
 from posts.models import Post, Status, StatusChange
 from publishing.models import Upload
 from publishing.stats import totals
@@ -32,7 +34,15 @@ def overview_snapshot() -> dict:
         "clusters": [_cluster(name) for name in CLUSTERS],
         "failures": _failures(now - FAILURE_WINDOW),
         "audience": _audience(),
+        "crawls": _crawls(),
     }
+
+
+def _crawls() -> list[dict]:
+    """Each site's last run and the fields whose markup seems to have changed (crawling.drift)."""
+    runs = CrawlRun.objects.latest_per_site(CRAWLERS)
+    return [{"site": site_name(run.site_code), "finished_at": run.finished_at, "degraded": run.drift_fields}
+            for run in runs]
 
 
 def _audience() -> dict:

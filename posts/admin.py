@@ -22,6 +22,7 @@ from posts.admin_filters import (
     BoundedCountPaginator,
     CollectedFilter,
     HasImagesFilter,
+    IncompleteFilter,
     JSONLength,
     ScoreTierFilter,
     StatusFilter,
@@ -143,10 +144,11 @@ class PostAdmin(ModerationActions, admin.ModelAdmin):
     list_display = [
         "title", "thumbnail", "site", "views", "likes", "comments", "score", "images_shown",
         "best_comment_excerpt", "status", "collected_at", "also_on",
+        "incomplete_badge",  # last: the sort links number the columns (o=4 is views)
     ]
     list_display_links = ["title"]
     sortable_by = ["views", "likes", "score", "collected_at"]
-    list_filter = [StatusFilter, "site_code", HasImagesFilter, ScoreTierFilter, CollectedFilter]
+    list_filter = [StatusFilter, "site_code", HasImagesFilter, IncompleteFilter, ScoreTierFilter, CollectedFilter]
     list_select_related = ()  # no relation is shown per row; nothing to join
     search_fields = ["title", "content"]
     ordering = ["-score"]
@@ -158,11 +160,13 @@ class PostAdmin(ModerationActions, admin.ModelAdmin):
     parts: list[PostPagePart] = []  # filled by the apps' admin modules (post_page_extend)
     readonly_fields = [
         "title", "source_link", "site_code", "author", "source_published_at", "views", "likes", "comment_count",
-        "score", "duplicate_of", "content", "gallery", "status", "waiting", "error_code", "error_message",
+        "score", "duplicate_of", "missing", "content", "gallery", "status", "waiting", "error_code", "error_message",
         "attempts", "claimed_at", "created_at", "updated_at",
     ]
     fieldsets = [
-        (None, {"fields": ["title", "source_link", "site_code", "author", "source_published_at", "duplicate_of"]}),
+        (None, {"fields": [
+            "title", "source_link", "site_code", "author", "source_published_at", "duplicate_of", "missing",
+        ]}),
         ("Engagement", {"fields": ["views", "likes", "comment_count", "score"]}),
         ("Text", {"fields": ["content", "gallery"]}),
         ("Pipeline", {"fields": [
@@ -202,6 +206,15 @@ class PostAdmin(ModerationActions, admin.ModelAdmin):
             return ""
         return format_html('<img src="{}" alt="" class="inbox-thumb" loading="lazy">', media_url(images[0]))
 
+    @admin.display(description="parsed")
+    def incomplete_badge(self, post: Post) -> str:
+        if not post.incomplete:
+            return ""
+        return format_html(
+            '<span class="badge-incomplete" title="not found on the page: {}">incomplete</span>',
+            ", ".join(post.missing_fields),
+        )
+
     @admin.display(description="site")
     def site(self, post: Post) -> str:
         return post.get_site_code_display()
@@ -235,6 +248,11 @@ class PostAdmin(ModerationActions, admin.ModelAdmin):
     @admin.display(description="source")
     def source_link(self, post: Post) -> str:
         return safe_link(post.url)
+
+    @admin.display(description="not found on the page")
+    def missing(self, post: Post) -> str:
+        """Fields the parser could not read: check them against the source before approving."""
+        return ", ".join(post.missing_fields) or "—"
 
     @admin.display(description="images")
     def gallery(self, post: Post) -> str:

@@ -96,6 +96,23 @@ class HasImagesFilter(admin.SimpleListFilter):
         return queryset
 
 
+class IncompleteFilter(admin.SimpleListFilter):
+    """Posts the crawler saved although some fields (a title block, a date) could not be read."""
+
+    title = "parsed"
+    parameter_name = "parsed"
+
+    def lookups(self, request, model_admin):
+        return [("incomplete", "Incomplete"), ("complete", "Complete")]
+
+    def queryset(self, request, queryset: QuerySet) -> QuerySet:
+        if self.value() == "incomplete":
+            return queryset.exclude(missing_fields=[])
+        if self.value() == "complete":
+            return queryset.filter(missing_fields=[])
+        return queryset
+
+
 class ScoreTierFilter(admin.SimpleListFilter):
     """High / mid / low by ``ADMIN_SCORE_HIGH`` and ``ADMIN_SCORE_MID``: a range on the score index."""
 

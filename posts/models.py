@@ -75,6 +75,10 @@ class Post(models.Model):
     duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
     )
+    # What the crawler's parser could read (crawling.fields): the page source each field came from,
+    # and the fields no source gave. A post with missing fields was saved incomplete rather than lost.
+    parse_sources = models.JSONField(default=dict, blank=True, editable=False)
+    missing_fields = models.JSONField(default=list, blank=True, editable=False)
 
     status = models.CharField(max_length=16, choices=Status.choices, default=S.COLLECTED, editable=False)
     error_code = models.CharField(max_length=32, blank=True, editable=False)
@@ -111,6 +115,10 @@ class Post(models.Model):
 
     def __str__(self) -> str:
         return f"[{self.site_code}] {self.title}"
+
+    @property
+    def incomplete(self) -> bool:
+        return bool(self.missing_fields)
 
     @property
     def failure(self) -> Failure | None:

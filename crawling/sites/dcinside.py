@@ -8,8 +8,10 @@ from urllib.parse import urljoin
 
 from crawling import html
 from crawling.base import BaseCrawler, CommentData, CrawlError, ListItem, PostData
+from crawling.fields import Fields
 
 SOURCE_LINE = re.compile(r"\n?출처\s*:[^\n]*\[원본 보기\]\s*$")
+TITLE_SUFFIX = r"\s+-\s+[^-]*갤러리$"  # og:title appends " - 실시간 베스트 갤러리"
 
 
 class DcInside(BaseCrawler):
@@ -35,6 +37,8 @@ class DcInside(BaseCrawler):
                 continue
             gallery, no = query.get("id", self.gallery), query["no"]
             html.drop(link, "strong", "em")
+            if self.row_skipped(row, html.text(link), html.attr(link, "href")):
+                continue
             items.append(ListItem(
                 origin_id=f"{gallery}_{no}",
                 url=f"{self.origin}/board/view/?id={gallery}&no={no}",
@@ -56,21 +60,25 @@ class DcInside(BaseCrawler):
 
     def parse_post(self, doc, url: str) -> PostData:
         view = html.scope(doc, "div.view_content_wrap")  # the post's header and body, not the comments
-        head = html.need(view, "div.gallview_head", "title block")
-        body = html.need(view, "div.writing_view_box div.write_div", "body")
+        body = html.need_body(view, "div.writing_view_box div.write_div")
+        content = SOURCE_LINE.sub("", html.block_text(body)).strip()
         query = html.query(url)
-        writer = html.find(head, "div", "gall_writer")
+        no = query["no"]
+        fields = Fields(view, doc)
         return PostData(
-            origin_id=f"{query['id']}_{query['no']}",
+            origin_id=f"{query['id']}_{no}",
             url=url,
-            title=html.text(html.need(head, "span.title_subject", "title")),
-            content=SOURCE_LINE.sub("", html.block_text(body)).strip(),
+            title=fields.text("title", ["div.gallview_head span.title_subject", "span.title_subject"],
+                              meta=("og:title",), trim=TITLE_SUFFIX, default=html.first_line(content)),
+            content=content,
             images=html.images(body, url, skip_classes=("written_dccon",)),
-            views=html.to_int(html.text(html.find(head, "span", "gall_count"))),
-            likes=html.to_int(html.text(html.find(head, "span", "gall_reply_num"))),
-            comment_count=html.to_int(html.text(html.find(head, "span", "gall_comment"))),
-            author=html.attr(writer, "data-nick") or html.text(html.find(head, "span", "nickname")),
-            published_at=html.kst(html.attr(html.find(head, "span", "gall_date"), "title")),
+            views=fields.count("views", ["span.gall_count"], label="조회"),
+            likes=fields.count("likes", ["span.gall_reply_num", f"p#recommend_view_up_{no}", "p.up_num"], label="추천"),
+            dislikes=fields.count("dislikes", [f"p#recommend_view_down_{no}", "p.down_num"]),
+            comment_count=fields.count("comment_count", ["span.gall_comment"], label="댓글"),
+            author=fields.text("author", ["div.gall_writer@data-nick", "span.nickname"]),
+            published_at=fields.date("published_at", ["span.gall_date@title", "span.gall_date"]),
+            parse=fields.record(),
         )
 
     def _comments_fetch(self, item: ListItem, form: dict[str, str]) -> list[CommentData]:

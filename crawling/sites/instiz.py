@@ -8,8 +8,11 @@ import re
 from crawling import html
 from crawling.base import BaseCrawler, CommentData, ListItem, PostData
 from crawling.browser import Browser
+from crawling.fields import Fields
 
 POST_ID = re.compile(r"/pt/(\d+)")
+BODY = "td#content_td div.memo_content"
+TITLE_SUFFIX = r"\s+-\s+인스티즈.*$"  # og:title appends " - 인스티즈(instiz) 인티포털"
 
 
 class Instiz(BaseCrawler):
@@ -36,6 +39,9 @@ class Instiz(BaseCrawler):
             match = POST_ID.search(html.attr(link, "href"))
             if not match or match.group(1) in items:
                 continue  # not a post, or already listed in the green box
+            row = link.getparent().getparent()
+            if self.row_skipped(row, html.text(link), html.attr(link, "href")):
+                continue
             items[match.group(1)] = self._item(link, match.group(1))
         return list(items.values())
 
@@ -65,24 +71,27 @@ class Instiz(BaseCrawler):
         return self.parse_post(doc, item.url)
 
     def parse_post(self, doc, url: str) -> PostData:
-        subject = html.need(doc, "span#nowsubject", "title")
-        comment_count = html.to_int(html.text(html.first(subject, "span.cmt")))
-        html.drop(subject, "span.cmt")
-        body = html.need(doc, "td#content_td div.memo_content, article div.memo_content", "body")
-        vote = html.first(body, "b[class^='votenow']")
-        likes = html.to_int(html.text(vote if vote is not None else html.first(doc, "[class^='votenow']")))
+        body = html.need_body(doc, "td#content_td div.memo_content, article div.memo_content")
+        fields = Fields(doc)
+        # The count sits inside the title span; read it, then drop it from the title.
+        comment_count = fields.count("comment_count", ["span#nowsubject span.cmt"])
+        html.drop(doc, "span#nowsubject span.cmt")
+        likes = fields.count("likes", [f"{BODY} b[class^='votenow']", "[class^='votenow']"])
         html.drop(body, ".fan-option-button-group")
+        content = html.block_text(body)
         return PostData(
             origin_id=POST_ID.search(url).group(1),
             url=url,
-            title=html.text(subject),
-            content=html.block_text(body),
+            title=fields.text("title", ["span#nowsubject"], meta=("og:title",), trim=TITLE_SUFFIX,
+                              default=html.first_line(content)),
+            content=content,
             images=html.images(body, url),
-            views=html.to_int(html.text(html.first(doc, "span#hit"))),
+            views=fields.count("views", ["span#hit"]),
             likes=likes,
             comment_count=comment_count,
-            published_at=html.meta_published(doc) or html.kst(html.text(html.first(doc, "[itemprop=datePublished]"))),
+            published_at=fields.date("published_at", ["meta:article:published_time", "[itemprop=datePublished]"]),
             comments=self._comments(doc),
+            parse=fields.record(),
         )
 
     def _comments(self, doc) -> list[CommentData]:

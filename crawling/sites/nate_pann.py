@@ -1,4 +1,5 @@
-"""Nate Pann (pann.nate.com): the talk ranking page and talk posts with best replies."""
+"""Nate Pann (pann.nate.com): the talk ranking page (or a channel's talk list) and talk posts with
+best replies."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import re
 
 from crawling import html
 from crawling.base import BaseCrawler, CommentData, ListItem, PostData, dedupe_comments
+from crawling.fields import Fields
 
 POST_ID = re.compile(r"/talk/(\d+)")
 
@@ -23,46 +25,59 @@ class NatePann(BaseCrawler):
         return f"/talk/ranking?page={page}"
 
     def parse_list(self, doc, url: str) -> list[ListItem]:
+        """The ranking page (``div.cntList ul.post_wrap > li``) or a channel/talk board
+        (``table.talk_list``): same links, counts in other places."""
         items = []
         for li in html.select(doc, "div.cntList ul.post_wrap > li"):
             dt = html.find(li, "dt")
-            link = html.find(html.find(dt, "h2"), "a")
-            match = POST_ID.search(html.attr(link, "href"))
-            if link is None or not match:
-                continue
             info = html.find(li, "dd", "info")
-            items.append(ListItem(
-                origin_id=match.group(1),
-                url=f"{self.origin}/talk/{match.group(1)}",
-                title=html.attr(link, "title") or html.text(link),
-                views=html.to_int(html.text(html.find(info, "span", "count"))),
-                likes=html.to_int(html.text(html.find(info, "span", "rcm"))),
-                comments=html.to_int(html.text(html.find(dt, "span", "reple-num"))),
-            ))
-        return items
+            items.append(self._item(li, html.find(html.find(dt, "h2"), "a"), html.find(info, "span", "count"),
+                                    html.find(info, "span", "rcm"), html.find(dt, "span", "reple-num")))
+        for tr in html.select(doc, "table.talk_list tbody tr"):
+            td = html.cells(tr)
+            items.append(self._item(tr, html.first(tr, "td.subject h2 a"), td.get("count"), td.get("rcm"),
+                                    html.first(tr, "td.subject span.reple-num")))
+        return [item for item in items if item is not None]
+
+    def _item(self, row, link, views, likes, comments) -> ListItem | None:
+        match = POST_ID.search(html.attr(link, "href"))
+        title = html.attr(link, "title") or html.text(link)
+        if link is None or not match or self.row_skipped(row, title, html.attr(link, "href")):
+            return None
+        return ListItem(
+            origin_id=match.group(1),
+            url=f"{self.origin}/talk/{match.group(1)}",
+            title=title,
+            views=html.to_int(html.text(views)),
+            likes=html.to_int(html.text(likes)),
+            comments=html.to_int(html.text(comments)),
+        )
 
     def parse_post(self, doc, url: str) -> PostData:
         view = html.scope(doc, "div.view-wrap")  # title, body, votes and comments all live in it
-        head = html.need(view, "div.post-tit-info", "title block")
-        body = html.need(view, "div#contentArea", "body")
-        updown = html.first(view, "div.updown")
-        beple = html.first(view, "div#bepleDiv")
-        info = html.find(head, "div", "info")
+        body = html.need_body(view, "div#contentArea")
         html.drop(body, "div.btn_more_area", "img[src*='nate.zza.kr']")
-        origin_id = POST_ID.search(url).group(1)
+        content = html.block_text(body)
+        beple = html.first(view, "div#bepleDiv")
+        comments = dedupe_comments(self._comments(view, beple))
+        fields = Fields(view, doc)
         return PostData(
-            origin_id=origin_id,
+            origin_id=POST_ID.search(url).group(1),
             url=url,
-            title=html.text(html.need(head, "h1", "title")),
-            content=html.block_text(body),
+            title=fields.text("title", ["div.post-tit-info h1"], meta=("og:title",), default=html.first_line(content)),
+            content=content,
             images=html.images(body, url, skip_hosts=("nate.zza.kr",)),
-            views=html.to_int(html.text(html.find(info, "span", "count")).replace("조회", "")),
-            likes=_vote(updown, "up"),
-            dislikes=_vote(updown, "down"),
-            comment_count=html.to_int(html.text(html.find(html.find(beple, "div", "cmt_tit"), "strong"))),
-            author=html.text(html.find(info, "a", "writer")),
-            published_at=html.kst(html.text(html.find(info, "span", "date"))),
-            comments=dedupe_comments(self._comments(view, beple)),
+            views=fields.count("views", ["div.post-tit-info div.info span.count", "div.info span.count"], label="조회"),
+            likes=fields.count("likes", ["div.updown div.btnbox.up span.count > span",
+                                         "div.updown div.up span.count"], label="추천수"),
+            dislikes=fields.count("dislikes", ["div.updown div.btnbox.down span.count > span",
+                                               "div.updown div.down span.count"], label="반대수"),
+            comment_count=fields.count("comment_count", ["div#bepleDiv div.cmt_tit strong", "div.cmt_tit strong"],
+                                       also=[("comments on page", len(comments) or None)]),
+            author=fields.text("author", ["div.info a.writer"]),
+            published_at=fields.date("published_at", ["div.info span.date"]),
+            comments=comments,
+            parse=fields.record(),
         )
 
     def _comments(self, view, beple) -> list[CommentData]:
@@ -80,8 +95,3 @@ class NatePann(BaseCrawler):
                 ))
         return [c for c in found if c.text]
 
-
-def _vote(updown, direction: str) -> int:
-    """``div.updown div.btnbox.<direction> span.count > span``."""
-    count = html.find(html.find(updown, "div", f"btnbox.{direction}"), "span", "count")
-    return html.to_int(html.text(html.child(count, "span")))

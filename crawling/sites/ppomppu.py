@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 from crawling import html
 from crawling.base import BaseCrawler, CommentData, ListItem, PostData
+from crawling.fields import Fields
 
 BEST_COUNT = 3  # no best block on the page: the most liked comments stand in for it
 
@@ -25,6 +24,7 @@ class Ppomppu(BaseCrawler):
     origin = "https://www.ppomppu.co.kr"
     hosts = ("ppomppu.co.kr",)  # the site and its image CDNs
     encoding = "cp949"
+    promo_marks = ("span#ad-icon", "span.ad-icon")
 
     @classmethod
     def list_path(cls, page: int) -> str:
@@ -35,8 +35,7 @@ class Ppomppu(BaseCrawler):
         for row in html.select(doc, "table.board_table tbody tr.baseList:not(.title_bg):not(.title_bg_03)"):
             links = html.find_all(row, "a", "baseList-title")
             ids = _board_no(html.attr(links[-1], "href")) if links else None
-            if ids is None or any(html.attr(s, "id") == "ad-icon" or html.has_class(s, "ad-icon")
-                                  for s in row.iter("span")):
+            if ids is None or self.row_skipped(row, html.text(links[-1]), html.attr(links[-1], "href")):
                 continue
             cells = html.find_all(row, "td", "board_date")
             votes = html.text(cells[1]) if len(cells) > 1 else ""
@@ -52,27 +51,29 @@ class Ppomppu(BaseCrawler):
 
     def parse_post(self, doc, url: str) -> PostData:
         main = html.scope(doc, "div.contents")  # title block, body and comments
-        top = html.need(main, "div#topTitle", "title block")
-        title = html.need(top, "h1", "title")
-        count = html.first(title, "span#comment")
-        comment_count = html.to_int(html.text(count))
-        html.drop(title, "span#comment")
-        meta = " ".join(html.text(li) for li in html.select(top, ".topTitle-mainbox li"))
-        body = html.need(main, "td.board-contents", "body")
+        body = html.need_body(main, "td.board-contents")
+        content = html.block_text(body)
+        comments = self._comments(main)
+        fields = Fields(main, doc)
+        # Read before the title: the count sits inside the h1 and is dropped from it.
+        comment_count = fields.count("comment_count", ["div#topTitle h1 span#comment", "span#comment"],
+                                     also=[("comments on page", len(comments) or None)])
+        html.drop(main, "div#topTitle h1 span#comment")
         board, no = _board_no(url)
         return PostData(
             origin_id=f"{board}_{no}",
             url=url,
-            title=html.text(title),
-            content=html.block_text(body),
+            title=fields.text("title", ["div#topTitle h1"], meta=("og:title",), default=html.first_line(content)),
+            content=content,
             images=html.images(body, url),
-            views=_labelled(meta, "조회수"),
-            likes=_labelled(meta, "추천수"),
-            dislikes=_labelled(meta, "반대수"),
+            views=fields.count("views", ["div#topTitle .topTitle-mainbox"], label="조회수"),
+            likes=fields.count("likes", ["div#topTitle .topTitle-mainbox", "#vote_list_btn_txt"], label="추천수"),
+            dislikes=fields.count("dislikes", ["div#topTitle .topTitle-mainbox"], label="반대수"),
             comment_count=comment_count,
-            author=html.text(html.first(top, ".topTitle-name .baseList-name")),
-            published_at=html.kst(meta.split("등록일", 1)[-1] if "등록일" in meta else ""),
-            comments=self._comments(main),
+            author=fields.text("author", ["div#topTitle .topTitle-name .baseList-name", ".topTitle-name"]),
+            published_at=fields.date("published_at", ["div#topTitle .topTitle-mainbox"]),
+            comments=comments,
+            parse=fields.record(),
         )
 
     def _comments(self, doc) -> list[CommentData]:
@@ -90,7 +91,3 @@ class Ppomppu(BaseCrawler):
             comment.is_best = comment.likes > 0
         return found
 
-
-def _labelled(meta: str, label: str) -> int:
-    match = re.search(label + r"\s*([\d,]+)", meta)
-    return html.to_int(match.group(1)) if match else 0

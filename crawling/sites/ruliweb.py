@@ -6,7 +6,9 @@ import re
 
 from crawling import html
 from crawling.base import BaseCrawler, CommentData, ListItem, PostData, dedupe_comments
+from crawling.fields import Fields
 
+TITLE_SUFFIX = r"(\s+\|[^|]*)*\|\s*루리웹$"  # og:title appends " | 유머 베스트 | 루리웹"
 POST_PATH = re.compile(r"^(?:https://bbs\.ruliweb\.com)?(/best/board/\d+/read/(\d+))")
 
 
@@ -28,12 +30,13 @@ class Ruliweb(BaseCrawler):
             td = html.cells(row)
             link = html.find(td.get("subject"), "a", "subject_link")
             match = POST_PATH.match(html.attr(link, "href"))
-            if not match:
+            title = html.text(html.find(link, ("strong", "span"), "text_over"))
+            if not match or self.row_skipped(row, title, html.attr(link, "href")):
                 continue  # ads and notices leave the board
             items.append(ListItem(
                 origin_id=match.group(2),
                 url=self.origin + match.group(1),
-                title=html.text(html.find(link, ("strong", "span"), "text_over")),
+                title=title,
                 views=html.to_int(html.text(td.get("hit"))),
                 likes=html.to_int(html.text(td.get("recomd"))),
                 comments=html.to_int(html.text(html.find(link, "span", "num_reply"))),
@@ -42,24 +45,28 @@ class Ruliweb(BaseCrawler):
 
     def parse_post(self, doc, url: str) -> PostData:
         read = html.scope(doc, "div#board_read")  # the post, its votes and its comments
-        top = html.need(read, "div.board_main_top", "title block")
-        body = html.need(read, "div.board_main_view div.view_content", "body")
-        info = " ".join(html.text(p) for p in html.find_all(html.find(top, "div", "user_info"), "p"))
-        like = html.first(read, "div.like_wrapper")
-        views = re.search(r"조회\s*([\d,]+)", info)
+        body = html.need_body(read, "div.board_main_view div.view_content")
+        content = html.block_text(body)
+        comments = dedupe_comments(self._comments(read))
+        fields = Fields(read, doc)
         return PostData(
             origin_id=re.search(r"/read/(\d+)", url).group(1),
             url=url,
-            title=html.text(html.need(top, "span.subject_inner_text", "title")),
-            content=html.block_text(body),
+            title=fields.text("title", ["div.board_main_top span.subject_inner_text", "span.subject_inner_text"],
+                              meta=("og:title",), trim=TITLE_SUFFIX, default=html.first_line(content)),
+            content=content,
             images=html.images(body, url),
-            views=html.to_int(views.group(1)) if views else 0,
-            likes=html.to_int(html.text(html.find(like, "span", "like_value"))),
-            dislikes=html.to_int(html.text(html.find(like, "span", "dislike_value"))),
-            comment_count=html.to_int(html.text(html.find(top, "strong", "reply_count"))),
-            author=html.text(html.find(html.find(top, "div", "user_info"), "a", "nick")),
-            published_at=html.kst(html.text(html.find(top, "span", "regdate"))),
-            comments=dedupe_comments(self._comments(read)),
+            views=fields.count("views", ["div.board_main_top div.user_info", "div.mini_profile .hit strong"],
+                               label="조회"),
+            likes=fields.count("likes", ["div.like_wrapper span.like_value", "div.user_info span.like"]),
+            dislikes=fields.count("dislikes", ["div.like_wrapper span.dislike_value"]),
+            comment_count=fields.count("comment_count", ["div.board_main_top strong.reply_count",
+                                                         "input#reply_count@value", "strong.reply_count"],
+                                       also=[("comments on page", len(comments) or None)]),
+            author=fields.text("author", ["div.user_info a.nick", "div.mini_profile .nick"]),
+            published_at=fields.date("published_at", ["div.user_info span.regdate", ".regdate"]),
+            comments=comments,
+            parse=fields.record(),
         )
 
     def _comments(self, read) -> list[CommentData]:

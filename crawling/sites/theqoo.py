@@ -6,6 +6,7 @@ import re
 
 from crawling import html
 from crawling.base import BaseCrawler, ListItem, PostData
+from crawling.fields import Fields
 
 POST_ID = re.compile(r"^/hot/(\d+)$")
 
@@ -28,7 +29,7 @@ class Theqoo(BaseCrawler):
             td = html.cells(row)
             link = html.child(td.get("title"), "a", without="replyNum")
             match = POST_ID.match(html.attr(link, "href"))
-            if not match:
+            if not match or self.row_skipped(row, html.text(link), html.attr(link, "href")):
                 continue
             items.append(ListItem(
                 origin_id=match.group(1),
@@ -41,20 +42,23 @@ class Theqoo(BaseCrawler):
 
     def parse_post(self, doc, url: str) -> PostData:
         post = html.scope(doc, "div.rd")  # the document block: header, body and footer, not the board list
-        head = html.need(post, "div.theqoo_document_header", "title block")
-        body = html.need(post, "div.rd_body article", "body")
-        counts = html.SPACES.sub(" ", html.text(html.find(head, "div", "count_container"))).split(" ")
-        btm = html.first(post, "div.btm_area")
-        side = html.find(btm, "div", "side")
-        author = (side.text or "").strip() if side is not None else ""
+        body = html.need_body(post, "div.rd_body article")
+        content = html.block_text(body)
+        side = html.first(post, "div.btm_area div.side:not(.fr)")
+        author = (side.text or "").strip() if side is not None else ""  # the text before the origin link
+        fields = Fields(post, doc)
+        # Counts by their icon (or word), never by position: one changed word shifted them before.
         return PostData(
             origin_id=re.search(r"(\d+)$", url).group(1),
             url=url,
-            title=html.text(html.need(head, "span.title", "title")),
-            content=html.block_text(body),
+            title=fields.text("title", ["div.theqoo_document_header span.title", "div.rd_hd span.title"],
+                              meta=("og:title",), default=html.first_line(content)),
+            content=content,
             images=html.images(body, url),
-            views=html.to_int(counts[0] if counts else ""),
-            comment_count=html.to_int(counts[1] if len(counts) > 1 else ""),
-            author=author,
-            published_at=html.kst(html.text(html.find(html.find(btm, "div", "side.fr"), "span"))),
+            views=fields.count("views", ["div.count_container i.fa-eye@tail", "div.count_container"], label="조회"),
+            comment_count=fields.count("comment_count", ["div.count_container i.fa-comment-dots@tail",
+                                                         "div.count_container"], label="댓글"),
+            author=fields.text("author", [], also=[("div.btm_area div.side", author)]),
+            published_at=fields.date("published_at", ["div.btm_area div.side.fr span"]),
+            parse=fields.record(),
         )

@@ -145,7 +145,7 @@ def test_robots_txt_redirected_to_loopback_is_not_followed(site, secret):
 
 
 @pytest.mark.django_db
-def test_a_list_link_to_another_host_is_recorded_and_never_requested(fixture_server, site_folder, secret, settings):
+def test_a_list_link_to_another_host_is_left_out_and_never_requested(fixture_server, site_folder, secret, settings):
     page = site_folder / "dcinside" / "list.html"
     link = 'href="/board/view/?id=dcbest&amp;no=455901'  # a post the fixtures have
     page.write_text(page.read_text("utf-8").replace(link, f'href="{secret.url}/board/view/?id=dcbest&amp;no=455901'),
@@ -156,9 +156,21 @@ def test_a_list_link_to_another_host_is_recorded_and_never_requested(fixture_ser
         run = site_crawl("dcinside", base_url=server.base_url("dcinside"), robots_policy="ignore")
 
     assert secret.hits == []
-    refused = CrawlRun.objects.get(pk=run.pk).failures.filter(error__contains="refused by the network policy")
-    assert [failure.url for failure in refused] == ["https://gall.dcinside.com/board/view/?id=dcbest&no=455901"]
+    assert not CrawlRun.objects.get(pk=run.pk).failures.filter(url__contains="no=455901").exists()  # not a post
     assert run.new == 1  # post 455877, the other post the fixtures have, is still crawled
+
+
+def test_a_post_link_to_another_host_is_refused_before_any_request(fixture_server, secret):
+    from crawling.base import ListItem
+    from crawling.sites.dcinside import DcInside
+
+    crawler = DcInside(base_url=fixture_server.base_url("dcinside"), robots_policy="ignore")
+    item = ListItem(origin_id="dcbest_455901", url="https://gall.dcinside.com/board/view/?id=dcbest&no=455901",
+                    title="", fetch_url=f"{secret.url}/board/view/?id=dcbest&no=455901")
+    with pytest.raises(CrawlError, match="refused by the network policy"):
+        crawler.post_fetch(item)
+    crawler.close()
+    assert secret.hits == []
 
 
 HOSTILE_PAGE = """<html><body><p id="post">hostile post</p>
