@@ -79,6 +79,8 @@ class RenderJob:
     site_name: str = ""
     # The post drawn as a card: the main visual when it has few images (None: the background).
     post_card: PostCard | None = None
+    # The story's tone (generation.mood): the music loop is chosen among the files of this mood.
+    mood: str = ""
 
 
 @dataclass
@@ -214,8 +216,9 @@ class _Graph:
 
     def __init__(self, job: RenderJob, font: Path, workdir: Path, seconds: float) -> None:
         self.job, self.font, self.workdir, self.seconds = job, font, workdir, seconds
-        self.bgm = _pick(settings.RENDER_BGM_DIR, AUDIO_EXTENSIONS, job.seed)
-        self.meta: dict = {"encoder": ffmpeg.video_encoder()[1], "bgm": self.bgm.name if self.bgm else None}
+        self.bgm = _music(settings.RENDER_BGM_DIR, job.mood, job.seed)
+        self.meta: dict = {"encoder": ffmpeg.video_encoder()[1], "bgm": self.bgm.name if self.bgm else None,
+                           "music": {"mood": job.mood or None, "file": self.bgm.name if self.bgm else None}}
         self.boxes: list[dict] = []
 
     def audio_inputs(self) -> list[str]:
@@ -391,6 +394,13 @@ def _background(first: int, seed: int, meta: dict, label: str = "base") -> tuple
     chain = (f"[{first}:v]scale={WIDTH}:{HEIGHT}:force_original_aspect_ratio=increase:out_range=tv,"
              f"crop={WIDTH}:{HEIGHT},fps={FPS},format=yuv420p,setsar=1[{label}];")
     return inputs, chain
+
+
+def _music(folder: Path, mood: str, seed: int) -> Path | None:
+    """A loop of ``mood`` (files named ``<mood>-*``), any loop when the folder has none of it."""
+    files = sorted(p for p in Path(folder).glob("*") if p.suffix.lower() in AUDIO_EXTENSIONS) if folder else []
+    matching = [p for p in files if mood and p.name.startswith(f"{mood}-")] or files
+    return matching[seed % len(matching)] if matching else None
 
 
 def _pick(folder: Path, extensions: set[str], seed: int) -> Path | None:

@@ -20,6 +20,7 @@ from django.conf import settings
 
 from generation import llm
 from generation.glyphs import glyphs_check
+from generation.mood import MOODS, mood_of, valid_mood
 from generation.normalize import clean, normalize
 from generation.pii import Scrubber, mask_nickname
 from wagglebot.lib.stages import StageError
@@ -66,6 +67,8 @@ class Script:
     tags: list[str] = field(default_factory=list)
     source: str = "extractive"
     meta: dict = field(default_factory=dict)
+    # The story's tone for its music (generation.mood): the LLM's when it named a valid one.
+    mood: str = ""
 
     def sentences(self) -> list[str]:
         """Spoken sentences in order: hook, body lines, closer."""
@@ -245,6 +248,7 @@ def _decorate(script: Script, post, scrubber: Scrubber) -> None:
     script.tags = [scrubber.scrub(tag) for tag in make_tags(post.site_code, title, script.tags)]
     script.comments = best_comments(post, scrubber)
     script.best_comment = script.comments[0] if script.comments else None
+    script.mood = valid_mood(script.mood) or mood_of(f"{post.title}\n{post.content}")
 
 
 def _fit_narration(script: Script) -> Script:
@@ -303,7 +307,8 @@ SYSTEM_PROMPT = (
     "너는 한국 커뮤니티 인기글을 유튜브 쇼츠 내레이션으로 바꾸는 작가다. "
     "아래 글을 읽고 JSON 객체 하나로 답하라. 키: "
     '"hook"(시선을 끄는 첫 문장, 40자 이내), "body"(핵심 내용을 담은 문장 2~4개의 배열), '
-    '"closer"(시청자에게 던지는 질문 한 문장), "title"(유튜브 제목, 100자 이내), "tags"(태그 3~6개 배열). '
+    '"closer"(시청자에게 던지는 질문 한 문장), "title"(유튜브 제목, 100자 이내), "tags"(태그 3~6개 배열), '
+    f'"mood"(글의 분위기: {", ".join(MOODS)} 중 하나, 각각 {", ".join(MOODS.values())}). '
     "hook, body, closer를 합친 내레이션은 200자 이내. 실명, 전화번호, 이메일, 주소는 쓰지 마라. 존댓말로 써라."
 )
 STRICT_PROMPT = (
@@ -382,6 +387,7 @@ def parse_reply(reply: str) -> Script:
     return Script(
         hook=clean(hook), body=lines, closer=clean(closer) if _text(closer) else "",
         title=clean(title) if _text(title) else "", tags=[str(t) for t in tags if _text(t)][:MAX_TAGS], source="llm",
+        mood=valid_mood(data.get("mood")),
     )
 
 

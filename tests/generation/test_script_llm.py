@@ -120,3 +120,12 @@ def test_auto_mode_records_the_llm_choice(model, fixture_post, settings):
     script = write_script(fixture_post(WEDDING))
     assert script.meta["writer"] == "llm"
     assert script.meta["reason"] == "SCRIPT_WRITER=auto, model test/model"
+
+
+def test_a_valid_mood_from_the_model_wins_and_an_invalid_one_is_left_to_the_classifier(model, fixture_post):
+    model(json.dumps({**GOOD, "mood": "뭉클"}, ensure_ascii=False), json.dumps({**GOOD, "mood": "jazzy"}))
+
+    post = fixture_post(WEDDING)
+
+    assert write_script(post).mood == "heartfelt"
+    assert write_script(post).mood == "tense"  # "예식장 안 바꿉니다!!" and the rest of the post
