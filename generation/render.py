@@ -93,6 +93,7 @@ class Rendered:
     text: str
     font: Path
     meta: dict
+    music: Path | None = None
 
     @property
     def subtitles(self) -> Path:
@@ -172,7 +173,8 @@ def _render(job: RenderJob, font: Path, workdir: Path, seconds: float) -> Render
     text += "".join(f" {cards.card_texts('', c)}" for c in job.comments)
     if graph.meta.get("visual") == "post_card":
         text += f" {job.post_card.texts()}"
-    return Rendered(video=workdir / "video.mp4", thumbnail=thumb, workdir=workdir, text=text, font=font, meta=meta)
+    return Rendered(video=workdir / "video.mp4", thumbnail=thumb, workdir=workdir, text=text, font=font, meta=meta,
+                    music=graph.bgm)
 
 
 def _thumbnail_draw(job: RenderJob, font: Path, path: Path) -> None:
