@@ -298,6 +298,8 @@ RENDER_FONT_PATH = env.str("RENDER_FONT_PATH", default="/usr/share/fonts/truetyp
 RENDER_BACKGROUNDS_DIR = env.path("RENDER_BACKGROUNDS_DIR", default=ASSETS_DIR / "backgrounds")
 RENDER_BGM_DIR = env.path("RENDER_BGM_DIR", default=ASSETS_DIR / "bgm")
 RENDER_BGM_VOLUME_DB = env.float("RENDER_BGM_VOLUME_DB", default=-6.0)
+# whoosh.wav (sentence cuts) and pop.wav (comment cards); empty or missing files: no effects.
+RENDER_SFX_DIR = env.path("RENDER_SFX_DIR", default=ASSETS_DIR / "sfx")
 RENDER_LOUDNESS_LUFS = env.float("RENDER_LOUDNESS_LUFS", default=-14.0)
 RENDER_MAX_SECONDS = env.float("RENDER_MAX_SECONDS", default=60.0)
 RENDER_MAX_IMAGES = env.int("RENDER_MAX_IMAGES", default=7)
