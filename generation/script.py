@@ -42,7 +42,9 @@ MAX_COMMENT_CHARS = 80
 # (about 15 s at 6–7 syllables a second), so a short with comments stays well under a minute.
 MAX_READ_COMMENTS, MAX_READ_COMMENT_CHARS = 3, 100
 MAX_TAGS = 8
-CLOSERS = ["여러분 생각은 어떠세요?", "여러분이라면 어떻게 하시겠어요?", "여러분도 이런 경험 있으신가요?"]
+# The closing question, chosen by post: "" leaves it out, so shorts do not all end on one line.
+CLOSERS = ["여러분 생각은 어떠세요?", "여러분이라면 어떻게 하시겠어요?", "여러분도 이런 경험 있으신가요?",
+           "댓글로 의견 남겨 주세요.", "여러분은 누구 편이세요?", "비슷한 일 겪어 보셨나요?", ""]
 SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+|\n+")
 TITLE_NOISE_RE = re.compile(r"\s*[(\[][^)\]]*[)\]]\s*|\.(?:jpg|jpeg|png|gif|manhwa|txt|mp4)\b", re.IGNORECASE)
 LIST_MARKER_RE = re.compile(r"^\s*(?:[-*※•·→]+|\d+[.)]|[①-⑩])\s*")
@@ -251,6 +253,11 @@ def _decorate(script: Script, post, scrubber: Scrubber) -> None:
     script.mood = valid_mood(script.mood) or mood_of(f"{post.title}\n{post.content}")
 
 
+def pick_closer(post) -> str:
+    """The post's closing question (or none), the same on every run for the same post."""
+    return CLOSERS[zlib.crc32(f"{post.site_code}:{post.origin_id}:{post.title}".encode()) % len(CLOSERS)]
+
+
 def _fit_narration(script: Script) -> Script:
     """Drop trailing body sentences until the narration fits; the hook and closer stay."""
     script.hook = fit(script.hook, MAX_HOOK_CHARS)
@@ -273,8 +280,7 @@ def write_extractive(post) -> Script:
     hook = fit(scrubber.scrub(title), MAX_HOOK_CHARS) or (sentences.pop(0) if sentences else "")
     if not hook:
         raise ScriptError("the post has neither a title nor body text", permanent=True)
-    closer = CLOSERS[zlib.crc32(post.title.encode()) % len(CLOSERS)]
-    script = Script(hook=hook, body=[], closer=closer, source="extractive")
+    script = Script(hook=hook, body=[], closer=pick_closer(post), source="extractive")
     script.body = _strongest(sentences, keywords(title), MAX_SPOKEN_CHARS - script.spoken_chars() - 1)
     _decorate(script, post, scrubber)
     return _fit_narration(script)
@@ -350,7 +356,7 @@ def write_llm(post, *, model: str) -> Script:
         _scrub_script(script, scrubber)
         _decorate(script, post, scrubber)
         script.meta = {"model": model, "attempts": attempt}
-        return _checked_fit(script)
+        return _checked_fit(script, post)
     raise ScriptError(f"unusable LLM output after 2 attempts: {problem}")
 
 
@@ -402,8 +408,8 @@ def _scrub_script(script: Script, scrubber: Scrubber) -> None:
     script.title = scrubber.scrub(script.title)
 
 
-def _checked_fit(script: Script) -> Script:
-    script.closer = fit(script.closer, 60) or CLOSERS[0]
+def _checked_fit(script: Script, post) -> Script:
+    script.closer = fit(script.closer, 60) or pick_closer(post)
     _fit_narration(script)
     if not script.body or script.spoken_chars() > MAX_SPOKEN_CHARS:
         raise ScriptError(f"LLM script does not fit {MAX_SPOKEN_CHARS} spoken characters")

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from generation.script import Script, ScriptError, script_from_text, spoken_length, write_script
+from generation.script import CLOSERS, Script, ScriptError, script_from_text, spoken_length, write_script
 from posts.models import Comment, Post
 from tests.generation.conftest import FIXTURE_POSTS
 
@@ -26,8 +26,15 @@ def test_extractive_script_fits_200_spoken_characters(entry, fixture_post, extra
     assert 0 < spoken_length(script.narration) <= 200
     assert len(script.hook) <= 40
     assert 0 < len(script.title) <= 100
-    assert script.closer.endswith("?")
+    assert script.closer in CLOSERS
     assert script.body, "the body's strongest sentences are spoken"
+
+
+def test_the_closing_line_differs_between_posts_and_is_sometimes_left_out(fixture_post, extractive):
+    closers = [write_script(fixture_post(entry)).closer for entry in FIXTURE_POSTS]
+
+    assert len(set(closers)) >= 4, closers
+    assert "" in closers, closers
 
 
 @pytest.mark.parametrize("entry", FIXTURE_POSTS, ids=IDS)
