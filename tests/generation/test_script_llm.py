@@ -57,6 +57,7 @@ def test_llm_script_is_built_from_valid_json(model, fixture_post):
     assert script.best_comment["text"].startswith("계약금 날려도")
     prompt = scripted.chats[0][-1]["content"]
     assert "예식장" in prompt and "계약금 날려도" in prompt
+    assert "제목을 그대로 읽지 말고" in scripted.chats[0][0]["content"]  # the banner shows the title
 
 
 def test_json_inside_prose_and_a_code_fence_is_accepted(model, fixture_post):
