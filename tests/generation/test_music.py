@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from django.conf import settings
 
 from generation.mood import MOODS, mood_of
 from generation.qc import SEAM_DIP_LIMIT_DB, loop_seam_dip, qc_check
+from generation.render import RenderJob, _Graph
 from generation.script import write_script
 from tests.generation.conftest import FIXTURE_POSTS
-from tests.generation.media import media_tools  # noqa: F401 (fixture)
+from tests.generation.media import media_tools, narration  # noqa: F401 (fixture)
 from tests.generation.test_qc import NANUM, encode, loud_as_target
 from wagglebot.lib import ffmpeg
 
@@ -67,3 +69,34 @@ def test_a_loop_that_dips_at_its_seam_fails_qc(tmp_path, media_tools):  # noqa: 
     assert not report.passed and report.measured["music_seam_dip_db"] > 20
     assert any("loop point" in reason for reason in report.reasons)
     assert clean.passed, clean.reasons
+
+
+def mixed(tmp_path: Path, audio: Path, seconds: float, name: str) -> np.ndarray:
+    """The render's own audio chain (voice, music ducked under it), before loudness normalising."""
+    job = RenderJob(audio_path=audio, duration_ms=round(seconds * 1000), timings={}, title="", out_dir=tmp_path,
+                    mood="calm")
+    workdir = tmp_path / name
+    workdir.mkdir()
+    graph = _Graph(job, NANUM, workdir, seconds)
+    out = workdir / "mix.pcm"
+    ffmpeg.run([*graph.audio_inputs(), "-filter_complex", graph.audio_chain("anull[aout]"), "-map", "[aout]",
+                "-t", f"{seconds:.3f}", "-ac", "1", "-f", "s16le", str(out)])
+    return np.frombuffer(out.read_bytes(), "<i2").astype(np.float64)
+
+
+def test_the_music_is_ducked_under_the_voice(tmp_path, settings, media_tools):  # noqa: F811
+    settings.RENDER_SFX_DIR = ""
+    audio, timings = narration(tmp_path / "voice", ["오늘 회사에서 황당한 일이 있었어요."], pad_to_s=3.0)
+    seconds = timings["duration_ms"] / 1000
+    with_music = mixed(tmp_path, audio, seconds, "music")
+    settings.RENDER_BGM_DIR = tmp_path / "no-music"
+    voice = mixed(tmp_path, audio, seconds, "voice-only")
+    music = with_music - voice  # amix without normalising adds: what is left is the music as mixed
+    spoken = np.nonzero(np.abs(voice) > 300)[0][-1] / 48000 - 0.3  # espeak's last loud sample, less a margin
+
+    def level(start: float, end: float) -> float:
+        part = music[round(start * 48000):round(end * 48000)]
+        return 20 * np.log10(np.sqrt(np.mean(part ** 2)))
+
+    under_voice, alone = level(0.3, spoken), level(spoken + 1.2, seconds - 0.2)
+    assert alone - under_voice >= 6, (under_voice, alone)
