@@ -45,7 +45,7 @@ MAX_READ_COMMENTS, MAX_READ_COMMENT_CHARS = 3, 100
 MAX_TAGS = 8
 # The closing question, chosen by post: "" leaves it out, so shorts do not all end on one line.
 CLOSERS = ["여러분 생각은 어떠세요?", "여러분이라면 어떻게 하시겠어요?", "여러분도 이런 경험 있으신가요?",
-           "댓글로 의견 남겨 주세요.", "여러분은 누구 편이세요?", "비슷한 일 겪어 보셨나요?", ""]
+           "댓글로 의견 남겨 주세요.", "여러분 이야기도 들려주세요.", "비슷한 일 겪어 보셨나요?", ""]
 SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+|\n+")
 TITLE_NOISE_RE = re.compile(r"\s*[(\[][^)\]]*[)\]]\s*|\.(?:jpg|jpeg|png|gif|manhwa|txt|mp4)\b", re.IGNORECASE)
 LIST_MARKER_RE = re.compile(r"^\s*(?:[-*※•·→]+|\d+[.)]|[①-⑩])\s*")
