@@ -182,7 +182,7 @@ def _job(post: Post, script, speech, images: list[Path], short: Short) -> Render
         audio_path=Path(settings.MEDIA_ROOT) / short.audio_path, duration_ms=speech.duration_ms,
         timings=speech.timings,
         title=script.title or post.title, out_dir=post_dir(post), images=images,
-        best_comment=script.best_comment, comments=script.comments, seed=post.pk,
+        best_comment=script.best_comment, comments=script.comments, seed=post.pk, mood=script.mood,
         sentences=[*script.sentences(), *(c["text"] for c in script.comments)],
         site_name=site_name_ko(post.site_code), post_card=_post_card(post, script, images),
     )
@@ -197,7 +197,7 @@ def _post_card(post: Post, script, images: list[Path]) -> PostCard:
 
 def _qc(short: Short, rendered: Rendered, narration_ms: int) -> None:
     report = qc_check(rendered.video, narration_ms=narration_ms, font=rendered.font, text=rendered.text,
-                      subtitles=rendered.subtitles, boxes=rendered.meta.get("boxes"))
+                      subtitles=rendered.subtitles, boxes=rendered.meta.get("boxes"), music=rendered.music)
     short.qc = report.to_dict()
     short.save()
     if not report.passed:

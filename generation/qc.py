@@ -11,10 +11,12 @@ card against the Shorts safe area.
 from __future__ import annotations
 
 import re
+import tempfile
 from dataclasses import asdict, dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
+import numpy as np
 from django.conf import settings
 from fontTools.ttLib import TTFont
 
@@ -27,6 +29,9 @@ AV_OFFSET_LIMIT_S = 0.040
 LOUDNESS_TOLERANCE_LU = 1.0
 FONTSELECT_RE = re.compile(r"fontselect: \((.*?), (\d+), (\d+)\) -> (.*?), (\d+), (\S+)")
 STYLE_RE = re.compile(r"^Style: ([^,]+),", re.MULTILINE)
+# Music loop seams: 50 ms RMS windows within 0.3 s of the loop point, against the loop's mean
+# level. The calm pad shipped before faded out and in, dropping to −85 dB at every repeat.
+SEAM_RATE, SEAM_WINDOW_S, SEAM_SPAN_S, SEAM_DIP_LIMIT_DB = 16_000, 0.05, 0.3, 6.0
 
 
 @dataclass
@@ -45,7 +50,7 @@ class QCReport:
 
 
 def qc_check(video: Path, *, narration_ms: int, font: Path, text: str, subtitles: Path | None = None,
-             boxes: list[dict] | None = None) -> QCReport:
+             boxes: list[dict] | None = None, music: Path | None = None) -> QCReport:
     report = QCReport()
     info = ffmpeg.probe(video)
     streams = {s["codec_type"]: s for s in reversed(info.get("streams", []))}
@@ -60,6 +65,8 @@ def qc_check(video: Path, *, narration_ms: int, font: Path, text: str, subtitles
         _check_font_choice(report, subtitles, font)
     if boxes is not None:
         _check_safe_area(report, boxes)
+    if music is not None:
+        _check_loop_seam(report, music)
     return report
 
 
@@ -176,3 +183,30 @@ def _check_safe_area(report: QCReport, boxes: list[dict]) -> None:
     for b in outside:
         report.require(False, f"{b['name']} at x {b['x']}..{b['x'] + b['w']}, y {b['y']}..{b['y'] + b['h']} "
                               f"leaves the safe area x {left}..{right}, y {top}..{bottom}")
+
+
+def loop_seam_dip(music: Path) -> float:
+    """How many dB the music's level falls below its mean around the loop point, played as the
+    render plays it (``-stream_loop``): the quietest 50 ms window near the seam."""
+    with tempfile.TemporaryDirectory() as folder:
+        pcm = Path(folder) / "loop.pcm"
+        ffmpeg.run(["-v", "error", "-stream_loop", "1", "-i", str(music), "-ac", "1", "-ar", str(SEAM_RATE),
+                    "-f", "s16le", str(pcm)], timeout=60, what="music loop decode")
+        samples = np.frombuffer(pcm.read_bytes(), "<i2").astype(np.float64)
+    seam, window, span = len(samples) // 2, round(SEAM_WINDOW_S * SEAM_RATE), round(SEAM_SPAN_S * SEAM_RATE)
+    around = samples[max(seam - span, 0):seam + span]
+    windows = around[:len(around) // window * window].reshape(-1, window)
+    quietest = np.sqrt(np.mean(windows ** 2, axis=1)).min()
+    mean = np.sqrt(np.mean(samples[:seam] ** 2))
+    return round(float(_db(mean) - _db(quietest)), 1)
+
+
+def _db(rms: float) -> float:
+    return 20 * np.log10(max(rms, 1e-3))  # under 1e-3 of one s16 step counts as silence, not −inf
+
+
+def _check_loop_seam(report: QCReport, music: Path) -> None:
+    dip = loop_seam_dip(music)
+    report.measured["music_seam_dip_db"] = dip
+    report.require(dip <= SEAM_DIP_LIMIT_DB, f"the music {music.name} dips {dip:.1f} dB at its loop point "
+                                             f"(limit {SEAM_DIP_LIMIT_DB:.0f} dB)")

@@ -4,7 +4,8 @@ Visuals are the post's images as a zooming slideshow with crossfades (or a loope
 clip) that punches in over the first second, a top banner (community badge and title) for the
 whole short, the best-comment card and karaoke captions of the written text, all inside the
 Shorts safe area (their boxes go into the render meta for QC); audio is the narration over
-ducked BGM, normalised to RENDER_LOUDNESS_LUFS from a measured first pass (ebur128). The short
+the mood's music ducked under it, with a whoosh at sentence cuts and a pop as each comment card
+pops in, normalised to RENDER_LOUDNESS_LUFS from a measured first pass (ebur128). The short
 goes to a private work folder first; ``Rendered.finalize()`` moves it into place after QC, so a
 crash or a failed check never leaves a half file at ``video.mp4``.
 """
@@ -23,7 +24,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from generation import cards
+from generation import cards, sfx
 from generation.postcard import PostCard, post_card
 from generation.slideshow import slideshow
 from generation.subtitles import (
@@ -60,6 +61,9 @@ SILENCE_LUFS = -70.0  # ebur128 reports silence at its floor rather than -inf
 TRUE_PEAK_DB, LOUDNESS_RANGE_LU = -1.5, 11
 # alimiter holds sample peaks; this much lower keeps the peaks between samples under TRUE_PEAK_DB.
 INTERSAMPLE_HEADROOM_DB = 0.5
+# Effects sit this far under their files' −6 dBFS peaks: a cue, never louder than the voice.
+SFX_VOLUME_DB = -10.0
+WHOOSH_LEAD_SECONDS = 0.2  # half the whoosh: its swell peaks on the cut
 
 
 @dataclass
@@ -79,6 +83,8 @@ class RenderJob:
     site_name: str = ""
     # The post drawn as a card: the main visual when it has few images (None: the background).
     post_card: PostCard | None = None
+    # The story's tone (generation.mood): the music loop is chosen among the files of this mood.
+    mood: str = ""
 
 
 @dataclass
@@ -91,6 +97,7 @@ class Rendered:
     text: str
     font: Path
     meta: dict
+    music: Path | None = None
 
     @property
     def subtitles(self) -> Path:
@@ -170,7 +177,8 @@ def _render(job: RenderJob, font: Path, workdir: Path, seconds: float) -> Render
     text += "".join(f" {cards.card_texts('', c)}" for c in job.comments)
     if graph.meta.get("visual") == "post_card":
         text += f" {job.post_card.texts()}"
-    return Rendered(video=workdir / "video.mp4", thumbnail=thumb, workdir=workdir, text=text, font=font, meta=meta)
+    return Rendered(video=workdir / "video.mp4", thumbnail=thumb, workdir=workdir, text=text, font=font, meta=meta,
+                    music=graph.bgm)
 
 
 def _thumbnail_draw(job: RenderJob, font: Path, path: Path) -> None:
@@ -214,33 +222,50 @@ class _Graph:
 
     def __init__(self, job: RenderJob, font: Path, workdir: Path, seconds: float) -> None:
         self.job, self.font, self.workdir, self.seconds = job, font, workdir, seconds
-        self.bgm = _pick(settings.RENDER_BGM_DIR, AUDIO_EXTENSIONS, job.seed)
-        self.meta: dict = {"encoder": ffmpeg.video_encoder()[1], "bgm": self.bgm.name if self.bgm else None}
+        self.bgm = _music(settings.RENDER_BGM_DIR, job.mood, job.seed)
+        self.meta: dict = {"encoder": ffmpeg.video_encoder()[1], "bgm": self.bgm.name if self.bgm else None,
+                           "music": {"mood": job.mood or None, "file": self.bgm.name if self.bgm else None}}
         self.boxes: list[dict] = []
+        self.effects = self._effects_track()
 
     def audio_inputs(self) -> list[str]:
         args = ["-i", str(self.job.audio_path)]
         if self.bgm:
             args += ["-stream_loop", "-1", "-i", str(self.bgm)]
+        if self.effects:
+            args += ["-i", str(self.effects)]
         return args
+
+    def _effects_track(self) -> Path | None:
+        path = self.workdir / "sfx.wav"
+        self.meta["sfx"] = sfx.track_write(_effect_cues(self.job, self.seconds), settings.RENDER_SFX_DIR,
+                                           self.seconds, path)
+        return path if self.meta["sfx"] else None
 
     def loudnorm_target(self) -> str:
         return f"I={settings.RENDER_LOUDNESS_LUFS}:TP={TRUE_PEAK_DB}:LRA={LOUDNESS_RANGE_LU}"
 
     def audio_chain(self, tail: str) -> str:
+        """Voice, the music ducked under it (sidechain: the voice is the key), and the effects."""
         voice = "[0:a]aformat=sample_rates=48000:channel_layouts=stereo"
-        if not self.bgm:
+        if not self.bgm and not self.effects:
             return f"{voice},{tail}"
-        return (
-            f"{voice},asplit=2[voice][key];"
-            f"[1:a]aformat=sample_rates=48000:channel_layouts=stereo,volume={settings.RENDER_BGM_VOLUME_DB}dB[bgm];"
-            "[bgm][key]sidechaincompress=threshold=0.02:ratio=8:attack=20:release=400[ducked];"
-            f"[voice][ducked]amix=inputs=2:duration=first:dropout_transition=0:normalize=0,{tail}"
-        )
+        parts, mixed = [f"{voice},asplit=2[voice][key]" if self.bgm else f"{voice}[voice]"], ["[voice]"]
+        if self.bgm:
+            parts.append(f"[1:a]aformat=sample_rates=48000:channel_layouts=stereo,"
+                         f"volume={settings.RENDER_BGM_VOLUME_DB}dB[bgm]")
+            parts.append("[bgm][key]sidechaincompress=threshold=0.02:ratio=8:attack=20:release=400[ducked]")
+            mixed.append("[ducked]")
+        if self.effects:
+            parts.append(f"[{2 if self.bgm else 1}:a]aformat=sample_rates=48000:channel_layouts=stereo,"
+                         f"volume={SFX_VOLUME_DB}dB[sfx]")
+            mixed.append("[sfx]")
+        parts.append(f"{''.join(mixed)}amix=inputs={len(mixed)}:duration=first:dropout_transition=0:normalize=0,{tail}")
+        return ";".join(parts)
 
     def prepare_visuals(self) -> None:
         """Draw slides and cards into the work folder and build the video half of the graph."""
-        first_visual = 2 if self.bgm else 1
+        first_visual = _count_inputs(self.audio_inputs())
         self.banner = cards.banner(self.job.site_name, self.job.title, self.font, width=CARD_WIDTH)
         self.visual_inputs, video = self._visuals(first_visual)
         video += self._punch_in()
@@ -355,6 +380,21 @@ class _Graph:
         return graph + ";"
 
 
+def _effect_cues(job: RenderJob, seconds: float) -> dict[str, list[float]]:
+    """Seconds of each effect: a pop where a comment card pops in, a whoosh at every other cut
+    between sentences (the slides change there too); the whoosh's swell is centred on the cut."""
+    read = _comment_spans(job.timings, job.comments, seconds)
+    if read:
+        pops = [start for _, start, _ in read]
+    elif job.best_comment and job.best_comment.get("text"):
+        pops = [_comment_start(job.timings, seconds)]
+    else:
+        pops = []
+    cuts = [s["start_ms"] / 1000 for s in (job.timings.get("sentences") or [])[1:]]
+    whooshes = [round(cut - WHOOSH_LEAD_SECONDS, 3) for cut in cuts if all(abs(cut - pop) > 0.05 for pop in pops)]
+    return {"whoosh": [t for t in whooshes if t >= 0], "pop": [round(t, 3) for t in pops]}
+
+
 def _comment_spans(timings: dict, comments: list[dict], seconds: float) -> list[tuple[dict, float, float]]:
     """(comment, start, end) for each comment read out: from its first word to the next one's."""
     starts = [(s["comment"], s["start_ms"] / 1000) for s in timings.get("sentences") or []
@@ -391,6 +431,13 @@ def _background(first: int, seed: int, meta: dict, label: str = "base") -> tuple
     chain = (f"[{first}:v]scale={WIDTH}:{HEIGHT}:force_original_aspect_ratio=increase:out_range=tv,"
              f"crop={WIDTH}:{HEIGHT},fps={FPS},format=yuv420p,setsar=1[{label}];")
     return inputs, chain
+
+
+def _music(folder: Path, mood: str, seed: int) -> Path | None:
+    """A loop of ``mood`` (files named ``<mood>-*``), any loop when the folder has none of it."""
+    files = sorted(p for p in Path(folder).glob("*") if p.suffix.lower() in AUDIO_EXTENSIONS) if folder else []
+    matching = [p for p in files if mood and p.name.startswith(f"{mood}-")] or files
+    return matching[seed % len(matching)] if matching else None
 
 
 def _pick(folder: Path, extensions: set[str], seed: int) -> Path | None:

@@ -3,8 +3,9 @@
 ``write_script`` picks the writer from settings: ``SCRIPT_WRITER=auto`` uses the LLM when a model
 is configured and loads here, else the extractive writer; the choice and its reason go into
 ``Script.meta`` (and from there into ``Short.generation_meta``). Both writers produce the same
-structure: a hook, body lines and a closing question are spoken; the best comment, the YouTube
-title and the tags are shown. Every text passes the PII scrubber before it leaves this module.
+structure: a hook (never the title read out: the banner shows the title all along), body lines
+and an optional closing question are spoken; the best comment, the YouTube title and the tags are
+shown, and the story's mood picks its music. Every text passes the PII scrubber before it leaves this module.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from django.conf import settings
 
 from generation import llm
 from generation.glyphs import glyphs_check
+from generation.mood import MOODS, mood_of, valid_mood
 from generation.normalize import clean, normalize
 from generation.pii import Scrubber, mask_nickname
 from wagglebot.lib.stages import StageError
@@ -41,13 +43,18 @@ MAX_COMMENT_CHARS = 80
 # (about 15 s at 6–7 syllables a second), so a short with comments stays well under a minute.
 MAX_READ_COMMENTS, MAX_READ_COMMENT_CHARS = 3, 100
 MAX_TAGS = 8
-CLOSERS = ["여러분 생각은 어떠세요?", "여러분이라면 어떻게 하시겠어요?", "여러분도 이런 경험 있으신가요?"]
+# The closing question, chosen by post: "" leaves it out, so shorts do not all end on one line.
+CLOSERS = ["여러분 생각은 어떠세요?", "여러분이라면 어떻게 하시겠어요?", "여러분도 이런 경험 있으신가요?",
+           "댓글로 의견 남겨 주세요.", "여러분 이야기도 들려주세요.", "비슷한 일 겪어 보셨나요?", ""]
 SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+|\n+")
 TITLE_NOISE_RE = re.compile(r"\s*[(\[][^)\]]*[)\]]\s*|\.(?:jpg|jpeg|png|gif|manhwa|txt|mp4)\b", re.IGNORECASE)
 LIST_MARKER_RE = re.compile(r"^\s*(?:[-*※•·→]+|\d+[.)]|[①-⑩])\s*")
 PARTICLE_RE = re.compile(r"(?:에서|으로|이랑|한테|에게|까지|부터|처럼|보다|이라|이는|[은는이가을를에의도로와과랑만])$")
 _STOPWORDS = "근데 진짜 요즘 우리 제가 저희 이거 그거 오늘 어제 내일 이게 그냥 정말 너무 하는 했던 하다"
 STOPWORDS = frozenset(_STOPWORDS.split())
+# Words that make a line the hook: shock, feeling, a turn in the story.
+STRIKING_RE = re.compile(r"황당|충격|대박|미쳤|레전드|소름|감동|눈물|어이없|역대급|최고|최악|무서|깜짝|난리"
+                         r"|결국|처음|갑자기|절대|진짜로|폭탄|배신|실화")
 # Kiwi's tags: general and proper nouns (and Latin words) start a tag; a noun or noun suffix
 # written right after one continues it. Bound nouns (때문, 것) never start one.
 NOUN_HEADS = frozenset({"NNG", "NNP", "SL"})
@@ -66,6 +73,8 @@ class Script:
     tags: list[str] = field(default_factory=list)
     source: str = "extractive"
     meta: dict = field(default_factory=dict)
+    # The story's tone for its music (generation.mood): the LLM's when it named a valid one.
+    mood: str = ""
 
     def sentences(self) -> list[str]:
         """Spoken sentences in order: hook, body lines, closer."""
@@ -245,6 +254,12 @@ def _decorate(script: Script, post, scrubber: Scrubber) -> None:
     script.tags = [scrubber.scrub(tag) for tag in make_tags(post.site_code, title, script.tags)]
     script.comments = best_comments(post, scrubber)
     script.best_comment = script.comments[0] if script.comments else None
+    script.mood = valid_mood(script.mood) or mood_of(f"{post.title}\n{post.content}")
+
+
+def pick_closer(post) -> str:
+    """The post's closing question (or none), the same on every run for the same post."""
+    return CLOSERS[zlib.crc32(f"{post.site_code}:{post.origin_id}:{post.title}".encode()) % len(CLOSERS)]
 
 
 def _fit_narration(script: Script) -> Script:
@@ -259,21 +274,40 @@ def _fit_narration(script: Script) -> Script:
 
 
 def write_extractive(post) -> Script:
-    """Deterministic: the title as hook, the body's strongest sentences, a closing question."""
+    """Deterministic: the body's most striking short sentence as hook, its strongest sentences,
+    a closing question. The title is not spoken: the banner shows it for the whole short."""
     scrubber = Scrubber()
     title = clean_title(post.title)
     # Only sentences short enough to be narrated are scrubbed: the rest of a long body is never
     # used, and scrubbing all of it held the gpu worker for minutes.
     sentences = [scrubber.scrub(s) for s in split_sentences(post.content) if len(s) <= MAX_SENTENCE_CHARS]
     # Scrub before cutting: a cut between "김민수" and "대리님" would leave the name unmarked.
-    hook = fit(scrubber.scrub(title), MAX_HOOK_CHARS) or (sentences.pop(0) if sentences else "")
+    hook = _hook(sentences) or fit(scrubber.scrub(title), MAX_HOOK_CHARS)
     if not hook:
         raise ScriptError("the post has neither a title nor body text", permanent=True)
-    closer = CLOSERS[zlib.crc32(post.title.encode()) % len(CLOSERS)]
-    script = Script(hook=hook, body=[], closer=closer, source="extractive")
+    script = Script(hook=hook, body=[], closer=pick_closer(post), source="extractive")
     script.body = _strongest(sentences, keywords(title), MAX_SPOKEN_CHARS - script.spoken_chars() - 1)
     _decorate(script, post, scrubber)
     return _fit_narration(script)
+
+
+def _hook(sentences: list[str]) -> str:
+    """Take the most striking sentence out of ``sentences``: the first line a viewer hears.
+
+    Sentences that fit MAX_HOOK_CHARS come first; a longer one is cut only when no sentence fits.
+    """
+    if not sentences:
+        return ""
+    ranked = sorted(range(len(sentences)), key=lambda i: (len(sentences[i]) > MAX_HOOK_CHARS,
+                                                         -_striking(sentences[i]), i))
+    return fit(sentences.pop(ranked[0]), MAX_HOOK_CHARS)
+
+
+def _striking(sentence: str) -> float:
+    """How much a sentence grabs: numbers, exclamations and questions, words of shock or feeling."""
+    score = min(len(re.findall(r"\d+", sentence)), 2) + 1.5 * ("!" in sentence) + 1.0 * ("?" in sentence)
+    score += 2.0 * len(STRIKING_RE.findall(sentence))
+    return score - (1.5 if len(normalize(sentence)) < 8 else 0.0)
 
 
 def _strongest(sentences: list[str], title_words: list[str], budget: int) -> list[str]:
@@ -302,8 +336,11 @@ def _score(sentence: str, index: int, total: int, title_words: list[str]) -> flo
 SYSTEM_PROMPT = (
     "너는 한국 커뮤니티 인기글을 유튜브 쇼츠 내레이션으로 바꾸는 작가다. "
     "아래 글을 읽고 JSON 객체 하나로 답하라. 키: "
-    '"hook"(시선을 끄는 첫 문장, 40자 이내), "body"(핵심 내용을 담은 문장 2~4개의 배열), '
-    '"closer"(시청자에게 던지는 질문 한 문장), "title"(유튜브 제목, 100자 이내), "tags"(태그 3~6개 배열). '
+    '"hook"(시선을 끄는 첫 문장, 40자 이내, 제목을 그대로 읽지 말고 본문에서 가장 놀라운 점으로), '
+    '"body"(핵심 내용을 담은 문장 2~4개의 배열), '
+    '"closer"(시청자에게 던지는 질문 한 문장), "title"(유튜브 제목, 100자 이내), "tags"(태그 3~6개 배열), '
+    f'"mood"(글의 분위기: {", ".join(MOODS)} 중 하나, 각각 {", ".join(MOODS.values())}). '
+    "제목은 화면에 계속 보이니 내레이션에서 되풀이하지 마라. "
     "hook, body, closer를 합친 내레이션은 200자 이내. 실명, 전화번호, 이메일, 주소는 쓰지 마라. 존댓말로 써라."
 )
 STRICT_PROMPT = (
@@ -345,7 +382,7 @@ def write_llm(post, *, model: str) -> Script:
         _scrub_script(script, scrubber)
         _decorate(script, post, scrubber)
         script.meta = {"model": model, "attempts": attempt}
-        return _checked_fit(script)
+        return _checked_fit(script, post)
     raise ScriptError(f"unusable LLM output after 2 attempts: {problem}")
 
 
@@ -382,6 +419,7 @@ def parse_reply(reply: str) -> Script:
     return Script(
         hook=clean(hook), body=lines, closer=clean(closer) if _text(closer) else "",
         title=clean(title) if _text(title) else "", tags=[str(t) for t in tags if _text(t)][:MAX_TAGS], source="llm",
+        mood=valid_mood(data.get("mood")),
     )
 
 
@@ -396,8 +434,8 @@ def _scrub_script(script: Script, scrubber: Scrubber) -> None:
     script.title = scrubber.scrub(script.title)
 
 
-def _checked_fit(script: Script) -> Script:
-    script.closer = fit(script.closer, 60) or CLOSERS[0]
+def _checked_fit(script: Script, post) -> Script:
+    script.closer = fit(script.closer, 60) or pick_closer(post)
     _fit_narration(script)
     if not script.body or script.spoken_chars() > MAX_SPOKEN_CHARS:
         raise ScriptError(f"LLM script does not fit {MAX_SPOKEN_CHARS} spoken characters")

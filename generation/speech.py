@@ -49,7 +49,8 @@ def synthesize(sentences: list[str], out_dir: Path, *, comments: list[str] = ())
     """Speak ``sentences``, then ``comments``, into ``out_dir/audio.wav`` (+ ``timings.json``).
 
     A comment's timing entry carries ``"comment": <its index in comments>`` so the render shows
-    each comment's card while it is read. SpeechError when nothing can be spoken.
+    each comment's card while it is read; comments are read in the engine's second voice when it
+    has one (``meta["comment_voice"]``). SpeechError when nothing can be spoken.
     """
     lines = [(normalize(text), None) for text in sentences] + [(normalize(text), n) for n, text in enumerate(comments)]
     lines = [(text, comment) for text, comment in lines if text]
@@ -61,9 +62,12 @@ def synthesize(sentences: list[str], out_dir: Path, *, comments: list[str] = ())
     except EngineError as exc:
         raise SpeechError(str(exc), permanent=True) from exc
     failures: list[str] = []
+    story = [text for text, comment in lines if comment is None]
+    read = [text for text, comment in lines if comment is not None]
     for engine in engines:
         try:
-            clips, cached = _clips(engine, spoken)
+            clips, cached = _clips(engine, story)
+            comment_clips, comment_cached = _clips(engine.commenter(), read)
         except EngineError as exc:
             log.warning("TTS engine %s failed, trying the next one: %s", engine.name, exc)
             failures.append(f"{engine.name}: {exc}")
@@ -71,10 +75,11 @@ def synthesize(sentences: list[str], out_dir: Path, *, comments: list[str] = ())
         meta = {
             "engine": engine.name, "voice": engine.voice, "rate": engine.rate,
             "wanted": engines[0].name, "fallback": engine is not engines[0],
-            "fallback_reason": "; ".join(failures), "cached_sentences": cached,
-            "word_timings": "engine" if all(clip.words for clip in clips) else "spread",
+            "comment_voice": engine.commenter().voice if read else None,
+            "fallback_reason": "; ".join(failures), "cached_sentences": cached + comment_cached,
+            "word_timings": "engine" if all(clip.words for clip in clips + comment_clips) else "spread",
         }
-        return _assemble(lines, clips, Path(out_dir), meta)
+        return _assemble(lines, clips + comment_clips, Path(out_dir), meta)
     raise SpeechError("; ".join(failures))
 
 

@@ -90,9 +90,16 @@ def decode(path: Path) -> bytes:
 class Engine:
     name = ""
 
-    def __init__(self, voice: str, rate: str) -> None:
+    def __init__(self, voice: str, rate: str, comment_voice: str = "") -> None:
         self.voice = voice
         self.rate = rate
+        self.comment_voice = comment_voice
+
+    def commenter(self) -> Engine:
+        """The same engine in its second voice, which reads the comments (this one if it has none)."""
+        if not self.comment_voice or self.comment_voice == self.voice:
+            return self
+        return type(self)(self.comment_voice, self.rate)
 
     def clip(self, text: str) -> Clip:
         """``text`` spoken, without the silence engines put before and after it."""
@@ -290,8 +297,8 @@ ENGINES: dict[str, type[Engine]] = {"edge": EdgeTTS, "espeak": Espeak}
 
 def engines_from_settings() -> list[Engine]:
     voices = {
-        "edge": (settings.TTS_EDGE_VOICE, settings.TTS_EDGE_RATE),
-        "espeak": (settings.TTS_ESPEAK_VOICE, str(settings.TTS_ESPEAK_RATE)),
+        "edge": (settings.TTS_EDGE_VOICE, settings.TTS_EDGE_RATE, settings.TTS_EDGE_COMMENT_VOICE),
+        "espeak": (settings.TTS_ESPEAK_VOICE, str(settings.TTS_ESPEAK_RATE), settings.TTS_ESPEAK_COMMENT_VOICE),
     }
     unknown = [name for name in settings.TTS_ENGINES if name not in ENGINES]
     if unknown or not settings.TTS_ENGINES:

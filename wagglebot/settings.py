@@ -264,9 +264,12 @@ SCRIPT_LLM_VRAM_BYTES = env.int("SCRIPT_LLM_VRAM_BYTES", default=8 * 1024**3)
 # by the slots. The demo and the tests set TTS_ENGINES=espeak and stay offline.
 TTS_ENGINES = env.list("TTS_ENGINES", default=["edge", "espeak"])
 TTS_EDGE_VOICE = env.str("TTS_EDGE_VOICE", default="ko-KR-SunHiNeural")
+# The second voice that reads the comments after the story (empty: the narrator reads them).
+TTS_EDGE_COMMENT_VOICE = env.str("TTS_EDGE_COMMENT_VOICE", default="ko-KR-InJoonNeural")
 # edge-tts rate relative to the voice's own; aims at 6–7 syllables a second.
 TTS_EDGE_RATE = env.str("TTS_EDGE_RATE", default="+10%")
 TTS_ESPEAK_VOICE = env.str("TTS_ESPEAK_VOICE", default="ko")
+TTS_ESPEAK_COMMENT_VOICE = env.str("TTS_ESPEAK_COMMENT_VOICE", default="ko+f3")  # a higher variant
 # espeak-ng words per minute (its -s) to start from; a sentence that comes out slower or faster
 # than 6.4–7.4 syllables a second is spoken again at a corrected rate (generation/tts.py).
 TTS_ESPEAK_RATE = env.int("TTS_ESPEAK_RATE", default=235)
@@ -317,6 +320,8 @@ RENDER_FONT_PATH = env.str("RENDER_FONT_PATH", default="/usr/share/fonts/truetyp
 RENDER_BACKGROUNDS_DIR = env.path("RENDER_BACKGROUNDS_DIR", default=ASSETS_DIR / "backgrounds")
 RENDER_BGM_DIR = env.path("RENDER_BGM_DIR", default=ASSETS_DIR / "bgm")
 RENDER_BGM_VOLUME_DB = env.float("RENDER_BGM_VOLUME_DB", default=-6.0)
+# whoosh.wav (sentence cuts) and pop.wav (comment cards); empty or missing files: no effects.
+RENDER_SFX_DIR = env.path("RENDER_SFX_DIR", default=ASSETS_DIR / "sfx")
 RENDER_LOUDNESS_LUFS = env.float("RENDER_LOUDNESS_LUFS", default=-14.0)
 RENDER_MAX_SECONDS = env.float("RENDER_MAX_SECONDS", default=60.0)
 RENDER_MAX_IMAGES = env.int("RENDER_MAX_IMAGES", default=7)

@@ -23,15 +23,16 @@ def ffprobe(path: Path) -> dict:
     return json.loads(done.stdout)
 
 
-def render(tmp_path: Path, images: list[Path], sentences: list[str] = SENTENCES) -> tuple:
+def render(tmp_path: Path, images: list[Path], sentences: list[str] = SENTENCES, mood: str = "") -> tuple:
     audio, timings = narration(tmp_path / "voice", sentences)
     job = RenderJob(audio_path=audio, duration_ms=timings["duration_ms"], timings=timings,
-                    title="회사에서 있었던 황당한 일 🐶", out_dir=tmp_path / "out", images=images, best_comment=COMMENT)
+                    title="회사에서 있었던 황당한 일 🐶", out_dir=tmp_path / "out", images=images, best_comment=COMMENT,
+                    mood=mood)
     return job, render_short(job)
 
 
 def test_a_five_second_short_is_a_1080x1920_h264_aac_file_of_the_narration_length(tmp_path, media_tools):
-    job, rendered = render(tmp_path, [])
+    job, rendered = render(tmp_path, [], mood="tense")
     video, thumb = rendered.finalize(job.out_dir)
 
     info = ffprobe(video)
@@ -43,7 +44,8 @@ def test_a_five_second_short_is_a_1080x1920_h264_aac_file_of_the_narration_lengt
     assert (a["codec_name"], a["sample_rate"]) == ("aac", "48000")
     assert abs(float(info["format"]["duration"]) - job.duration_ms / 1000) <= 0.1
     assert video.name == "video.mp4" and not list(job.out_dir.glob(".render-*"))
-    assert rendered.meta["visual"] == "background" and rendered.meta["bgm"]
+    assert rendered.meta["visual"] == "background"
+    assert rendered.meta["music"] == {"mood": "tense", "file": "tense-loop.m4a"}
     thumb_info = ffprobe(thumb)["streams"][0]
     assert (thumb_info["width"], thumb_info["height"]) == (1280, 720)
 

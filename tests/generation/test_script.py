@@ -7,7 +7,8 @@ import sys
 
 import pytest
 
-from generation.script import Script, ScriptError, script_from_text, spoken_length, write_script
+from generation.normalize import clean
+from generation.script import CLOSERS, Script, ScriptError, script_from_text, spoken_length, write_script
 from posts.models import Comment, Post
 from tests.generation.conftest import FIXTURE_POSTS
 
@@ -26,16 +27,42 @@ def test_extractive_script_fits_200_spoken_characters(entry, fixture_post, extra
     assert 0 < spoken_length(script.narration) <= 200
     assert len(script.hook) <= 40
     assert 0 < len(script.title) <= 100
-    assert script.closer.endswith("?")
+    assert script.closer in CLOSERS
     assert script.body, "the body's strongest sentences are spoken"
 
 
+def test_the_closing_line_differs_between_posts_and_is_sometimes_left_out(fixture_post, extractive):
+    closers = [write_script(fixture_post(entry)).closer for entry in FIXTURE_POSTS]
+
+    assert len(set(closers)) >= 4, closers
+    assert "" in closers, closers
+
+
 @pytest.mark.parametrize("entry", FIXTURE_POSTS, ids=IDS)
-def test_extractive_script_contains_the_posts_key_nouns(entry, fixture_post, extractive):
+def test_extractive_script_keeps_the_posts_key_nouns_on_screen_and_in_the_tags(entry, fixture_post, extractive):
     script = write_script(fixture_post(entry))
     for noun in entry["key_nouns"]:
-        assert noun in script.narration
+        assert noun in f"{script.title} {script.narration}"  # the banner shows the title all along
     assert any(noun in tag for tag in script.tags for noun in entry["key_nouns"])
+
+
+@pytest.mark.parametrize("entry", FIXTURE_POSTS, ids=IDS)
+def test_the_first_line_spoken_is_a_short_line_of_the_body_not_the_title(entry, fixture_post, extractive):
+    script = write_script(fixture_post(entry))
+
+    assert script.sentences()[0] == script.hook and len(script.hook) <= 40
+    assert script.hook != script.title
+    assert script.hook.rstrip(".!?") in clean(entry["content"])
+    assert script.hook not in script.body
+
+
+def test_the_hook_is_the_bodys_most_striking_line(db, extractive):
+    post = Post.objects.create(site_code="nate_pann", origin_id="hook-1", url="https://example.com/h",
+                               title="결혼 3주 전인데 시어머니가 예식장을 바꾸자고 하세요",
+                               content="결혼식이 석 달 남았어요.\n시어머니가 식장을 보러 오셨어요.\n"
+                                       "계약금 300만원을 날리라고요?!\n남편은 아무 말도 안 했어요.")
+
+    assert write_script(post).hook == "계약금 300만원을 날리라고요?"  # cleaning keeps one mark
 
 
 def test_extractive_script_is_deterministic(fixture_post, extractive):
@@ -76,7 +103,7 @@ def test_planted_pii_never_reaches_the_script(db, extractive):
     assert "@" not in text and "example.com" not in text
     for secret in ("김민수", "박지현", "테헤란로", "1203호"):
         assert secret not in text
-    assert "A씨" in script.hook
+    assert "A씨" in script.narration  # the name is spoken as a stand-in
     assert script.best_comment["author"] == "이***"
 
 
@@ -143,8 +170,9 @@ def test_a_name_cut_off_from_its_honorific_by_the_hook_limit_is_still_scrubbed(d
     prefix = "회사 생활 삼년 차에 처음 겪는 정말 황당한 일인데 우리 막내 "
     title = prefix + "김민수 대리님이 제 커피를 마셨어요"
     assert len(prefix + "김민수 대") == 40, "the 40-character cut falls between the name and its title"
+    # The only body line is over 40 characters: the hook is that line cut at the limit.
     post = Post.objects.create(site_code="nate_pann", origin_id="pii-cut", url="https://example.com/c", title=title,
-                               content="오늘 아침에 있었던 일이에요.\n다들 이런 경험 있으신가요?")
+                               content=title + ".")
     script = write_script(post)
     assert "김민수" not in all_text(script)
     assert len(script.hook) <= 40

@@ -57,6 +57,7 @@ def test_llm_script_is_built_from_valid_json(model, fixture_post):
     assert script.best_comment["text"].startswith("계약금 날려도")
     prompt = scripted.chats[0][-1]["content"]
     assert "예식장" in prompt and "계약금 날려도" in prompt
+    assert "제목을 그대로 읽지 말고" in scripted.chats[0][0]["content"]  # the banner shows the title
 
 
 def test_json_inside_prose_and_a_code_fence_is_accepted(model, fixture_post):
@@ -120,3 +121,12 @@ def test_auto_mode_records_the_llm_choice(model, fixture_post, settings):
     script = write_script(fixture_post(WEDDING))
     assert script.meta["writer"] == "llm"
     assert script.meta["reason"] == "SCRIPT_WRITER=auto, model test/model"
+
+
+def test_a_valid_mood_from_the_model_wins_and_an_invalid_one_is_left_to_the_classifier(model, fixture_post):
+    model(json.dumps({**GOOD, "mood": "뭉클"}, ensure_ascii=False), json.dumps({**GOOD, "mood": "jazzy"}))
+
+    post = fixture_post(WEDDING)
+
+    assert write_script(post).mood == "heartfelt"
+    assert write_script(post).mood == "tense"  # "예식장 안 바꿉니다!!" and the rest of the post

@@ -7,6 +7,7 @@ import asyncio
 import itertools
 import json
 import subprocess
+import wave
 
 import aiohttp
 import edge_tts
@@ -65,7 +66,7 @@ def test_espeak_speaks_korean_into_a_48k_mono_wav_whose_length_matches_the_timin
     assert speech.timings["sentences"][-1]["end_ms"] == speech.duration_ms
     assert speech.meta == {
         "engine": "espeak", "voice": "ko", "rate": "235", "wanted": "espeak", "fallback": False,
-        "fallback_reason": "", "cached_sentences": 0, "word_timings": "engine",
+        "fallback_reason": "", "cached_sentences": 0, "word_timings": "engine", "comment_voice": None,
     }
     assert json.loads((tmp_path / "out" / "timings.json").read_text()) == speech.timings
 
@@ -295,3 +296,26 @@ def test_a_last_word_that_ends_with_its_clip_ends_exactly_with_the_sentence():
     clip_words = [{"text": "가", "start_ms": 0, "end_ms": 400}, {"text": "나", "start_ms": 400, "end_ms": 999}]
     assert _offset_words(clip_words, 3011, 4011)[-1]["end_ms"] == 4011  # clip rounded to 999 ms on its own
     assert _offset_words(clip_words, 3011, 4500)[-1]["end_ms"] == 4010  # speech ended early: keep its end
+
+
+def test_comments_are_read_in_the_engines_second_voice(edge, settings, tmp_path):
+    settings.TTS_EDGE_VOICE, settings.TTS_EDGE_COMMENT_VOICE = "ko-KR-SunHiNeural", "ko-KR-InJoonNeural"
+
+    speech = synthesize(["시어머니가 예식장을 바꾸재요."], tmp_path, comments=["저라면 바로 퇴사합니다"])
+
+    assert [call["voice"] for call in edge.calls] == ["ko-KR-SunHiNeural", "ko-KR-InJoonNeural"]
+    assert speech.meta["voice"] == "ko-KR-SunHiNeural" and speech.meta["comment_voice"] == "ko-KR-InJoonNeural"
+
+
+def test_espeak_reads_a_comment_in_another_variant_than_the_story(espeak, settings, tmp_path):
+    settings.TTS_ESPEAK_COMMENT_VOICE = "ko+f3"
+    line = "부장님 정말 대단하시네요"
+
+    speech = synthesize([line], tmp_path / "out", comments=[line])
+
+    with wave.open(str(speech.audio_path)) as audio:
+        pcm = audio.readframes(audio.getnframes())
+    story, comment = ((s["start_ms"], s["end_ms"]) for s in speech.timings["sentences"])
+    told, read = (pcm[start * 96:end * 96] for start, end in (story, comment))  # 48 kHz s16: 96 bytes a ms
+    assert speech.meta["comment_voice"] == "ko+f3"
+    assert told != read  # the same words, another voice
