@@ -35,7 +35,7 @@ class Received:
 
 
 class Receiver:
-    """Answers each POST with the next of ``answers`` (a status, or "slow": no answer for 3 s, then 200)."""
+    """Answers each POST with the next of ``answers`` (a status, or "slow": no answer for 1.5 s, then 200)."""
 
     def __init__(self, *answers: int | str, secret: str = "") -> None:
         self.answers = list(answers) or [200]
@@ -50,7 +50,7 @@ class Receiver:
                 receiver.received.append(Received(dict(self.headers), body, verified))
                 answer = receiver.answers.pop(0) if len(receiver.answers) > 1 else receiver.answers[0]
                 if answer == "slow":
-                    time.sleep(3)
+                    time.sleep(1.5)
                     answer = 200
                 self.send_response(answer)
                 self.send_header("Content-Type", "text/plain")

@@ -76,7 +76,7 @@ def test_a_slow_receiver_times_out_and_is_retried():
         delivery = send_one(receiver.url)
         took = time.monotonic() - started
 
-    assert took < 2  # HOOKS_TIMEOUT_SECONDS is 0.5; the receiver would have taken 3 s
+    assert took < 1.2  # HOOKS_TIMEOUT_SECONDS is 0.5; the receiver would have taken 1.5 s
     assert (delivery.status, delivery.attempts) == (D.PENDING, 1)
     assert "no answer within 0.5 s" in delivery.error
     assert delivery.next_attempt_at > timezone.now()
