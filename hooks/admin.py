@@ -109,7 +109,6 @@ class DeliveryAdmin(admin.ModelAdmin):
     list_filter = ["status", "event", "endpoint"]
     list_select_related = ["endpoint", "post"]
     search_fields = ["key"]
-    date_hierarchy = "created_at"
     inlines = [AttemptInline]
     readonly_fields = [field.name for field in Delivery._meta.fields]
 

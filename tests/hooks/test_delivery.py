@@ -7,6 +7,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from hooks import sending, tasks
@@ -188,3 +189,31 @@ def test_the_sweep_queues_a_delivery_whose_enqueue_was_lost(settings, django_cap
         settings.HOOKS_REQUEUE_AFTER_SECONDS = 0
         assert tasks.sweep() == {"requeued": 1, "skipped": 0}
     assert queued_deliveries() == [delivery.pk]
+
+
+@pytest.mark.mariadb
+@pytest.mark.django_db(transaction=True)
+def test_four_copies_of_each_task_racing_on_mariadb_post_each_event_once(mariadb_only):
+    copies, events = 4, 20
+    with Receiver(200) as receiver:
+        endpoint = make_endpoint(receiver.url)
+        ids = [sample_send(endpoint).pk for _ in range(events)]
+        start = threading.Barrier(copies)
+        outcomes: list[str] = []
+
+        def worker() -> None:
+            start.wait()
+            try:
+                outcomes.extend(tasks.deliver(pk) for pk in ids)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=worker) for _ in range(copies)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    assert sorted(got.headers["X-WaggleBot-Delivery"] for got in receiver.received) == sorted(
+        Delivery.objects.values_list("key", flat=True))
+    assert (outcomes.count("delivered"), outcomes.count("skipped")) == (events, events * (copies - 1))

@@ -63,10 +63,9 @@ def test_an_endpoint_gets_only_the_events_it_wants_and_an_inactive_one_none(
 def test_a_move_that_is_rolled_back_is_no_event(admin_user, django_capture_on_commit_callbacks):
     make_endpoint()
     post = make_post(status=S.COLLECTED)
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
-        with transaction.atomic():
-            services.post_approve(post=post, by=admin_user)
-            raise RuntimeError("the admin view failed after the move")
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+        services.post_approve(post=post, by=admin_user)
+        raise RuntimeError("the admin view failed after the move")
 
     assert Post.objects.get(pk=post.pk).status == S.COLLECTED
     assert Delivery.objects.count() == 0
