@@ -18,6 +18,7 @@ from crawling.models import CrawlRun
 from crawling.registry import CRAWLERS
 from crawling.saving import SKIPPED, post_save, posts_save
 from posts.models import Post, Status
+from posts.signals import posts_collected
 from wagglebot.lib.stages import stage
 
 log = logging.getLogger("wagglebot.crawling")
@@ -57,10 +58,12 @@ def drift_check(run: CrawlRun, url: str) -> None:
 
 
 def follow_up_run(run: CrawlRun, url: str) -> None:
-    """Rescore the site, then re-elect its duplicates' canonical copies; each failure is recorded
-    on the finished run and logged, and neither hides the other nor an error of the crawl."""
+    """Rescore the site, re-elect its duplicates' canonical copies, then announce the run's new posts;
+    each failure is recorded on the finished run and logged, and none hides another nor an error of
+    the crawl."""
     steps = (("scoring", lambda: scoring.scores_recompute(run.site_code)),
-             ("duplicates", lambda: duplicates.canonicals_refresh(run.site_code)))
+             ("duplicates", lambda: duplicates.canonicals_refresh(run.site_code)),
+             ("announcing", lambda: posts_announce(run)))
     for name, step in steps:
         try:
             step()
@@ -68,6 +71,12 @@ def follow_up_run(run: CrawlRun, url: str) -> None:
             log.exception("crawl %s: %s failed after the run", run.site_code, name)
             run.failure_add(url, f"{name} failed after the crawl: {type(exc).__name__}: {exc}")
             run.counts_save()
+
+
+def posts_announce(run: CrawlRun) -> None:
+    """Tell listeners (webhooks) which posts this run found, now that they are scored and linked."""
+    new = Post.objects.filter(site_code=run.site_code, created_at__gte=run.started_at, status=Status.COLLECTED)
+    posts_collected.send(sender=CrawlRun, posts=list(new))
 
 
 def crawl_page(crawler: BaseCrawler, run: CrawlRun, page: int, say: Progress) -> None:

@@ -17,6 +17,8 @@ def schedules() -> list[dict]:
             "schedule_type": Schedule.MINUTES,
             "minutes": 5,
         },
+        # Retries whose back-off ended and lost enqueues; a minute is the retries' granularity.
+        {"name": "hooks.sweep", "func": "hooks.tasks.sweep", "schedule_type": Schedule.MINUTES, "minutes": 1},
     ]
     items += _crawl_schedules()
     items += _publishing_schedules()

@@ -3,12 +3,13 @@
 Every status change goes through ``Post.apply(move)``, which looks the move up in the lifecycle
 table (``posts/lifecycle.py``) and makes it through the one guarded ``transition()``. Callers
 outside this app use the services in ``posts/services.py``, which also queue the move's
-follow-up task.
+follow-up task. Each committed change is announced with ``posts.signals.status_changed``.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import models, transaction
@@ -16,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from posts.lifecycle import LEASES, MOVES, PENDING, TRANSITIONS, Failure, Phase, Status, Task, follow_up
+from posts.signals import status_changed
 
 S = Status
 
@@ -158,7 +160,12 @@ class Post(models.Model):
             )
             if changed != 1:
                 raise Post.InvalidTransition(f"post {self.pk} is no longer {old}")
-            StatusChange.objects.create(post=self, old=old, new=to, by=by, reason=reason, error_code=error_code)
+            change = StatusChange.objects.create(
+                post=self, old=old, new=to, by=by, reason=reason, error_code=error_code,
+            )
+            # After commit: a listener (webhooks) never sees a move that was rolled back, and its
+            # failure is logged without undoing the move.
+            transaction.on_commit(partial(status_changed.send, sender=Post, change=change), robust=True)
         self.status = to
         self.refresh_from_db(fields=["updated_at", *fields])
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 
+from hooks.models import Endpoint
 from posts.models import Post, Status
 
 _ids = itertools.count(1)
@@ -20,3 +21,8 @@ def make_post(status: str = Status.COLLECTED, **fields) -> Post:
         "status": status,
     }
     return Post.objects.create(**{**defaults, **fields})
+
+
+def make_endpoint(url: str = "http://127.0.0.1:9/hook", **fields) -> Endpoint:
+    defaults = {"name": "moderators", "events": ["post.approved", "post.high_score", "post.failed"]}
+    return Endpoint.objects.create(url=url, **{**defaults, **fields})

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "crawling",
     "generation",
     "publishing",
+    "hooks",
     "ops",
 ]
 
@@ -334,3 +335,18 @@ IMAGE_FETCH_MAX_BYTES = env.int("IMAGE_FETCH_MAX_BYTES", default=10 * 1024 * 102
 IMAGE_FETCH_TIMEOUT = env.float("IMAGE_FETCH_TIMEOUT", default=10.0)
 # Networks exempt from the private-address refusal (an internal image proxy); empty by default.
 IMAGE_FETCH_ALLOW_NETWORKS = env.list("IMAGE_FETCH_ALLOW_NETWORKS", default=[])
+
+# --- webhooks (hooks/) ---
+# A crawled post scoring at least this (0–1) is a "new high-scoring post" event.
+HOOKS_HIGH_SCORE = env.float("HOOKS_HIGH_SCORE", default=0.9)
+# Seconds for one delivery attempt, connect to last byte.
+HOOKS_TIMEOUT_SECONDS = env.float("HOOKS_TIMEOUT_SECONDS", default=10.0)
+HOOKS_MAX_ATTEMPTS = env.int("HOOKS_MAX_ATTEMPTS", default=6)
+# Pause after the 1st, 2nd, … failed attempt (seconds); the last repeats.
+HOOKS_RETRY_DELAYS = [int(s) for s in env.list("HOOKS_RETRY_DELAYS", default=["60", "300", "1800", "7200", "21600"])]
+# A due delivery queued longer ago than this without an attempt is queued again by the sweep.
+HOOKS_REQUEUE_AFTER_SECONDS = env.int("HOOKS_REQUEUE_AFTER_SECONDS", default=600)
+# Networks exempt from the private-address refusal (a receiver on the LAN); empty by default.
+HOOKS_ALLOW_NETWORKS = env.list("HOOKS_ALLOW_NETWORKS", default=[])
+# The admin's public address, for post links in chat messages; empty = no link.
+HOOKS_SITE_URL = env.str("HOOKS_SITE_URL", default="")

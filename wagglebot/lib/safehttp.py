@@ -1,10 +1,10 @@
-"""GET a URL from the public internet only: the security boundary for post image downloads.
+"""Talk to the public internet only: the security boundary for post image downloads and webhooks.
 
-Post image URLs come from crawled pages, i.e. from strangers. Without this guard a page could
-point the worker at 169.254.169.254 (cloud metadata), 127.0.0.1:6379 (our Redis) or an intranet
-host. The address check runs inside the connection itself, on the address the socket actually
-connects to, so a DNS answer that changes between a check and the connect (rebinding) cannot
-slip through; redirects are followed by hand, one guarded connection per hop.
+Post image URLs come from crawled pages, i.e. from strangers; webhook URLs from any admin user.
+Without this guard a page could point the worker at 169.254.169.254 (cloud metadata),
+127.0.0.1:6379 (our Redis) or an intranet host. The address check runs inside the connection
+itself, on the address the socket actually connects to, so a DNS answer that changes between a
+check and the connect (rebinding) cannot slip through; redirects are followed by hand, one guarded connection per hop.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ from urllib3.util import connection as u3connection
 MAX_REDIRECTS = 5
 SITE_LOCAL = ipaddress.ip_network("fec0::/10")
 CHUNK = 64 * 1024
-_local = threading.local()  # the running fetch's watchdog, for the connections it opens
+EXCERPT_BYTES = 2048
+_local = threading.local()  # the running call's watchdog and allowed networks, for the connections it opens
 
 
 class FetchError(Exception):
@@ -44,6 +45,38 @@ class Fetched:
     body: bytes
 
 
+@dataclass
+class Answered:
+    status: int
+    excerpt: str  # the first bytes of the answer, decoded leniently
+
+
+def post(url: str, body: bytes, *, headers: dict[str, str], timeout: float, allow_networks: list[str]) -> Answered:
+    """POST ``body`` to a public http/https URL; any answer, 3xx included, is returned, never followed.
+
+    ``timeout`` bounds the whole exchange, connect included. ``allow_networks`` exempts networks
+    from the private-address refusal (a LAN receiver, the tests' loopback one).
+    """
+    _check_scheme(url)
+    watchdog = _Watchdog(timeout, f"no answer within {timeout:g} s")
+    _local.allow = allow_networks
+    try:
+        response = _pool().request(
+            "POST", url, body=body, headers=headers, redirect=False, retries=False, preload_content=False,
+            timeout=urllib3.Timeout(total=timeout + 1),
+        )
+        try:
+            excerpt = response.read(EXCERPT_BYTES).decode("utf-8", "replace")
+        finally:
+            response.close()
+    except urllib3.exceptions.HTTPError as exc:
+        raise FetchError(watchdog.message if watchdog.expired else f"POST {url[:120]} failed: {exc}") from exc
+    finally:
+        watchdog.stop()
+        _local.allow = None
+    return Answered(status=response.status, excerpt=excerpt)
+
+
 def fetch(url: str, *, max_bytes: int, content_type_prefix: str = "") -> Fetched:
     """Download ``url`` (public http/https only), following up to five redirects by hand.
 
@@ -51,7 +84,8 @@ def fetch(url: str, *, max_bytes: int, content_type_prefix: str = "") -> Fetched
     urllib3's timeout only bounds each socket read, so a server sending a header byte a second,
     or five slow redirect hops, would hold the worker many times longer.
     """
-    watchdog = _Watchdog(settings.IMAGE_FETCH_TIMEOUT)
+    timeout = settings.IMAGE_FETCH_TIMEOUT
+    watchdog = _Watchdog(timeout, f"download took longer than IMAGE_FETCH_TIMEOUT={timeout} s")
     try:
         fetched = _fetch(url, max_bytes, content_type_prefix, watchdog)
     except FetchError as exc:
@@ -83,9 +117,9 @@ def _fetch(url: str, max_bytes: int, prefix: str, watchdog: _Watchdog) -> Fetche
 class _Watchdog:
     """Shuts every socket of one fetch down when its deadline passes, wherever the fetch is waiting."""
 
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, seconds: float, message: str) -> None:
         self.deadline = time.monotonic() + seconds
-        self.message = f"download took longer than IMAGE_FETCH_TIMEOUT={seconds} s"
+        self.message = message
         self.expired = False
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
@@ -180,7 +214,11 @@ def public_address(host: str, port: int) -> str:
 
 
 def _allowed(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    if any(ip in ipaddress.ip_network(net, strict=False) for net in settings.IMAGE_FETCH_ALLOW_NETWORKS):
+    # The running post()'s own list, else the image downloads' (fetch() and the crawlers' sessions).
+    allowed = getattr(_local, "allow", None)
+    if allowed is None:
+        allowed = settings.IMAGE_FETCH_ALLOW_NETWORKS
+    if any(ip in ipaddress.ip_network(net, strict=False) for net in allowed):
         return True
     return ip_public(ip)
 
