@@ -34,7 +34,8 @@ class Mlbpark(BaseCrawler):
             label = html.text(html.find(row, "span", "word"))
             if not match or label in NOT_POSTS or self.row_skipped(row, title, html.attr(link, "href")):
                 continue
-            views = html.text(html.find(row, "span", "viewV")) or html.text(row.findall("td")[-1])
+            cells = row.findall("td")
+            views = html.text(html.find(row, "span", "viewV")) or (html.text(cells[-1]) if cells else "")
             items.append(ListItem(
                 origin_id=match.group(1),
                 url=f"{self.origin}/mp/b.php?b=bullpen&id={match.group(1)}",
