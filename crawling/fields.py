@@ -15,7 +15,7 @@ module lists its candidates, primary first; ``Fields`` tries them and keeps a re
 A candidate is a CSS selector: the first match's text, ``css@attr`` for an attribute, ``css@tail``
 for the text right after the element (theqoo's icon-labelled counts), or ``meta:<key>`` where a
 site's meta tag is the best source (instiz's dated to the second). ``also`` adds ready values
-(``(source name, value or None)``) after the selectors and before the page-wide meta and JSON-LD.
+(``(source name, value or None)``; a date's as text) after the selectors and before the page-wide meta and JSON-LD.
 A count with a ``label`` takes the number right after the label, or an element that holds only a
 number ("1,366", "1.2만"), never another labelled number.
 
@@ -75,8 +75,12 @@ class Fields:
             tries.append((f"json-ld:{LD_COUNTS[name]}", lambda: self.ld_count(LD_COUNTS[name])))
         return self.pick(name, tries, 0)
 
-    def date(self, name: str, selectors: Sequence[str]) -> datetime | None:
+    def date(
+        self, name: str, selectors: Sequence[str], *, also: Iterable[tuple[str, str | None]] = (),
+    ) -> datetime | None:
+        """``also``: date texts the site module found itself (todayhumor's "등록시간" line)."""
         tries = [(css, lambda css=css: iso_date(self.read(css))) for css in selectors]
+        tries += [(source, lambda value=value: iso_date(value)) for source, value in also]
         tries += [(f"meta:{key}", lambda key=key: iso_date(meta_content(self.doc, key))) for key in META_DATE]
         tries += [(f"json-ld:{key}", lambda key=key: iso_date(self.ld_value(key))) for key in LD_DATE]
         return self.pick(name, tries, None)

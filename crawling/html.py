@@ -145,13 +145,16 @@ def need(el, css: str, what: str):
     return found
 
 
-def need_body(el, css: str):
-    """The post body: the first match of ``css`` with text or an image. A page without one is
-    the only page a post is lost over; every other field has fallbacks (``crawling.fields``)."""
-    for node in select(el, css):
-        if node.text_content().strip() or node.find(".//img") is not None:
-            return node
-    raise ParseError(f"missing body ({css})")
+def need_body(el, *selectors: str):
+    """The post body: the first match with text or an image of the first selector that has one,
+    the selectors tried in order (a container after the exact block, never before it, so a group
+    selector's document order cannot pick the container). A page without one is the only page a
+    post is lost over; every other field has fallbacks (``crawling.fields``)."""
+    for css in selectors:
+        for node in select(el, css):
+            if node.text_content().strip() or node.find(".//img") is not None:
+                return node
+    raise ParseError(f"missing body ({', '.join(selectors)})")
 
 
 def first_line(content: str, limit: int = 80) -> str:

@@ -6,21 +6,11 @@ import re
 
 from crawling import html
 from crawling.base import BaseCrawler, CommentData, ListItem, PostData
-from crawling.sites.candidates import count, count_first, labelled, meta, node_first, nodes_first, text_first
+from crawling.fields import Fields
 
 POST_ID = re.compile(r"^(?:https://mlbpark\.donga\.com)?/mp/b\.php\?(?:[^#]*&)?b=bullpen&(?:[^#]*&)?id=(\d+)")
-NOT_POSTS = ("공지", "광고", "이벤트")  # board labels of pinned and promoted rows
-
-# Each field: candidate selectors tried in order.
-ROWS = ("table.tbl_type01 tbody tr", "div.tbl_box tr")
-ROW_LINK = ("div.tit a.txt", "td.t_left a")
-TITLE = ("div.view_head div.titles", "div.titles")
-META = ("div.view_head div.text3", "div.text3")
-BODY = ("div#contentDetail", "div.view_context div.ar_txt", "div.view_context")
-AUTHOR = ("div.view_head div.text2 span.nick", "div.text2 span.nick")
-LIKES = ("span#likeCnt", "div.like_area span.like_cnt")
-COMMENT_COUNT = ("em#replyCnt", "div.reply_top span.total")
-COMMENTS = ("div.reply_list div.other_con, div.reply_list div.other_reply",)
+NOT_POSTS = ("공지", "광고", "이벤트")  # board labels (span.word) of pinned and promoted rows
+INFO = "div.view_head div.text3"  # "2026-09-22 10:21 조회 : 3,456 추천 : 45"
 
 
 class Mlbpark(BaseCrawler):
@@ -37,55 +27,57 @@ class Mlbpark(BaseCrawler):
 
     def parse_list(self, doc, url: str) -> list[ListItem]:
         items = []
-        for row in nodes_first(doc, ROWS):
-            link = node_first(row, ROW_LINK)
+        for row in html.select(doc, "table.tbl_type01 tbody tr"):
+            link = html.first(row, "div.tit a.txt")
             match = POST_ID.match(html.attr(link, "href"))
+            title = html.attr(link, "title") or html.text(link)
             label = html.text(html.find(row, "span", "word"))
-            if html.has_class(row, "notice") or label in NOT_POSTS or not match:
+            if not match or label in NOT_POSTS or self.row_skipped(row, title, html.attr(link, "href")):
                 continue
             cells = row.findall("td")
+            views = html.text(html.find(row, "span", "viewV")) or (html.text(cells[-1]) if cells else "")
             items.append(ListItem(
                 origin_id=match.group(1),
                 url=f"{self.origin}/mp/b.php?b=bullpen&id={match.group(1)}",
-                title=html.attr(link, "title") or html.text(link),
-                views=count(html.text(html.find(row, "span", "viewV")) or (html.text(cells[-1]) if cells else "")),
-                comments=count(html.text(html.find(row, "span", "replycnt"))),
+                title=title,
+                views=html.to_int(views),
+                comments=html.to_int(html.text(html.find(row, "span", "replycnt"))),
             ))
         return items
 
     def parse_post(self, doc, url: str) -> PostData:
         view = html.scope(doc, "div.left_cont")  # the post and its comments, not the rank box
-        body = node_first(view, BODY)
-        if body is None:
-            raise html.ParseError("missing body (div#contentDetail)")
+        body = html.need_body(view, "div#contentDetail", "div.view_context div.ar_txt", "div.view_context")
         html.drop(body, "div.tool_cont")  # scrap / report buttons inside the body
-        info = text_first(view, META)
-        likes = count_first(view, LIKES)
-        counted = count_first(view, COMMENT_COUNT)
+        content = html.block_text(body)
         comments = self._comments(view)
+        fields = Fields(view, doc)
         return PostData(
             origin_id=POST_ID.match(url).group(1),
             url=url,
-            title=text_first(view, TITLE) or meta(doc, "og:title"),
-            content=html.block_text(body),
+            title=fields.text("title", ["div.view_head div.titles", "div.titles"], meta=("og:title",),
+                              default=html.first_line(content)),
+            content=content,
             images=html.images(body, url),
-            views=labelled(info, "조회") or 0,
-            likes=likes if likes is not None else labelled(info, "추천") or 0,
-            comment_count=counted if counted is not None else len(comments),
-            author=text_first(view, AUTHOR),
-            published_at=html.kst(info) or html.meta_published(doc),
+            views=fields.count("views", [INFO, "div.text3"], label="조회"),
+            likes=fields.count("likes", ["span#likeCnt", "div.like_area span.like_cnt", INFO], label="추천"),
+            comment_count=fields.count("comment_count", ["em#replyCnt", "div.reply_top span.total"], label="댓글",
+                                       also=[("comments on page", len(comments) or None)]),
+            author=fields.text("author", ["div.view_head div.text2 span.nick", "div.text2 span.nick"]),
+            published_at=fields.date("published_at", [INFO, "div.text3"]),
             comments=comments,
+            parse=fields.record(),
         )
 
     @staticmethod
     def _comments(view) -> list[CommentData]:
         found = []
-        for box in nodes_first(view, COMMENTS):
+        for box in html.select(view, "div.reply_list div.other_con, div.reply_list div.other_reply"):
             if html.has_class(box, "del"):
                 continue  # 삭제된 댓글입니다.
             found.append(CommentData(
                 id=html.attr(box, "id").removeprefix("reply_"),
-                author=text_first(box, ("span.name a", "span.name")),
-                text=html.comment_text(node_first(box, ("span.re_txt", "div.txt_box"))),
+                author=html.text(html.first(box, "span.name")),
+                text=html.comment_text(html.first(box, "span.re_txt")),
             ))
         return [c for c in found if c.text]

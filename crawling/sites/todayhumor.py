@@ -8,19 +8,12 @@ import re
 
 from crawling import html
 from crawling.base import BaseCrawler, CommentData, CrawlError, ListItem, PostData
-from crawling.sites.candidates import count, labelled, meta, node_first, nodes_first, text_first
+from crawling.fields import Fields
 
 log = logging.getLogger("wagglebot.crawling")
 POST_NO = re.compile(r"^(?:https?://www\.todayhumor\.co\.kr)?/board/view\.php\?(?:[^#]*&)?table=bestofbest&(?:[^#]*&)?no=(\d+)")
 BEST_COUNT = 3  # the memo JSON marks no best comments: the most liked stand in for them
-
-# Each field: candidate selectors tried in order.
-ROWS = ("table.table_list tbody tr.view", "table.table_list tr")
-TITLE = ("div.viewSubjectDiv > div", "div.viewSubjectDiv")
-INFO = ("div.writerInfoContents > div", "div.writerInfoContainer div")
-BODY = ("div.viewContent",)
-AUTHOR = ("span#viewPageWriterNameSpan", "div.writerInfoContents a")
-LIKES = ("span#ok_count", "div.viewOkNokDiv span.ok_count_span")
+INFO = "div.writerInfoContents"  # labelled lines: "추천 : 312", "조회수 : 15204", "댓글 : 8개", "등록시간 : …"
 
 
 class Todayhumor(BaseCrawler):
@@ -37,19 +30,19 @@ class Todayhumor(BaseCrawler):
 
     def parse_list(self, doc, url: str) -> list[ListItem]:
         items = []
-        for row in nodes_first(doc, ROWS):
+        for row in html.select(doc, "table.table_list tr.view:not(.list_tr_notice)"):
             cells = html.cells(row)
             link = html.child(cells.get("subject"), "a")
             match = POST_NO.match(html.attr(link, "href"))
-            if html.has_class(row, "list_tr_notice") or not match:
+            if not match or self.row_skipped(row, html.text(link), html.attr(link, "href")):
                 continue  # notices (table=notice) and anything not on the board
             items.append(ListItem(
                 origin_id=match.group(1),
                 url=f"{self.origin}/board/view.php?table=bestofbest&no={match.group(1)}",
                 title=html.text(link),
-                views=count(html.text(cells.get("hits"))),
-                likes=count(html.text(cells.get("oknok"))),
-                comments=count(html.text(html.find(row, "span", "list_memo_count_span"))),
+                views=html.to_int(html.text(cells.get("hits"))),
+                likes=html.to_int(html.text(cells.get("oknok"))),
+                comments=html.to_int(html.text(html.find(row, "span", "list_memo_count_span"))),
             ))
         return items
 
@@ -59,26 +52,25 @@ class Todayhumor(BaseCrawler):
         return post
 
     def parse_post(self, doc, url: str) -> PostData:
-        body = node_first(doc, BODY)
-        if body is None:
-            raise html.ParseError("missing body (div.viewContent)")
+        body = html.need_body(doc, "div.viewContent")
+        content = html.block_text(body)
         # "등록시간 : 2026/09/22 09:12:48" comes before the 베스트/베오베 times, which are not the posting time.
-        lines = [html.text(div) for div in nodes_first(doc, INFO)]
-        posted = next((line for line in lines if line.startswith("등록시간")), "")
-        info = " ".join(lines)
-        likes = labelled(info, "추천")
-        comment_count = labelled(info, "댓글")
+        lines = (html.text(div) for div in html.select(doc, f"{INFO} > div"))
+        posted = next((line for line in lines if line.startswith("등록시간")), None)
+        fields = Fields(doc)
         return PostData(
             origin_id=POST_NO.match(url).group(1),
             url=url,
-            title=text_first(doc, TITLE) or meta(doc, "og:title"),
-            content=html.block_text(body),
+            title=fields.text("title", ["div.viewSubjectDiv > div", "div.viewSubjectDiv"], meta=("og:title",),
+                              default=html.first_line(content)),
+            content=content,
             images=html.images(body, url),
-            views=labelled(info, "조회수", "조회") or 0,
-            likes=likes if likes is not None else count(text_first(doc, LIKES)),
-            comment_count=comment_count or 0,
-            author=text_first(doc, AUTHOR),
-            published_at=html.kst(posted) or html.meta_published(doc),
+            views=fields.count("views", [INFO], label="조회수"),
+            likes=fields.count("likes", ["span#ok_count", INFO, "div.viewOkNokDiv span.ok_count_span"], label="추천"),
+            comment_count=fields.count("comment_count", [INFO], label="댓글"),
+            author=fields.text("author", ["span#viewPageWriterNameSpan", f"{INFO} a"]),
+            published_at=fields.date("published_at", [], also=[(f"{INFO} 등록시간", posted)]),
+            parse=fields.record(),
         )
 
     def _comments_fetch(self, post: PostData) -> list[CommentData]:
@@ -104,4 +96,4 @@ class Todayhumor(BaseCrawler):
         if not text:
             return None
         return CommentData(id=str(raw.get("no", "")), author=str(raw.get("name") or ""), text=text,
-                           likes=count(str(raw.get("ok") or "")))
+                           likes=html.to_int(str(raw.get("ok") or "")))

@@ -1,5 +1,7 @@
-"""Clien, Bobaedream, Todayhumor and MLBPARK: counts with labels, notices left out, fields that fall
-back to their next candidate, and robots.txt obeyed. Their fixture parses are in test_site_parsers."""
+"""Clien, Bobaedream, Todayhumor and MLBPARK: their own notice and ad rows left out, fields that fall
+back to their next candidate, and robots.txt obeyed. Their fixture parses are in test_site_parsers;
+what every site shares (count parsing, primary sources, a renamed title block, the row filter) is in
+test_field_fallbacks and test_list_filters."""
 
 from __future__ import annotations
 
@@ -9,25 +11,10 @@ from crawling.base import CrawlError, ListItem
 from crawling.fixture_server import FixtureServer
 from crawling.registry import CRAWLERS
 from crawling.runs import site_crawl
-from crawling.sites.candidates import count, labelled
 from posts.models import Comment, Post
 from tests.crawling.conftest import expected
 
 NEW_SITES = ("clien", "bobaedream", "todayhumor", "mlbpark")
-
-
-@pytest.mark.parametrize(("text", "number"), [
-    ("조회 1,366", 1366), ("1.2만", 12000), ("3.2 k", 3200), ("[23]", 23), ("댓글 : 8개", 8), ("98.1 k", 98100),
-    ("", 0), ("-", 0),
-])
-def test_counts_are_read_through_labels_separators_and_units(text, number):
-    assert count(text) == number
-
-
-def test_a_labelled_count_is_found_by_its_label_and_is_none_without_it():
-    line = "추천 : 312 조회수 : 15204 댓글 : 8개"
-    assert (labelled(line, "조회수"), labelled(line, "추천"), labelled(line, "댓글")) == (15204, 312, 8)
-    assert labelled(line, "반대") is None
 
 
 @pytest.mark.parametrize(("site", "notice"), [
@@ -71,17 +58,26 @@ def test_clien_title_falls_back_to_og_title_and_comment_count_to_the_comments(si
     assert post.title == "퇴근길 지하철에서 본 역대급 배려 장면"
     assert post.comment_count == len(post.comments) == 5
     assert post.likes == 87  # from the 공감 button when the title block's count is gone
+    assert {field: post.parse["sources"][field] for field in ("title", "comment_count", "likes")} == {
+        "title": "meta:og:title", "comment_count": "comments on page", "likes": "div.post_ccls strong.symph_count"}
+    assert sorted(post.parse["fallback"]) == ["comment_count", "likes", "title"] and post.missing == []
 
 
 def test_bobaedream_likes_fall_back_to_the_vote_button_when_the_count_line_changes(site_folder):
     post = post_read(site_folder, "bobaedream", lambda page: page.replace("추천 <em", "공감 <em"))
-    assert post.likes == 145
-    assert post.views == 12480
+    assert post.likes == 145 and post.parse["sources"]["likes"] == "strong#recomm_cnt"
+    assert post.views == 12480 and post.parse["fallback"] == ["likes"]
 
 
-def test_mlbpark_likes_fall_back_to_the_count_line_when_the_like_counter_is_gone(site_folder):
-    post = post_read(site_folder, "mlbpark", lambda page: page.replace('id="likeCnt"', "").replace("like_cnt", "x"))
-    assert post.likes == 45
+def test_mlbpark_likes_fall_back_to_the_count_line_and_the_date_to_the_meta_tag(site_folder):
+    def change(page: str) -> str:
+        page = page.replace('id="likeCnt"', "").replace("like_cnt", "x")
+        return page.replace('<span class="val">2026-09-22 10:21</span>', "")
+
+    post = post_read(site_folder, "mlbpark", change)
+    assert post.likes == 45 and post.parse["sources"]["likes"] == "div.view_head div.text3"
+    assert post.published_at.isoformat() == "2026-09-22T10:21:37+09:00"  # the meta tag has the seconds
+    assert post.parse["sources"]["published_at"] == "meta:article:published_time"
 
 
 def test_todayhumor_broken_comment_json_keeps_the_post_without_comments(site_folder):
@@ -89,7 +85,7 @@ def test_todayhumor_broken_comment_json_keeps_the_post_without_comments(site_fol
     post = post_read(site_folder, "todayhumor", lambda page: page)
     assert post.title == "할머니가 손주 택배 받고 보내신 문자"
     assert post.comments == []
-    assert post.comment_count == 8
+    assert post.comment_count == 8 and post.parse["sources"]["comment_count"] == "div.writerInfoContents"
 
 
 @pytest.mark.django_db

@@ -13,8 +13,10 @@ from django.utils import timezone
 from crawling.drift import drift_find, field_shares
 from crawling.fixture_server import FixtureServer
 from crawling.models import CrawlRun
+from crawling.registry import CRAWLERS
 from crawling.runs import site_crawl
 from tests.crawling.conftest import expected
+from tests.crawling.test_field_fallbacks import HEADER_RENAMED, page, parse
 
 pytestmark = pytest.mark.django_db
 USUAL = {"title": {"primary": 1.0, "empty": 0.0}, "views": {"primary": 1.0, "empty": 0.0},
@@ -36,6 +38,18 @@ def test_a_drop_against_the_median_of_recent_runs_is_drift_and_a_small_wobble_is
     now = {**USUAL, "views": {"primary": 0.5, "empty": 0.0}, "title": {"primary": 0.7, "empty": 0.3}}
     assert [change["field"] for change in drift_find(now, history)] == ["views"]
     assert drift_find(now, []) == []  # a site's first run has nothing to compare with
+
+
+@pytest.mark.parametrize("site", list(CRAWLERS))
+def test_every_site_whose_title_block_was_renamed_drifts_on_title_and_on_nothing_else_it_kept(site):
+    want = expected(site)["posts"][0]
+    text = page(site, want["file"])
+    usual = parse(site, text, want["url"]).parse
+    changed = parse(site, text.replace(*HEADER_RENAMED[site]), want["url"]).parse
+    drift = drift_find(field_shares([changed] * 3), [field_shares([usual] * 3)] * 5)
+    assert "title" in [change["field"] for change in drift]
+    kept = [name for name, source in changed["sources"].items() if source == usual["sources"][name]]
+    assert not {change["field"] for change in drift} & set(kept)
 
 
 def every_post_is(folder, site: str, page: str, fix) -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from crawling import html
 from crawling.fields import Fields
-from crawling.registry import CRAWLERS
+from crawling.registry import CRAWLERS, static_sites
 from tests.crawling.conftest import FIXTURES, expected
 
 
@@ -35,7 +35,8 @@ THEQOO_URL = "https://theqoo.net/hot/4361027745"
     ("text", "label", "expected"),
     [("조회 1,366", "", 1366), ("1.2만", "", 12000), ("추천 12", "", 12), ("3.4천", "", 3400), ("[7]", "", 7),
      ("추천 12 | 조회 20,118 | 비추력 14", "조회", 20118), ("조회수 1.5만", "조회수", 15000), ("no number", "", None),
-     ("추천 12", "조회", None)],
+     ("추천 12", "조회", None), ("3.2 k", "", 3200), ("댓글 : 8개", "댓글", 8), ("조회수 : 15204", "조회수", 15204),
+     ("-", "", None)],
 )
 def test_counts_are_read_with_labels_and_separators_anywhere(text, label, expected):
     assert html.count(text, label) == expected
@@ -48,7 +49,7 @@ def test_a_count_with_a_label_never_takes_another_labelled_number():
     assert fields.record() == {"sources": {"views": "p.b"}, "fallback": ["views"], "missing": []}
 
 
-@pytest.mark.parametrize("site", ["dcinside", "nate_pann", "ruliweb", "theqoo", "ppomppu"])
+@pytest.mark.parametrize("site", static_sites())
 def test_every_fixture_post_is_read_from_the_primary_sources(site):
     for want in expected(site)["posts"]:
         post = parse(site, page(site, want["file"]), want["url"])
@@ -135,10 +136,14 @@ HEADER_RENAMED = {  # each site's title block under a new name
     "ruliweb": ("subject_inner_text", "subject_v2"),
     "instiz": ('id="nowsubject"', 'id="subject_v2"'),
     "ppomppu": ('id="topTitle"', 'id="title_v2"'),
+    "clien": ('class="post_subject"', 'class="subject_v2"'),
+    "bobaedream": ('class="writerProfile"', 'class="writer_v2"'),
+    "todayhumor": ('class="viewSubjectDiv"', 'class="subject_v2"'),
+    "mlbpark": ('class="titles"', 'class="titles_v2"'),
 }
 
 
-@pytest.mark.parametrize("site", list(HEADER_RENAMED))
+@pytest.mark.parametrize("site", list(CRAWLERS))  # a site added to the registry needs its entry above
 def test_every_site_keeps_a_post_whose_title_block_was_renamed(site):
     want = expected(site)["posts"][0]
     old, new = HEADER_RENAMED[site]

@@ -8,7 +8,7 @@ import pytest
 from crawling import html
 from crawling.base import BaseCrawler
 from crawling.registry import CRAWLERS
-from tests.crawling.conftest import FIXTURES
+from tests.crawling.conftest import FIXTURES, expected
 
 
 def list_of(site: str, name: str, url: str):
@@ -69,3 +69,19 @@ def test_a_site_adds_its_own_marks_and_words():
     marked = html.document('<table><tr><td><span class="ad-icon">AD</span></td></tr></table>').find(".//tr")
     assert site.row_skipped(marked, "좋은 글", "/1") and site.row_skipped(plain, "공지사항 안내", "/1")
     assert not site.row_skipped(plain, "좋은 글", "/1")
+
+
+@pytest.mark.parametrize("site", list(CRAWLERS))
+def test_every_site_sends_its_list_rows_through_the_shared_filter(site):
+    """The first listed post, retitled as an ad, leaves the list; the rest stay."""
+    first, *rest = expected(site)["list"]["items"]
+    crawler = CRAWLERS[site](base_url=f"http://127.0.0.1:9/{site}")
+    try:
+        text = html.html_decode((FIXTURES / site / "list.html").read_bytes(), forced=crawler.encoding)
+        assert first["title"] in text
+        doc = html.document(text.replace(first["title"], "[광고] " + first["title"]))
+        ids = [item.origin_id for item in crawler.parse_list(doc, crawler.list_url(1))]
+    finally:
+        crawler.close()
+    assert first["origin_id"] not in ids
+    assert ids == [item["origin_id"] for item in rest]
