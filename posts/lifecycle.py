@@ -79,6 +79,8 @@ class Failure(FailureKind, Enum):
     TTS_INVALID = "TTS_INVALID", Phase.GENERATION, True, True, "nothing speakable"
     RENDER_FAILED = "RENDER_FAILED", Phase.GENERATION, False, True, "the render failed"
     RENDER_INVALID = "RENDER_INVALID", Phase.GENERATION, True, True, "the render cannot run as configured"
+    # Not the post's fault: its retries wait for space without using up its attempts.
+    DISK_FULL = "DISK_FULL", Phase.GENERATION, False, False, "the disk is full"
     MEDIA_PROBE_FAILED = "MEDIA_PROBE_FAILED", Phase.GENERATION, False, True, "ffprobe could not read the file"
     QC_FAILED = "QC_FAILED", Phase.GENERATION, False, True, "the video failed quality checks"
     GENERATION_CRASHED = "GENERATION_CRASHED", Phase.GENERATION, False, True, "unexpected error in generation"
