@@ -274,9 +274,9 @@ CRAWL_DUPLICATE_MAX_DISTANCE = env.int("CRAWL_DUPLICATE_MAX_DISTANCE", default=4
 CRAWL_CHROMIUM_PATH = env.str("CRAWL_CHROMIUM_PATH", default="/usr/bin/chromium")
 
 # --- admin ---
-# Inbox score tiers: high ≥ ADMIN_SCORE_HIGH, mid ≥ ADMIN_SCORE_MID, low below.
-ADMIN_SCORE_HIGH = env.float("ADMIN_SCORE_HIGH", default=80.0)
-ADMIN_SCORE_MID = env.float("ADMIN_SCORE_MID", default=50.0)
+# Inbox score tiers on the 0–1 score (crawling/scoring.py): high ≥ ADMIN_SCORE_HIGH, mid ≥ ADMIN_SCORE_MID.
+ADMIN_SCORE_HIGH = env.float("ADMIN_SCORE_HIGH", default=0.8)
+ADMIN_SCORE_MID = env.float("ADMIN_SCORE_MID", default=0.5)
 ADMIN_LIST_PER_PAGE = env.int("ADMIN_LIST_PER_PAGE", default=50)
 # The inbox counts at most this many matching posts (0: count all) so large tables stay fast.
 ADMIN_COUNT_LIMIT = env.int("ADMIN_COUNT_LIMIT", default=5000)
