@@ -153,7 +153,9 @@ class PostAdmin(ModerationActions, admin.ModelAdmin):
     paginator = BoundedCountPaginator
     show_full_result_count = False
     list_per_page = settings.ADMIN_LIST_PER_PAGE
-    actions = ["approve", "decline", "undo_decline", "retry_failed", "regenerate", "upload_now", "take_down"]
+    actions = [
+        "approve", "decline", "reject_short", "undo_decline", "retry_failed", "regenerate", "upload_now", "take_down",
+    ]
     inlines = [CommentInline, StatusChangeInline]
     parts: list[PostPagePart] = []  # filled by the apps' admin modules (post_page_extend)
     readonly_fields = [

@@ -75,6 +75,14 @@ class ModerationActions:
         self._apply(request, queryset, services.post_decline, "declined", reason=request.POST.get("reason", ""))
         return None
 
+    @admin.action(description="Reject rendered or failed shorts…", permissions=["approve"])
+    def reject_short(self, request, queryset):
+        page = self._reason_page(request, queryset, action="reject_short", title="Reject shorts", required=True)
+        if page is not None:
+            return page
+        self._apply(request, queryset, services.post_reject_short, "rejected", reason=request.POST["reason"])
+        return None
+
     @admin.action(description="Undo decline", permissions=["approve"])
     def undo_decline(self, request, queryset):
         self._apply(request, queryset, services.post_undo_decline, "returned to the inbox")
