@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -181,3 +182,17 @@ def test_the_post_page_says_when_the_voice_fell_back_to_espeak(admin_client):
     page = admin_client.get(change_url(post)).content.decode()
     assert "espeak instead of edge: held for a person, never published by the slots." in page
     assert "HTTP 403: Forbidden" in page
+
+
+def test_an_edited_script_longer_than_the_spoken_limit_is_refused_with_a_form_error(admin_client):
+    post = make_post(Status.RENDERED)
+    content = Short.objects.create(post=post, script="원래 대본", script_source="llm")
+    too_long = "회식 자리에서 부장님이 노래를 멈추지 않았다. " * 14  # 364 characters
+
+    response = admin_client.post(change_url(post), change_form(content, too_long, _rerender="1"))
+
+    assert response.status_code == 200
+    assert re.search(r"The narration is \d{3} spoken characters; the limit is 200", response.content.decode())
+    post.refresh_from_db()
+    content.refresh_from_db()
+    assert (post.status, content.script, content.script_source) == (Status.RENDERED, "원래 대본", "llm")
