@@ -13,6 +13,7 @@ from django.template.response import TemplateResponse
 
 from posts import services
 from posts.models import Post
+from posts.notices import upload_blocked
 
 
 class ReasonForm(forms.Form):
@@ -97,6 +98,10 @@ class ModerationActions:
 
     @admin.action(description="Upload now", permissions=["publish"])
     def upload_now(self, request, queryset):
+        if upload_blocked():  # queued, it would only wait for the login: say so instead of "1 queued"
+            self.message_user(request, "Nothing queued: uploads cannot run now (see the warning above).",
+                              messages.ERROR)
+            return
         self._apply(request, queryset, services.post_schedule_upload, "queued for upload")
 
     @admin.action(description="Take down uploaded videos…", permissions=["publish"])

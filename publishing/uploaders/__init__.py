@@ -20,7 +20,16 @@ def get_uploader(name: str | None = None) -> Uploader:
     return import_string(UPLOADERS[name])()
 
 
-def upload_problem_notice() -> str:
-    """The inbox's warning for publishers; no network: a missing token or client secret."""
-    problem = get_uploader().problem()
-    return f"Uploads cannot run: {problem}" if problem else ""
+def upload_problem() -> str:
+    """Why the configured uploader cannot work now ("" when it can); no network."""
+    return get_uploader().problem()
+
+
+def upload_problem_notice(user) -> str:
+    """The inbox's warning: the server detail (a path, a command) only for a superuser."""
+    problem = upload_problem()
+    if not problem:
+        return ""
+    if user.is_superuser:
+        return f"Uploads cannot run: {problem}"
+    return "Uploads cannot run: the platform login is missing or unusable. Ask an administrator to log in again."
