@@ -282,7 +282,8 @@ ADMIN_LIST_PER_PAGE = env.int("ADMIN_LIST_PER_PAGE", default=50)
 ADMIN_COUNT_LIMIT = env.int("ADMIN_COUNT_LIMIT", default=5000)
 STATUS_CACHE_SECONDS = env.int("STATUS_CACHE_SECONDS", default=5)
 HEALTHZ_MIN_FREE_MB = env.int("HEALTHZ_MIN_FREE_MB", default=1024)
-HEALTHZ_REQUIRE_GPU = env.bool("HEALTHZ_REQUIRE_GPU", default=False)
+# A cluster with no heartbeat (manage.py runcluster) for this long is down when work waits for it.
+HEALTHZ_HEARTBEAT_SECONDS = env.int("HEALTHZ_HEARTBEAT_SECONDS", default=60)
 CHROMIUM_PATH = env.str("CHROMIUM_PATH", default="/usr/bin/chromium")
 # Monitors poll /healthz over plain HTTP inside the network; a redirect to HTTPS would read as down.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

@@ -1,9 +1,11 @@
-"""A cluster stops when SIGTERM reaches its whole process group, as systemd's default sends it."""
+"""A cluster stops when SIGTERM reaches its whole process group, as systemd's default sends it,
+and writes its heartbeat while it runs."""
 
 from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -22,8 +24,9 @@ def cluster_env(tmp_path) -> dict[str, str]:
         **os.environ, "ENV_FILE": "/dev/null", "DATABASE_URL": f"sqlite:///{tmp_path / 'q.sqlite3'}",
         "REDIS_URL": "", "MEDIA_ROOT": str(tmp_path / "media"), "Q_CLUSTER_NAME": "gpu",
     }
-    subprocess.run([sys.executable, "manage.py", "migrate", "django_q", "-v0"], cwd=settings.BASE_DIR, env=env,
-                   check=True, timeout=120)
+    for app in ("django_q", "ops"):
+        subprocess.run([sys.executable, "manage.py", "migrate", app, "-v0"], cwd=settings.BASE_DIR, env=env,
+                       check=True, timeout=120)
     return env
 
 
@@ -65,3 +68,14 @@ def live_members(group: int) -> list[int]:
         if int(fields[2]) == group and fields[0] != "Z":
             members.append(int(stat.parent.name))
     return members
+
+
+def test_a_running_cluster_writes_its_heartbeat_for_healthz(cluster_env, tmp_path):
+    process = start_cluster(cluster_env, tmp_path / "cluster.log")
+    try:
+        with sqlite3.connect(tmp_path / "q.sqlite3") as db:
+            rows = db.execute("SELECT name, pid FROM ops_clusterheartbeat").fetchall()
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(STOP_WITHIN_SECONDS)
+    assert rows == [("gpu", process.pid)]

@@ -8,6 +8,7 @@ forever for the dead sleeper to acknowledge (django-q2 issue #346): the cluster 
 and hangs until the unit's SIGKILL. Here the handler only records the signal; the main thread
 sets the event from a helper thread, waits for the sentinel a bounded time, and ends whatever is
 left. A task cut short leaves its post claimed, and the sweep returns it when the lease ends.
+While it runs, the main process (idle otherwise) writes the cluster's heartbeat for /healthz.
 """
 
 from __future__ import annotations
@@ -19,7 +20,12 @@ import threading
 import time
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.db import DatabaseError
+
+# /healthz calls a cluster dead after HEALTHZ_HEARTBEAT_SECONDS without one (several beats).
+HEARTBEAT_SECONDS = 10
 
 
 class Command(BaseCommand):
@@ -37,11 +43,24 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, self.on_signal)
         signal.signal(signal.SIGINT, self.on_signal)
         cluster.start()
+        name = os.environ.get("Q_CLUSTER_NAME") or settings.Q_CLUSTER["name"]
+        beaten = 0.0
         while not self.signalled and cluster.sentinel.is_alive():
+            if time.monotonic() - beaten >= HEARTBEAT_SECONDS:
+                beaten = time.monotonic()
+                self.beat(name)
             time.sleep(0.2)
         self.stop(cluster, grace)
         if not self.signalled:
             raise SystemExit(f"the cluster's sentinel died (exit code {cluster.sentinel.exitcode})")
+
+    def beat(self, name: str) -> None:
+        from ops.models import ClusterHeartbeat
+
+        try:
+            ClusterHeartbeat.objects.beat(name)
+        except DatabaseError as exc:  # a database outage must not stop the cluster; /healthz shows it
+            self.stderr.write(f"heartbeat not written: {exc}")
 
     def on_signal(self, signum, frame) -> None:
         self.signalled = signum  # only a flag: nothing here may take a lock
