@@ -19,7 +19,12 @@ MODERATOR_PERMISSIONS = [
     ("generation", "short", "view_short"), ("generation", "short", "change_short"),
     ("publishing", "upload", "view_upload"),
 ]
-PUBLISHER_PERMISSIONS = [*MODERATOR_PERMISSIONS, ("posts", "post", "publish_post")]
+# A publisher follows what publishing did: failed tasks (a take-down that failed), quota, slots.
+PUBLISHER_PERMISSIONS = [
+    *MODERATOR_PERMISSIONS, ("posts", "post", "publish_post"),
+    ("django_q", "failure", "view_failure"), ("publishing", "quotausage", "view_quotausage"),
+    ("publishing", "publishslot", "view_publishslot"),
+]
 ROLES = {"Moderators": MODERATOR_PERMISSIONS, "Publishers": PUBLISHER_PERMISSIONS}
 
 
@@ -46,4 +51,6 @@ def _permission(apps, app_label: str, model: str, codename: str):
 
 
 def _verbose_name(model: str) -> str:
-    return {"statuschange": "status change"}.get(model, model)
+    names = {"statuschange": "status change", "failure": "Failed task", "quotausage": "quota usage",
+             "publishslot": "publish slot"}
+    return names.get(model, model)
