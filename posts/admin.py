@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from posts import admin_users  # noqa: F401  (the user admin with roles, the login form)
 from posts.admin_actions import ModerationActions
 from posts.admin_comments import CommentInline
 from posts.admin_filters import (
