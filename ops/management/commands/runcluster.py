@@ -22,7 +22,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.db import DatabaseError
+from django.db import DatabaseError, close_old_connections
 
 # /healthz calls a cluster dead after HEALTHZ_HEARTBEAT_SECONDS without one (several beats).
 HEARTBEAT_SECONDS = 10
@@ -58,6 +58,7 @@ class Command(BaseCommand):
         from ops.models import ClusterHeartbeat
 
         try:
+            close_old_connections()  # a connection the database dropped (a restart) is opened again
             ClusterHeartbeat.objects.beat(name)
         except DatabaseError as exc:  # a database outage must not stop the cluster; /healthz shows it
             self.stderr.write(f"heartbeat not written: {exc}")
