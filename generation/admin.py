@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.utils.html import format_html, format_html_join
 
 from generation.models import Short
+from generation.script import MAX_SPOKEN_CHARS, spoken_length
 from generation.services import short_rerender, short_rerender_offered
 from generation.speech import short_voice_fell_back
 from posts.admin import PostPagePart, post_page_extend
@@ -13,8 +15,23 @@ from posts.media import media_url
 from posts.models import Post
 
 
+class ShortForm(forms.ModelForm):
+    def clean_script(self) -> str:
+        # The worker refuses a longer narration permanently; refuse it here, while it can be fixed.
+        script = self.cleaned_data["script"]
+        spoken = spoken_length(script)
+        if "script" in self.changed_data and spoken > MAX_SPOKEN_CHARS:
+            raise forms.ValidationError(
+                "The narration is %(spoken)d spoken characters; the limit is %(limit)d "
+                "(numbers count as they are read: 3만원 → 삼만 원).",
+                code="too_long", params={"spoken": spoken, "limit": MAX_SPOKEN_CHARS},
+            )
+        return script
+
+
 class ShortInline(admin.StackedInline):
     model = Short
+    form = ShortForm
     verbose_name_plural = "short"
     fields = ["script", "script_source", "title", "description", "voice", "audio", "video", "qc_results"]
     readonly_fields = ["script_source", "voice", "audio", "video", "qc_results"]

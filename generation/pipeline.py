@@ -9,6 +9,7 @@ as GENERATION_CRASHED, and the Short keeps what was made.
 
 from __future__ import annotations
 
+import errno
 import logging
 import shutil
 from collections.abc import Iterator
@@ -31,6 +32,7 @@ from generation.tts import SpeechError
 from posts.lifecycle import Failure
 from posts.models import Post
 from posts.services import post_fail, post_move
+from wagglebot.lib.atomic import atomic_path
 from wagglebot.lib.ffmpeg import FFmpegError, FFprobeError
 from wagglebot.lib.stages import StageError, stage
 
@@ -41,8 +43,13 @@ class QCError(StageError):
     """The rendered file failed quality checks."""
 
 
+class DiskFullError(StageError):
+    """A stage could not write: the disk is full. Retryable once space is freed."""
+
+
 # Most specific first: (error type, failure when retryable, failure when permanent).
 FAILURES: tuple[tuple[type[StageError], Failure, Failure], ...] = (
+    (DiskFullError, Failure.DISK_FULL, Failure.DISK_FULL),
     (ScriptError, Failure.SCRIPT_FAILED, Failure.SCRIPT_INVALID),
     (SpeechError, Failure.TTS_FAILED, Failure.TTS_INVALID),
     (QCError, Failure.QC_FAILED, Failure.QC_FAILED),
@@ -102,9 +109,36 @@ def _failed(post: Post, short: Short, failure: Failure, message: str) -> bool:
 @contextmanager
 def _timed(short: Short, name: str, post: Post) -> Iterator[dict]:
     """stage() that also records the duration in generation_meta["stages"]."""
-    with stage(name, post_id=post.pk) as info:
+    with stage(name, post_id=post.pk) as info, _disk_full_at(name, post):
         yield info
     short.generation_meta["stages"][name] = info["duration_ms"]
+
+
+@contextmanager
+def _disk_full_at(name: str, post: Post) -> Iterator[None]:
+    """Raise a full disk as DiskFullError naming the stage, whatever library it surfaced through.
+
+    Without this an ENOSPC came out as the stage's own failure (a render or speech error) or a
+    crash, and the sweep's retries were counted against the post instead of waiting for space.
+    """
+    try:
+        yield
+    except Exception as exc:
+        path = _enospc_path(exc)
+        if path is None:
+            raise
+        raise DiskFullError(f"disk full at {name}: {path or post_dir(post)}") from exc
+
+
+def _enospc_path(exc: BaseException | None) -> str | None:
+    """The path an ENOSPC in ``exc`` or its causes names ("" if none), or None when there is none."""
+    while exc is not None:
+        if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+            return str(exc.filename or "")
+        if "No space left on device" in str(exc):  # ffmpeg and other tools report it on stderr
+            return ""
+        exc = exc.__cause__ or exc.__context__
+    return None
 
 
 def _generate(post: Post, short: Short) -> None:
@@ -123,7 +157,8 @@ def _generate(post: Post, short: Short) -> None:
     try:
         with _timed(short, "qc", post):
             _qc(short, rendered, speech.duration_ms)
-        video, thumb = rendered.finalize(post_dir(post))
+        with _disk_full_at("finalize", post):
+            video, thumb = rendered.finalize(post_dir(post))
     finally:
         rendered.discard()
     short.video_path, short.thumbnail_path = media_relative(video), media_relative(thumb)
@@ -173,7 +208,8 @@ def _into_folder(path: Path, folder: Path) -> Path:
     if path.resolve().is_relative_to(folder.resolve()):
         return path
     target = folder / f"audio{path.suffix}"
-    shutil.copyfile(path, target)
+    with atomic_path(target) as partial:
+        shutil.copyfile(path, partial)
     return target
 
 

@@ -31,6 +31,7 @@ from generation.tts import (
     engines_from_settings,
     write_wav,
 )
+from wagglebot.lib.atomic import atomic_path
 
 __all__ = ["Speech", "normalize", "short_voice_fell_back", "synthesize", "voice_fell_back"]
 
@@ -136,8 +137,10 @@ def _assemble(lines: list[tuple[str, int | None]], clips: list[Clip], out_dir: P
     timings = {"duration_ms": duration, "sentences": sentences}
     out_dir.mkdir(parents=True, exist_ok=True)
     audio_path = out_dir / "audio.wav"
-    write_wav(audio_path, bytes(pcm))
-    (out_dir / "timings.json").write_text(json.dumps(timings, ensure_ascii=False, indent=1), encoding="utf-8")
+    with atomic_path(audio_path) as partial:
+        write_wav(partial, bytes(pcm))
+    with atomic_path(out_dir / "timings.json") as partial:
+        partial.write_text(json.dumps(timings, ensure_ascii=False, indent=1), encoding="utf-8")
     return Speech(audio_path=audio_path, duration_ms=duration, timings=timings, meta=meta)
 
 

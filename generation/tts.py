@@ -14,7 +14,6 @@ import asyncio
 import hashlib
 import json
 import logging
-import os
 import re
 import shutil
 import subprocess
@@ -30,6 +29,7 @@ from django.conf import settings
 
 from generation import espeak
 from wagglebot.lib import ffmpeg
+from wagglebot.lib.atomic import atomic_path
 from wagglebot.lib.stages import StageError
 
 
@@ -329,11 +329,10 @@ class ClipCache:
     def put(self, engine: Engine, text: str, clip: Clip) -> None:
         base = self.folder / engine.name / self.key(engine, text)
         base.parent.mkdir(parents=True, exist_ok=True)
-        # Write, then rename: a crash never leaves a half clip that a later run would trust.
-        write_wav(base.with_suffix(".wav.tmp"), clip.pcm)
-        base.with_suffix(".json.tmp").write_text(json.dumps(clip.words))
-        os.replace(base.with_suffix(".json.tmp"), base.with_suffix(".json"))
-        os.replace(base.with_suffix(".wav.tmp"), base.with_suffix(".wav"))
+        # Write, then rename: a crash or a full disk never leaves a half clip a later run would trust.
+        with atomic_path(base.with_suffix(".wav")) as audio, atomic_path(base.with_suffix(".json")) as words:
+            write_wav(audio, clip.pcm)
+            words.write_text(json.dumps(clip.words))
 
 
 def write_wav(path: Path, pcm: bytes, sample_rate: int = SAMPLE_RATE) -> None:

@@ -91,3 +91,15 @@ def check_attempts(app_configs=None, **kwargs) -> list[Error]:
     if settings.POST_MAX_ATTEMPTS >= 1:
         return []
     return [Error("POST_MAX_ATTEMPTS must be at least 1.", id="wagglebot.E007")]
+
+
+@register()
+def check_score_tiers(app_configs=None, **kwargs) -> list[Error]:
+    high, mid = settings.ADMIN_SCORE_HIGH, settings.ADMIN_SCORE_MID
+    if 0 < mid < high <= 1:
+        return []
+    return [Error(
+        f"ADMIN_SCORE_MID ({mid:g}) and ADMIN_SCORE_HIGH ({high:g}) do not split the 0–1 post score.",
+        hint="Scores are percentiles in (0, 1) (crawling/scoring.py): e.g. ADMIN_SCORE_HIGH=0.8, ADMIN_SCORE_MID=0.5.",
+        id="wagglebot.E016",
+    )]

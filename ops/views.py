@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import shutil
-from importlib.util import find_spec
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
-from ops.overview import overview_snapshot
+from ops.models import ClusterHeartbeat
+from ops.overview import CLUSTERS, overview_snapshot
+from posts.lifecycle import LEASES, PENDING
+from posts.models import Post
 
 OVERVIEW_CACHE_KEY = "ops:overview"
 
@@ -30,9 +35,7 @@ def overview(request):
 @cache_control(no_store=True)
 def healthz(request):
     checks = {"database": _database_check(), "broker": _broker_check(), "disk": _disk_check()}
-    gpu = _gpu_check()
-    if gpu is not None:
-        checks["gpu"] = gpu
+    checks.update({f"cluster_{name}": _cluster_check(name) for name in CLUSTERS})
     healthy = all(check["ok"] for check in checks.values())
     return JsonResponse({"ok": healthy, **checks}, status=200 if healthy else 503)
 
@@ -63,15 +66,31 @@ def _disk_check() -> dict:
     return {"ok": free >= settings.HEALTHZ_MIN_FREE_MB * 1024 * 1024, "free_mb": free // (1024 * 1024)}
 
 
-def _gpu_check() -> dict | None:
-    """Reported only where torch is installed; a missing GPU is down only if one is required."""
-    if find_spec("torch") is None:
-        return {"ok": False, "error": "torch is not installed"} if settings.HEALTHZ_REQUIRE_GPU else None
-    import torch
+def _cluster_check(name: str) -> dict:
+    """Down when the cluster sent no heartbeat lately while work waits for it; idle and silent is ok.
 
-    # device_count/get_device_name do not create a CUDA context, which would take GPU memory
-    # away from the renderer in the web process.
-    count = torch.cuda.device_count() if torch.cuda.is_available() else 0
-    if count == 0:
-        return {"ok": False, "devices": 0} if settings.HEALTHZ_REQUIRE_GPU else None
-    return {"ok": True, "devices": count, "name": torch.cuda.get_device_name(0)}
+    Nothing here imports the workers' code: the ML stack would cost the web process seconds and
+    hundreds of MB on the first call, and the web machine need not have a GPU at all.
+    """
+    within = timedelta(seconds=settings.HEALTHZ_HEARTBEAT_SECONDS)
+    try:
+        alive = ClusterHeartbeat.objects.alive(name, timezone.now(), within)
+        waiting = _work_waiting(name)
+    except Exception as exc:
+        return {"ok": False, "error": type(exc).__name__}
+    return {"ok": alive or not waiting, "heartbeat": alive, "work_waiting": waiting}
+
+
+def _work_waiting(name: str) -> bool:
+    """Posts waiting for a task of cluster ``name``, or held by one of its workers, or queued tasks."""
+    waiting = Q(pk__in=[])
+    for status, task in PENDING.items():
+        if task.cluster == name:
+            waiting |= Q(status=status) & task.waiting
+    # A claimed post is held by a worker of the cluster that serves the status its lease returns to.
+    claimed = [status for status, (_, failure) in LEASES.items() if PENDING[failure.retry_to].cluster == name]
+    if Post.objects.filter(waiting | Q(status__in=claimed)).exists():
+        return True
+    from django_q.brokers import get_broker
+
+    return bool(get_broker(name).queue_size())

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from posts import admin_users  # noqa: F401  (the user admin with roles, the login form)
 from posts.admin_actions import ModerationActions
 from posts.admin_comments import CommentInline
 from posts.admin_filters import (
@@ -27,7 +28,7 @@ from posts.admin_filters import (
     ScoreTierFilter,
     StatusFilter,
 )
-from posts.lifecycle import Phase, Status
+from posts.lifecycle import Failure, Phase, Status
 from posts.media import cached_images, media_url
 from posts.models import Comment, Post, StatusChange
 from posts.notices import inbox_notices
@@ -155,7 +156,9 @@ class PostAdmin(ModerationActions, admin.ModelAdmin):
     paginator = BoundedCountPaginator
     show_full_result_count = False
     list_per_page = settings.ADMIN_LIST_PER_PAGE
-    actions = ["approve", "decline", "undo_decline", "retry_failed", "regenerate", "upload_now", "take_down"]
+    actions = [
+        "approve", "decline", "reject_short", "undo_decline", "retry_failed", "regenerate", "upload_now", "take_down",
+    ]
     inlines = [CommentInline, StatusChangeInline]
     parts: list[PostPagePart] = []  # filled by the apps' admin modules (post_page_extend)
     readonly_fields = [
@@ -179,7 +182,7 @@ class PostAdmin(ModerationActions, admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         if self.has_publish_permission(request):
-            for notice in inbox_notices():  # e.g. why uploads cannot run (publishing registers it)
+            for notice in inbox_notices(request.user):  # e.g. why uploads cannot run (publishing registers it)
                 self.message_user(request, notice, messages.WARNING)
         return super().changelist_view(request, extra_context)
 
@@ -268,8 +271,11 @@ class PostAdmin(ModerationActions, admin.ModelAdmin):
     def waiting(self, post: Post) -> str:
         if post.not_before is None or post.status != Status.RENDERED:
             return "—"
+        when = f"{timezone.localtime(post.not_before):%Y-%m-%d %H:%M %Z}"
+        if post.failure is Failure.UPLOAD_AUTH:  # no wait ends this: a person must log in again
+            return f"blocked: {post.failure.label}; an administrator must log in again (next try {when})"
         why = post.failure.label if post.failure else "upload requested"
-        return f"{why}: upload at {timezone.localtime(post.not_before):%Y-%m-%d %H:%M %Z}"
+        return f"{why}: upload at {when}"
 
     @admin.display(description="attempts")
     def attempts(self, post: Post) -> str:

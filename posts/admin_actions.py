@@ -13,6 +13,7 @@ from django.template.response import TemplateResponse
 
 from posts import services
 from posts.models import Post
+from posts.notices import upload_blocked
 
 
 class ReasonForm(forms.Form):
@@ -75,6 +76,14 @@ class ModerationActions:
         self._apply(request, queryset, services.post_decline, "declined", reason=request.POST.get("reason", ""))
         return None
 
+    @admin.action(description="Reject rendered or failed shorts…", permissions=["approve"])
+    def reject_short(self, request, queryset):
+        page = self._reason_page(request, queryset, action="reject_short", title="Reject shorts", required=True)
+        if page is not None:
+            return page
+        self._apply(request, queryset, services.post_reject_short, "rejected", reason=request.POST["reason"])
+        return None
+
     @admin.action(description="Undo decline", permissions=["approve"])
     def undo_decline(self, request, queryset):
         self._apply(request, queryset, services.post_undo_decline, "returned to the inbox")
@@ -89,6 +98,10 @@ class ModerationActions:
 
     @admin.action(description="Upload now", permissions=["publish"])
     def upload_now(self, request, queryset):
+        if upload_blocked():  # queued, it would only wait for the login: say so instead of "1 queued"
+            self.message_user(request, "Nothing queued: uploads cannot run now (see the warning above).",
+                              messages.ERROR)
+            return
         self._apply(request, queryset, services.post_schedule_upload, "queued for upload")
 
     @admin.action(description="Take down uploaded videos…", permissions=["publish"])

@@ -8,6 +8,7 @@ claimed). To answer "what happens when a post is approved?" read the ``approve``
     COLLECTED ──approve──▶ APPROVED ──claim_generation──▶ PROCESSING ──mark_rendered──▶ RENDERED
         ▲ │decline             │decline                     │fail / release             │schedule_upload
      undo_decline            DECLINED                     FAILED ◀── fail ── UPLOADING ◀─claim_upload
+                                 ▲ reject_short (a person, with a reason) from RENDERED or FAILED
                                                             │retry (to the failure's retry_to)
     UPLOADED ──request_take_down──▶ TAKING_DOWN ──mark_taken_down──▶ TAKEN_DOWN
         └──mark_rejected (the platform rejected or removed the video)──▶ FAILED
@@ -79,6 +80,8 @@ class Failure(FailureKind, Enum):
     TTS_INVALID = "TTS_INVALID", Phase.GENERATION, True, True, "nothing speakable"
     RENDER_FAILED = "RENDER_FAILED", Phase.GENERATION, False, True, "the render failed"
     RENDER_INVALID = "RENDER_INVALID", Phase.GENERATION, True, True, "the render cannot run as configured"
+    # Not the post's fault: its retries wait for space without using up its attempts.
+    DISK_FULL = "DISK_FULL", Phase.GENERATION, False, False, "the disk is full"
     MEDIA_PROBE_FAILED = "MEDIA_PROBE_FAILED", Phase.GENERATION, False, True, "ffprobe could not read the file"
     QC_FAILED = "QC_FAILED", Phase.GENERATION, False, True, "the video failed quality checks"
     GENERATION_CRASHED = "GENERATION_CRASHED", Phase.GENERATION, False, True, "unexpected error in generation"
@@ -184,6 +187,9 @@ MOVES: dict[str, Move] = {
     for move in (
         _move("approve", {S.COLLECTED}, S.APPROVED, effects=_reset(Phase.GENERATION), follow_up=GENERATE),
         _move("decline", {S.COLLECTED, S.APPROVED}, S.DECLINED),
+        # A person rejects the short itself (rendered, or failed on its way): never uploaded. Not
+        # mark_rejected, which is the platform's verdict on an uploaded video.
+        _move("reject_short", {S.RENDERED, S.FAILED}, S.DECLINED),
         _move("undo_decline", {S.DECLINED}, S.COLLECTED),
         _move("claim_generation", {S.APPROVED}, S.PROCESSING, effects=_claim(Phase.GENERATION)),
         _move("mark_rendered", {S.PROCESSING}, S.RENDERED, effects=_reset(Phase.UPLOAD, claimed_at=None)),

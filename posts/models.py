@@ -160,7 +160,7 @@ class Post(models.Model):
             )
             if changed != 1:
                 raise Post.InvalidTransition(f"post {self.pk} is no longer {old}")
-            change = StatusChange.objects.create(
+            change = StatusChange.objects.record(
                 post=self, old=old, new=to, by=by, reason=reason, error_code=error_code,
             )
             # After commit: a listener (webhooks) never sees a move that was rolled back, and its
@@ -225,6 +225,18 @@ class Comment(models.Model):
         return self.content[:40]
 
 
+class StatusChangeManager(models.Manager):
+    def record(self, *, post: Post, old: str, new: str, by, reason: str, error_code: str) -> StatusChange:
+        """The history row; a person's move is also an admin log entry, so the admin home's
+        "Recent actions" and the post's "History" button show moderation, not only edits."""
+        change = self.create(post=post, old=old, new=new, by=by, reason=reason, error_code=error_code)
+        if by is not None and by.pk is not None:
+            from django.contrib.admin.models import CHANGE, LogEntry
+
+            LogEntry.objects.log_actions(by.pk, [post], CHANGE, change.describe(), single_object=True)
+        return change
+
+
 class StatusChange(models.Model):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="history")
     old = models.CharField(max_length=16, choices=Status.choices)
@@ -233,6 +245,8 @@ class StatusChange(models.Model):
     reason = models.TextField(blank=True)
     error_code = models.CharField(max_length=32, blank=True)
     at = models.DateTimeField(default=timezone.now)
+
+    objects = StatusChangeManager()
 
     class Meta:
         ordering = ["-at", "-pk"]
@@ -244,3 +258,7 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.old} → {self.new}"
+
+    def describe(self) -> str:
+        move = f"{Status(self.old).label} → {Status(self.new).label}"
+        return f"{move}: {self.reason}"[:1000] if self.reason else move

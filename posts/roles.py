@@ -19,7 +19,12 @@ MODERATOR_PERMISSIONS = [
     ("generation", "short", "view_short"), ("generation", "short", "change_short"),
     ("publishing", "upload", "view_upload"),
 ]
-PUBLISHER_PERMISSIONS = [*MODERATOR_PERMISSIONS, ("posts", "post", "publish_post")]
+# A publisher follows what publishing did: failed tasks (a take-down that failed), quota, slots.
+PUBLISHER_PERMISSIONS = [
+    *MODERATOR_PERMISSIONS, ("posts", "post", "publish_post"),
+    ("django_q", "failure", "view_failure"), ("publishing", "quotausage", "view_quotausage"),
+    ("publishing", "publishslot", "view_publishslot"),
+]
 ROLES = {"Moderators": MODERATOR_PERMISSIONS, "Publishers": PUBLISHER_PERMISSIONS}
 
 
@@ -46,4 +51,36 @@ def _permission(apps, app_label: str, model: str, codename: str):
 
 
 def _verbose_name(model: str) -> str:
-    return {"statuschange": "status change"}.get(model, model)
+    names = {"statuschange": "status change", "failure": "Failed task", "quotausage": "quota usage",
+             "publishslot": "publish slot"}
+    return names.get(model, model)
+
+
+def user_role_grant(user, role: str) -> None:
+    """Give ``user`` one role: its group (the other role's removed) and staff status, in one step.
+
+    Staff status is what lets a user into the admin at all: a group member without it was told
+    at the login that the password is wrong.
+    """
+    from django.contrib.auth.models import Group
+
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    user.groups.remove(*Group.objects.filter(name__in=ROLES).exclude(name=role))
+    user.groups.add(Group.objects.get(name=role))
+
+
+def role_members_make_staff(sender, instance, action: str, reverse: bool, pk_set, **kwargs) -> None:
+    """m2m_changed on User.groups: whoever joins a role group, however, becomes staff too."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    if action != "post_add" or not pk_set:
+        return
+    if reverse:  # group.user_set.add(users)
+        users = pk_set if instance.name in ROLES else set()
+    else:  # user.groups.add(groups)
+        users = {instance.pk} if Group.objects.filter(pk__in=pk_set, name__in=ROLES).exists() else set()
+    get_user_model().objects.filter(pk__in=users, is_staff=False).update(is_staff=True)

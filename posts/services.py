@@ -14,7 +14,7 @@ from datetime import datetime
 
 from django.db import transaction
 
-from posts.lifecycle import PENDING, Failure, Task
+from posts.lifecycle import PENDING, Failure, Phase, Task
 from posts.models import Post
 
 log = logging.getLogger(__name__)
@@ -56,6 +56,18 @@ def post_approve(*, post: Post, by, reason: str = "") -> None:
 
 def post_decline(*, post: Post, by, reason: str = "") -> None:
     post_move(post=post, move="decline", by=by, reason=reason)
+
+
+def post_reject_short(*, post: Post, by, reason: str) -> None:
+    """A person rejects a RENDERED or FAILED post's short: DECLINED, never uploaded.
+
+    A failed take-down is refused: its video may still be public, and only a take-down ends that.
+    """
+    if not reason.strip():
+        raise ValueError("a rejection needs a reason")
+    if post.failure and post.failure.phase == Phase.TAKE_DOWN:
+        raise Post.InvalidTransition(f"post {post.pk}: a failed take-down is retried, not rejected")
+    post_move(post=post, move="reject_short", by=by, reason=reason)
 
 
 def post_undo_decline(*, post: Post, by) -> None:

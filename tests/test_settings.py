@@ -104,6 +104,12 @@ def test_upload_lease_shorter_than_the_default_timeout_is_a_check_error(settings
     assert ids(checks.check_clusters()) == ["wagglebot.E008"]
 
 
+@pytest.mark.parametrize(("high", "mid"), [(80.0, 50.0), (0.5, 0.8), (0.8, 0.0)])
+def test_score_tiers_outside_the_0_to_1_score_are_a_check_error(settings, high, mid):
+    settings.ADMIN_SCORE_HIGH, settings.ADMIN_SCORE_MID = high, mid
+    assert ids(checks.check_score_tiers()) == ["wagglebot.E016"]
+
+
 def test_bad_redis_url_is_a_check_error(settings):
     settings.REDIS_URL = "http://localhost:6379"
 

@@ -5,7 +5,8 @@ Two clusters share one broker:
 - ``gpu``: exactly one worker and ``queue_limit`` 1, so one post at a time goes through
   script → speech → render on the accelerator.
 
-Start them with ``python manage.py qcluster`` and ``Q_CLUSTER_NAME=gpu python manage.py qcluster``.
+Start them with ``python manage.py runcluster`` and ``Q_CLUSTER_NAME=gpu python manage.py runcluster``
+(``qcluster`` with a clean stop on SIGTERM; see ``ops/management/commands/runcluster.py``).
 ``timeout`` (kill a stuck task) is below ``retry`` (re-deliver an unacknowledged task) so a task
 is never handed to a second worker while the first may still be running it.
 """

@@ -297,15 +297,16 @@ CRAWL_DUPLICATE_MAX_DISTANCE = env.int("CRAWL_DUPLICATE_MAX_DISTANCE", default=4
 CRAWL_CHROMIUM_PATH = env.str("CRAWL_CHROMIUM_PATH", default="/usr/bin/chromium")
 
 # --- admin ---
-# Inbox score tiers: high ≥ ADMIN_SCORE_HIGH, mid ≥ ADMIN_SCORE_MID, low below.
-ADMIN_SCORE_HIGH = env.float("ADMIN_SCORE_HIGH", default=80.0)
-ADMIN_SCORE_MID = env.float("ADMIN_SCORE_MID", default=50.0)
+# Inbox score tiers on the 0–1 score (crawling/scoring.py): high ≥ ADMIN_SCORE_HIGH, mid ≥ ADMIN_SCORE_MID.
+ADMIN_SCORE_HIGH = env.float("ADMIN_SCORE_HIGH", default=0.8)
+ADMIN_SCORE_MID = env.float("ADMIN_SCORE_MID", default=0.5)
 ADMIN_LIST_PER_PAGE = env.int("ADMIN_LIST_PER_PAGE", default=50)
 # The inbox counts at most this many matching posts (0: count all) so large tables stay fast.
 ADMIN_COUNT_LIMIT = env.int("ADMIN_COUNT_LIMIT", default=5000)
 STATUS_CACHE_SECONDS = env.int("STATUS_CACHE_SECONDS", default=5)
 HEALTHZ_MIN_FREE_MB = env.int("HEALTHZ_MIN_FREE_MB", default=1024)
-HEALTHZ_REQUIRE_GPU = env.bool("HEALTHZ_REQUIRE_GPU", default=False)
+# A cluster with no heartbeat (manage.py runcluster) for this long is down when work waits for it.
+HEALTHZ_HEARTBEAT_SECONDS = env.int("HEALTHZ_HEARTBEAT_SECONDS", default=60)
 CHROMIUM_PATH = env.str("CHROMIUM_PATH", default="/usr/bin/chromium")
 # Monitors poll /healthz over plain HTTP inside the network; a redirect to HTTPS would read as down.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

@@ -26,7 +26,17 @@ def get_uploader(name: str | None = None) -> Uploader:
     return import_string(UPLOADERS[name])()
 
 
-def upload_problem_notice() -> str:
-    """The inbox's warning for publishers; no network: a missing token or client secret."""
+def upload_problem() -> str:
+    """Why the configured platforms cannot upload now ("" when they can); no network."""
     problems = [problem for name in publish_platforms() if (problem := get_uploader(name).problem())]
-    return f"Uploads cannot run: {'; '.join(problems)}" if problems else ""
+    return "; ".join(problems)
+
+
+def upload_problem_notice(user) -> str:
+    """The inbox's warning: the server detail (a path, a command) only for a superuser."""
+    problem = upload_problem()
+    if not problem:
+        return ""
+    if user.is_superuser:
+        return f"Uploads cannot run: {problem}"
+    return "Uploads cannot run: the platform login is missing or unusable. Ask an administrator to log in again."

@@ -57,8 +57,8 @@ def test_compose_defines_the_database_web_and_both_clusters(compose):
     assert {"db", "web", "worker", "gpu-worker"} <= set(compose["services"])
     assert compose["services"]["db"]["image"] == "mariadb:11"
     assert "gunicorn" in compose["services"]["web"]["command"]
-    assert compose["services"]["worker"]["command"][-1] == "qcluster"
-    assert compose["services"]["gpu-worker"]["command"][-1] == "qcluster"
+    assert compose["services"]["worker"]["command"][-1] == "runcluster"
+    assert compose["services"]["gpu-worker"]["command"][-1] == "runcluster"
 
 
 def test_every_variable_compose_sets_for_the_app_is_one_the_settings_read(compose):

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 from django_q.models import OrmQ, Task
 
 from generation.models import Short
+from ops.models import ClusterHeartbeat
 from posts.lifecycle import Failure
 from posts.models import Status, StatusChange
 from publishing.models import Upload
@@ -156,13 +162,50 @@ def test_healthz_is_503_when_the_broker_is_down(client, settings):
     assert response.json()["broker"]["ok"] is False
 
 
-def test_healthz_requires_a_gpu_only_where_told_to(client, settings):
-    settings.HEALTHZ_REQUIRE_GPU = True
+def test_healthz_is_503_when_a_post_waits_and_the_gpu_cluster_sent_no_heartbeat(client):
+    make_post(status=Status.APPROVED)
     body = client.get("/healthz").json()
-    import importlib.util
+    assert body["ok"] is False
+    assert body["cluster_gpu"] == {"ok": False, "heartbeat": False, "work_waiting": True}
+    assert body["cluster_default"]["ok"] is True  # nothing waits for it
 
-    has_cuda = importlib.util.find_spec("torch") is not None and __import__("torch").cuda.is_available()
-    assert body["gpu"]["ok"] is has_cuda
+
+def test_healthz_is_503_when_the_gpu_clusters_last_heartbeat_is_stale(client, settings):
+    make_post(status=Status.APPROVED)
+    ClusterHeartbeat.objects.create(name="gpu", host="gpu-box", pid=1,
+                                    seen_at=timezone.now() - timedelta(seconds=settings.HEALTHZ_HEARTBEAT_SECONDS + 5))
+    assert client.get("/healthz").status_code == 503
+
+
+def test_healthz_is_ok_when_the_waiting_posts_cluster_beats(client):
+    make_post(status=Status.APPROVED)
+    ClusterHeartbeat.objects.beat("gpu")
+    response = client.get("/healthz")
+    assert response.status_code == 200, response.json()
+    assert response.json()["cluster_gpu"] == {"ok": True, "heartbeat": True, "work_waiting": True}
+
+
+def test_healthz_counts_a_post_held_by_a_dead_gpu_worker_as_waiting_work(client):
+    make_post(status=Status.PROCESSING)
+    assert client.get("/healthz").json()["cluster_gpu"]["ok"] is False
+
+
+def test_healthz_never_imports_the_ml_stack_in_the_web_process(tmp_path):
+    env = {**os.environ, "ENV_FILE": "/dev/null", "DATABASE_URL": f"sqlite:///{tmp_path / 'web.sqlite3'}",
+           "MEDIA_ROOT": str(tmp_path / "media"), "SECURE_SSL_REDIRECT": "false", "ALLOWED_HOSTS": "testserver"}
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=settings.BASE_DIR, env=env, check=True,
+                   timeout=300)
+    probe = (
+        "import django, json, sys; django.setup()\n"
+        "from django.test import Client\n"
+        "status = Client().get('/healthz').status_code\n"
+        "print(json.dumps([status, sorted(m for m in ('torch', 'transformers', 'optimum', 'auto_gptq')"
+        " if m in sys.modules)]))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], cwd=settings.BASE_DIR, capture_output=True, text=True,
+                          env={**env, "DJANGO_SETTINGS_MODULE": "wagglebot.settings"}, timeout=120, check=True)
+    status, loaded = json.loads(done.stdout.strip().splitlines()[-1])
+    assert status == 200 and loaded == []
 
 
 def test_healthz_answers_plain_http_even_when_https_is_enforced(client, settings):

@@ -202,3 +202,23 @@ def test_save_script_on_a_rendered_post_offers_a_re_render(admin):
     collected = make_post()
     page = admin.get(reverse("admin:posts_post_change", args=[collected.pk]))
     assert b'name="_rerender"' not in page.content
+
+
+def test_a_persons_moves_show_in_the_admin_homes_recent_actions_and_the_posts_history(admin, admin_user):
+    post = make_post(title="회식 노래방")
+    post_action(admin, "decline", [post], status=Status.COLLECTED, apply="1", reason="재미없음")
+    post_action(admin, "undo_decline", [post], status=Status.DECLINED)
+
+    home = admin.get(reverse("admin:index")).content.decode()
+    history = admin.get(reverse("admin:posts_post_history", args=[post.pk])).content.decode()
+
+    assert "회식 노래방" in home
+    assert "Collected → Declined: 재미없음" in history and "Declined → Collected" in history
+
+
+def test_a_workers_moves_are_history_rows_but_no_admin_log_entries():
+    from django.contrib.admin.models import LogEntry
+
+    post = make_post(Status.PROCESSING)
+    post.apply("fail", failure=Failure.RENDER_FAILED, reason="ffmpeg exited 1")
+    assert post.history.count() == 3 and not LogEntry.objects.exists()

@@ -77,10 +77,10 @@ def test_the_thumbnail_is_left_out_when_no_image_is_cached(admin_client):
     ],
 )
 def test_filters_and_search(admin_client, query, expected):
-    make_post(title="a", score=60, images=["x"], content="우리 강아지 이야기")
-    make_post(title="b", score=85, site_code="dcinside", content="고양이")
-    make_post(title="old", score=5, created_at=timezone.now() - timedelta(days=30))
-    make_post(title="approved", score=99, status=Status.APPROVED)
+    make_post(title="a", score=0.6, images=["x"], content="우리 강아지 이야기")
+    make_post(title="b", score=0.85, site_code="dcinside", content="고양이")
+    make_post(title="old", score=0.05, created_at=timezone.now() - timedelta(days=30))
+    make_post(title="approved", score=0.99, status=Status.APPROVED)
     assert shown(admin_client, query) == expected
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
 from django.contrib import admin as django_admin
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
 from django.urls import reverse
 from django.utils import timezone
 from django_q.models import OrmQ, Schedule
@@ -181,3 +182,56 @@ def test_the_post_page_says_when_the_voice_fell_back_to_espeak(admin_client):
     page = admin_client.get(change_url(post)).content.decode()
     assert "espeak instead of edge: held for a person, never published by the slots." in page
     assert "HTTP 403: Forbidden" in page
+
+
+def test_an_edited_script_longer_than_the_spoken_limit_is_refused_with_a_form_error(admin_client):
+    post = make_post(Status.RENDERED)
+    content = Short.objects.create(post=post, script="원래 대본", script_source="llm")
+    too_long = "회식 자리에서 부장님이 노래를 멈추지 않았다. " * 14  # 364 characters
+
+    response = admin_client.post(change_url(post), change_form(content, too_long, _rerender="1"))
+
+    assert response.status_code == 200
+    assert re.search(r"The narration is \d{3} spoken characters; the limit is 200", response.content.decode())
+    post.refresh_from_db()
+    content.refresh_from_db()
+    assert (post.status, content.script, content.script_source) == (Status.RENDERED, "원래 대본", "llm")
+
+
+def test_a_publisher_sees_no_server_path_or_command_in_the_upload_warning(client, roles, settings, tmp_path):
+    settings.UPLOADER, settings.YOUTUBE_API_ROOT = "youtube", ""
+    settings.YOUTUBE_TOKEN_FILE = tmp_path / "missing-token.json"
+    publisher = User.objects.create_user("pub", password="pw", is_staff=True)
+    publisher.groups.add(Group.objects.get(name="Publishers"))
+    client.force_login(publisher)
+
+    warnings = [str(m) for m in client.get(reverse("admin:posts_post_changelist")).context["messages"]]
+
+    assert any("Uploads cannot run" in w and "administrator" in w for w in warnings)
+    assert not any(str(tmp_path) in w or "manage.py" in w for w in warnings)
+
+
+def test_upload_now_queues_nothing_while_uploads_cannot_run(admin_client, settings, tmp_path):
+    settings.UPLOADER, settings.YOUTUBE_API_ROOT = "youtube", ""
+    settings.YOUTUBE_TOKEN_FILE = tmp_path / "missing-token.json"
+    post = make_post(Status.RENDERED)
+
+    response = admin_client.post(
+        f"{reverse('admin:posts_post_changelist')}?status=all",
+        {"action": "upload_now", "_selected_action": [post.pk], "index": 0}, follow=True,
+    )
+
+    messages = [str(m) for m in response.context["messages"]]
+    assert "Nothing queued: uploads cannot run now (see the warning above)." in messages
+    assert not any("queued for upload" in m for m in messages)
+    post.refresh_from_db()
+    assert post.not_before is None and not OrmQ.objects.exists()
+
+
+def test_a_missing_login_is_shown_as_blocked_not_as_a_quota_wait(admin_client):
+    post = make_post(Status.UPLOADING)
+    post.apply("postpone_upload", failure=Failure.UPLOAD_AUTH, reason="no YouTube token",
+               not_before=timezone.now() + timedelta(hours=1))
+    page = admin_client.get(change_url(post)).content.decode()
+    assert "blocked: the platform login is missing or revoked; an administrator must log in again" in page
+    assert "daily quota" not in page and "waiting for" not in page

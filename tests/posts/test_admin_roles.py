@@ -29,7 +29,7 @@ def test_the_migration_creates_both_groups_with_their_permissions():
     publishers = set(Group.objects.get(name="Publishers").permissions.values_list("codename", flat=True))
     assert {"view_post", "approve_post", "change_short"} <= moderators
     assert "publish_post" not in moderators
-    assert publishers == moderators | {"publish_post"}
+    assert publishers == moderators | {"publish_post", "view_failure", "view_quotausage", "view_publishslot"}
 
 
 def test_a_moderator_is_offered_moderation_but_not_publishing(moderator_client):
@@ -99,3 +99,9 @@ def change_form(short: Short, script: str, **extra) -> dict:
         "short-0-title": short.title, "short-0-description": short.description, **extra,
     }
     return data
+
+
+@pytest.mark.parametrize("page", ["admin:django_q_failure_changelist", "admin:publishing_quotausage_changelist",
+                                  "admin:publishing_publishslot_changelist"])
+def test_a_publisher_can_open_failed_tasks_quota_and_slots(publisher_client, page):
+    assert publisher_client.get(reverse(page)).status_code == 200

@@ -61,7 +61,7 @@ class ServiceGroup:
         return service
 
     def cluster(self, name: str) -> Service:
-        return self.manage(f"cluster-{name}", "qcluster", env={"Q_CLUSTER_NAME": name})
+        return self.manage(f"cluster-{name}", "runcluster", env={"Q_CLUSTER_NAME": name})
 
     def wait_http(self, service: Service, url: str, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
