@@ -10,7 +10,7 @@ includes loading the model). espeak-ng is robotic, so this measures the engine o
 speech only, not on real voices. ``--engine whisper`` runs STT_WHISPER_CPU_MODEL /
 STT_WHISPER_MODEL from the model cache; a random tiny Whisper (as in the tests) would print a
 meaningless CER near 1. ``--chain`` also runs each clip without the denoiser.
-Last line: ``stt engine=<name> cer=<mean> rtf=<total>``.
+Last line (per chain): ``stt engine=<name> chain=<label> cer=<mean> rtf=<total>``.
 """
 
 from __future__ import annotations
