@@ -1,4 +1,5 @@
-"""The short on the post page: script editing, audio and video preview, QC, re-render."""
+"""The short on the post page (script editing, audio and video preview, QC, re-render) and the
+clips' transcripts (correction and confirmation)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,14 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.html import format_html, format_html_join
 
-from generation.models import Short
+from generation.models import Short, Transcript
 from generation.script import MAX_SPOKEN_CHARS, spoken_length
-from generation.services import short_rerender, short_rerender_offered
+from generation.services import (
+    short_rerender,
+    short_rerender_offered,
+    transcripts_confirm,
+    transcripts_to_confirm,
+)
 from generation.speech import short_voice_fell_back
 from posts.admin import PostPagePart, post_page_extend
 from posts.media import media_url
@@ -116,3 +122,55 @@ class ShortPage(PostPagePart):
 
 
 post_page_extend(ShortPage())
+
+
+class TranscriptInline(admin.StackedInline):
+    model = Transcript
+    verbose_name_plural = "transcripts"
+    fields = ["heard", "text", "corrected_text", "confirmation", "chain"]
+    readonly_fields = ["heard", "text", "confirmation", "chain"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False  # STT creates transcripts; a person corrects and confirms them
+
+    @admin.display(description="heard by")
+    def heard(self, transcript: Transcript) -> str:
+        confidence = "?" if transcript.confidence is None else f"{transcript.confidence:.2f}"
+        return format_html(
+            "{} ({}), confidence {}{}", transcript.engine, transcript.model or "—", confidence,
+            " — low: narrated only once confirmed" if transcript.low_confidence else "",
+        )
+
+    @admin.display(description="confirmed")
+    def confirmation(self, transcript: Transcript) -> str:
+        if transcript.confirmed_at is None:
+            return format_html("<strong>{}</strong>", "not yet" if transcript.low_confidence else "not needed")
+        who = transcript.confirmed_by.get_username() if transcript.confirmed_by else "?"
+        return format_html("by {} at {}", who, transcript.confirmed_at.strftime("%Y-%m-%d %H:%M"))
+
+
+class TranscriptPage(PostPagePart):
+    """A corrected transcript loses an earlier confirmation; "Save and confirm" gives it one."""
+
+    inline = TranscriptInline
+
+    def context(self, model_admin, request, post: Post) -> dict:
+        offered = bool(transcripts_to_confirm(post)) and model_admin.has_approve_permission(request)
+        return {"confirm_transcript": offered}
+
+    def formset_saving(self, request, formset) -> None:
+        for form in formset.forms:
+            if isinstance(form.instance, Transcript) and "corrected_text" in form.changed_data:
+                form.instance.confirmed_by, form.instance.confirmed_at = None, None
+
+    def respond(self, model_admin, request, post: Post) -> bool:
+        if "_confirm_transcript" not in request.POST or not model_admin.has_approve_permission(request):
+            return False
+        done = transcripts_confirm(post=post, by=request.user)
+        model_admin.message_user(request, f"{done} transcript(s) confirmed for the narration.", messages.SUCCESS)
+        return True
+
+
+post_page_extend(TranscriptPage())

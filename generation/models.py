@@ -1,8 +1,10 @@
-"""What generation makes for a post: its short (script, speech, video, QC)."""
+"""What generation makes for a post: its short (script, speech, video, QC) and its clips' transcripts."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.utils.timezone import now
 
 
 class Short(models.Model):
@@ -37,3 +39,52 @@ class Short(models.Model):
 
     def __str__(self) -> str:
         return self.title or f"short of post {self.post_id}"
+
+
+class Transcript(models.Model):
+    """What was said in a post's clip, as an STT engine heard it (``generation/stt.py``).
+
+    A low-confidence transcript (every Vosk one) is narrated only after a person confirms it,
+    usually after correcting it: the offline model gets most Korean words wrong.
+    """
+
+    post = models.ForeignKey("posts.Post", on_delete=models.CASCADE, related_name="transcripts")
+    source = models.CharField(max_length=500, blank=True, help_text="The clip this was heard in.")
+    text = models.TextField(blank=True, help_text="As the engine heard it.")
+    corrected_text = models.TextField(blank=True, help_text="A person's correction; narrated instead of the text.")
+    engine = models.CharField(max_length=32)
+    model = models.CharField(max_length=200, blank=True)
+    confidence = models.FloatField(null=True, blank=True)
+    low_confidence = models.BooleanField(default=False)
+    chain = models.CharField(max_length=200, blank=True, help_text="ffmpeg filters the audio went through.")
+    meta = models.JSONField(default=dict, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.engine} transcript of post {self.post_id}"
+
+    @classmethod
+    def from_recognition(cls, post, recognition, *, source: str = "") -> Transcript:
+        return cls.objects.create(
+            post=post, source=source, text=recognition.text, engine=recognition.engine, model=recognition.model,
+            confidence=recognition.confidence, low_confidence=recognition.low_confidence, chain=recognition.chain,
+            meta=recognition.meta,
+        )
+
+    def narration_text(self) -> str:
+        return (self.corrected_text or self.text).strip()
+
+    def usable_for_narration(self) -> bool:
+        return bool(self.narration_text()) and (not self.low_confidence or self.confirmed_at is not None)
+
+    def confirm(self, *, by) -> None:
+        """A person vouches for the text as it now reads (the correction, if any)."""
+        self.confirmed_by, self.confirmed_at = by, now()
+        self.save(update_fields=["confirmed_by", "confirmed_at", "corrected_text"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from generation.models import Short
+from generation.models import Short, Transcript
 from posts.models import Post
 from posts.services import post_regenerate, post_retry
 
@@ -27,3 +27,15 @@ def short_rerender(*, post: Post, by) -> None:
             post_retry(post=post, by=by, reason="re-render with an edited script")
         if post.can("regenerate"):  # also a FAILED upload, which retry returns here
             post_regenerate(post=post, by=by, reason="re-render with an edited script")
+
+
+def transcripts_to_confirm(post: Post) -> list[Transcript]:
+    return [transcript for transcript in post.transcripts.all() if transcript.confirmed_at is None]
+
+
+def transcripts_confirm(*, post: Post, by) -> int:
+    """A person vouches for every unconfirmed transcript of ``post`` as it now reads."""
+    pending = transcripts_to_confirm(post)
+    for transcript in pending:
+        transcript.confirm(by=by)
+    return len(pending)

