@@ -11,6 +11,8 @@ claimed). To answer "what happens when a post is approved?" read the ``approve``
                                                             │retry (to the failure's retry_to)
     UPLOADED ──request_take_down──▶ TAKING_DOWN ──mark_taken_down──▶ TAKEN_DOWN
         └──mark_rejected (the platform rejected or removed the video)──▶ FAILED
+    COLLECTED / APPROVED ──hold (deleted at the source)──▶ HELD ──unhold──▶ COLLECTED
+                                                            └──decline──▶ DECLINED
 
 Attempts are counted per phase (``generation_attempts``, ``upload_attempts``,
 ``take_down_attempts``): a claim adds one unless the failure the post waits after says it does
@@ -38,6 +40,7 @@ class Status(models.TextChoices):
     FAILED = "FAILED", "Failed"
     TAKING_DOWN = "TAKING_DOWN", "Taking down"
     TAKEN_DOWN = "TAKEN_DOWN", "Taken down"
+    HELD = "HELD", "Held"
 
 
 S = Status
@@ -183,7 +186,7 @@ MOVES: dict[str, Move] = {
     move.name: move
     for move in (
         _move("approve", {S.COLLECTED}, S.APPROVED, effects=_reset(Phase.GENERATION), follow_up=GENERATE),
-        _move("decline", {S.COLLECTED, S.APPROVED}, S.DECLINED),
+        _move("decline", {S.COLLECTED, S.APPROVED, S.HELD}, S.DECLINED),
         _move("undo_decline", {S.DECLINED}, S.COLLECTED),
         _move("claim_generation", {S.APPROVED}, S.PROCESSING, effects=_claim(Phase.GENERATION)),
         _move("mark_rendered", {S.PROCESSING}, S.RENDERED, effects=_reset(Phase.UPLOAD, claimed_at=None)),
@@ -203,6 +206,10 @@ MOVES: dict[str, Move] = {
         _move("request_take_down", {S.UPLOADED}, S.TAKING_DOWN, effects=_reset(Phase.TAKE_DOWN),
               follow_up=TAKE_DOWN),
         _move("mark_taken_down", {S.TAKING_DOWN}, S.TAKEN_DOWN),
+        # The source deleted the post before it was rendered: no generation claims a HELD post.
+        # Only a person brings it back (a false alarm), to the inbox, to be approved again.
+        _move("hold", {S.COLLECTED, S.APPROVED}, S.HELD),
+        _move("unhold", {S.HELD}, S.COLLECTED),
     )
 }
 
