@@ -266,9 +266,8 @@ class PostAdmin(ModerationActions, admin.ModelAdmin):
     def source_state(self, post: Post) -> str:
         if post.deleted_at_source is None:
             return "—"
-        when = timezone.localtime(post.deleted_at_source)
-        badge = '<span class="badge badge-deleted">deleted at the source</span>'
-        return format_html(badge + " (seen {:%Y-%m-%d %H:%M})", when)
+        when = f"{timezone.localtime(post.deleted_at_source):%Y-%m-%d %H:%M}"
+        return format_html('<span class="badge badge-deleted">{}</span> (seen {})', DELETED, when)
 
     @admin.display(description="waiting")
     def waiting(self, post: Post) -> str:
