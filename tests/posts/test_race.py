@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import random
 import threading
 from collections import Counter
@@ -74,10 +75,8 @@ def test_a_deletion_hold_racing_the_generation_claim_leaves_each_post_held_or_cl
         start.wait()
         try:
             for pk in ids:
-                try:
+                with contextlib.suppress(Post.InvalidTransition):
                     Post.objects.get(pk=pk).apply("claim_generation")
-                except Post.InvalidTransition:
-                    pass
         except BaseException as exc:
             crashes.append(exc)
         finally:
