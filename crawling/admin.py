@@ -3,7 +3,8 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.html import format_html
 
-from crawling.models import CrawlFailure, CrawlRun
+from crawling.models import CrawlFailure, CrawlRun, SourceEdit
+from posts.admin import PostPagePart, ReadOnlyInline, post_page_extend
 
 
 class CrawlFailureInline(admin.TabularInline):
@@ -47,3 +48,16 @@ class CrawlFailureAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+
+class SourceEditInline(ReadOnlyInline):
+    model = SourceEdit
+    verbose_name_plural = "edits at the source (the text each replaced)"
+    fields = readonly_fields = ["at", "old_title", "old_hash", "new_hash"]
+
+
+class SourceEditPage(PostPagePart):
+    inline = SourceEditInline
+
+
+post_page_extend(SourceEditPage())

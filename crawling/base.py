@@ -27,6 +27,7 @@ from django.conf import settings
 
 from crawling import html
 from crawling.netpolicy import NetPolicy, Refused
+from wagglebot.lib import safehttp
 from wagglebot.lib.safehttp import MAX_REDIRECTS, FetchError
 
 log = logging.getLogger("wagglebot.crawling")
@@ -58,12 +59,14 @@ CHARSET = re.compile(r"charset=([\w:-]+)", re.I)
 
 
 class CrawlError(Exception):
-    """A page that could not be fetched or read. ``permanent``: retrying will not help (404, robots)."""
+    """A page that could not be fetched or read. ``permanent``: retrying will not help (404, robots);
+    ``status``: the HTTP status that refused it, if any (a recheck tells a deleted post by 404/410)."""
 
-    def __init__(self, message: str, *, permanent: bool = False) -> None:
+    def __init__(self, message: str, *, permanent: bool = False, status: int | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.permanent = permanent
+        self.status = status
 
 
 @dataclass
@@ -141,6 +144,14 @@ class BaseCrawler:
     # Site extras for ``row_skipped``: CSS inside a row that marks it as an ad or notice, and words.
     promo_marks: tuple[str, ...] = ()
     promo_words: tuple[str, ...] = ()
+    # The image host refuses requests without the post page as Referer (hotlink protection).
+    image_referer: bool = False
+    # Words of the page a site shows instead of a deleted post (often with HTTP 200); a recheck
+    # looks for them only when the page no longer parses as a post.
+    deleted_phrases: tuple[str, ...] = (
+        "삭제된 게시물", "삭제된 글", "게시물이 삭제", "글이 삭제", "존재하지 않는 게시물", "존재하지 않는 글",
+        "없는 게시물", "없는 게시글",
+    )
 
     def __init__(self, *, base_url: str | None = None, robots_policy: str | None = None) -> None:
         self.base_url = (base_url or self.origin).rstrip("/")
@@ -213,6 +224,36 @@ class BaseCrawler:
         doc = html.document(self.get_text(self.fetch_url(item.fetch_url or item.url)))
         return self.parse_post(doc, item.url)
 
+    def deleted_check(self, url: str) -> bool:
+        """Whether the post page at ``url`` says the post is gone: HTTP 404/410 or a "deleted" page."""
+        try:
+            text = self.get_text(self.fetch_url(url))
+        except CrawlError as exc:
+            if exc.status in (404, 410):
+                return True
+            raise
+        return any(phrase in text for phrase in self.deleted_phrases)
+
+    def image_fetch(self, url: str, *, referer: str = "") -> bytes:
+        """One image through the SSRF-safe fetcher (public addresses, size cap, one deadline), at
+        this site's pace. Images may live on any public host (posts link imgur as often as the
+        site's CDN), so a live crawl leaves them to safehttp's address guard rather than ``hosts``;
+        in fixture mode every image comes from the fixture server's ``_images/`` and nowhere else."""
+        if self.policy.fixture:
+            parts = urlsplit(url)
+            url = f"{self.base_url}/_images/{parts.hostname}{parts.path}"
+        headers = {"User-Agent": USER_AGENT, "Accept": "image/avif,image/webp,image/*,*/*;q=0.8"}
+        if self.image_referer and referer:
+            headers["Referer"] = referer
+        self.pace()
+        try:
+            return safehttp.fetch(
+                url, max_bytes=settings.IMAGE_FETCH_MAX_BYTES, content_type_prefix="image/", headers=headers,
+                check=self.policy_check if self.policy.fixture else None, pools=self.policy.pools(),
+            ).body
+        finally:
+            self._last_request = time.monotonic()
+
     def close(self) -> None:
         self.session.close()
 
@@ -242,8 +283,8 @@ class BaseCrawler:
                 self._backoff(attempt, response.headers.get("Retry-After"))
                 continue
             if response.status_code >= 400:
-                permanent = response.status_code in (404, 410)
-                raise CrawlError(f"HTTP {response.status_code} for {url}", permanent=permanent)
+                status = response.status_code
+                raise CrawlError(f"HTTP {status} for {url}", permanent=status in (404, 410), status=status)
             return response
         raise AssertionError("unreachable")
 

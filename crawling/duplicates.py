@@ -55,7 +55,7 @@ def _signed(value: int) -> int:
 
 
 def fingerprints(posts: list[Post], values: list[int | None]) -> list[Fingerprint]:
-    """Rows for new posts (saved with ``bulk_create``): a known post's body is never re-read."""
+    """Rows for new posts and posts edited at the source (saved with ``bulk_create``)."""
     return [
         Fingerprint(post=post, simhash=_signed(value), **bands(value))
         for post, value in zip(posts, values, strict=True) if value is not None

@@ -4,8 +4,9 @@
 ``http://127.0.0.1:<port>/<site>`` so the real fetch, parse and save code runs offline. Real URL
 paths map to files: the site's list path → ``list.html`` (page N → ``list_N.html``), a post URL →
 ``post_<last long number in the URL>.html``, DC's comment POST and a comment GET (a path naming
-``comment`` or ``memo``, todayhumor's ``ajax_memo_list.php``) → ``comments_<no>.json``, and
-``robots.txt`` with the status code its ``expected.json`` records (theqoo 404, instiz 403).
+``comment`` or ``memo``, todayhumor's ``ajax_memo_list.php``) → ``comments_<no>.json``,
+``robots.txt`` with the status code its ``expected.json`` records (theqoo 404, instiz 403), and a
+post image ``_images/<host>/<path>`` → ``images/<file name>`` (404 when the folder has no such file).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from urllib.parse import parse_qs
 LONG_NUMBER = re.compile(r"\d{5,}")
 COMMENT_PATH = re.compile(r"comment|memo", re.I)
 MAX_LIST_PAGES = 20
+IMAGE_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gif": "image/gif",
+               ".webp": "image/webp"}
 
 
 class FixtureServer:
@@ -55,6 +58,10 @@ class _Handler(BaseHTTPRequestHandler):
         site, rest = self._split()
         if rest == "/robots.txt":
             self._robots(site)
+            return
+        if rest.startswith("/_images/"):
+            name = rest.rsplit("/", 1)[1]
+            self._file(self.root / site / "images" / name if name else None, IMAGE_TYPES.get(Path(name).suffix.lower()))
             return
         numbers = LONG_NUMBER.findall(rest)
         if numbers and COMMENT_PATH.search(rest.partition("?")[0]):
@@ -96,8 +103,8 @@ class _Handler(BaseHTTPRequestHandler):
         status = info.get("http_status", 200 if path.exists() else 404)
         self._send(status, body, info.get("content_type", "text/plain"))
 
-    def _file(self, path: Path | None, content_type: str) -> None:
-        if path is None or not path.is_file():
+    def _file(self, path: Path | None, content_type: str | None) -> None:
+        if path is None or content_type is None or not path.is_file():
             self._send(404, b"<html><body>404 Not Found</body></html>", "text/html")
             return
         self._send(200, path.read_bytes(), content_type)

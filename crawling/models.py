@@ -131,3 +131,21 @@ class Fingerprint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.simhash & (2**64 - 1):016x}"
+
+
+class SourceEdit(models.Model):
+    """A known post whose title or body changed at the source, as a later crawl read it: the post
+    now holds the new text; this keeps the hash (and title) of the text it replaced."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="source_edits")
+    at = models.DateTimeField(default=timezone.now)
+    old_hash = models.CharField(max_length=64)  # sha256 of "title\nbody", as saving.text_hash
+    new_hash = models.CharField(max_length=64)
+    old_title = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["post", "at"], name="sourceedit_post_at")]
+
+    def __str__(self) -> str:
+        return f"post {self.post_id} edited at {self.at:%Y-%m-%d %H:%M}"

@@ -21,10 +21,12 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from requests.adapters import HTTPAdapter
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from wagglebot.lib.safehttp import GUARDED_POOLS, ip_public
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
+FIXTURE_POOLS = {"http": HTTPConnectionPool, "https": HTTPSConnectionPool}
 
 
 class Refused(Exception):
@@ -71,6 +73,10 @@ class NetPolicy:
             raise Refused(f"{host or url[:120]} is not one of the site's hosts")
         if resolve:
             _public_check(host)
+
+    def pools(self) -> dict:
+        """The urllib3 pool classes for ``safehttp.fetch``: guarded, except for the fixture server."""
+        return FIXTURE_POOLS if self.fixture else GUARDED_POOLS
 
     def adapter(self) -> HTTPAdapter:
         """The requests adapter for this policy: live connections go to public addresses only."""

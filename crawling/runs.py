@@ -4,7 +4,8 @@ A run never dies on one page: every fetch or parse error of a page (HTTP 404/500
 truncated HTML, wrong encoding, missing elements, or a parser bug) becomes a ``CrawlFailure``
 row with its reason. A list page's posts are fetched, then saved together in one transaction
 (``posts_save``); when that fails, they are saved one by one, each in its own transaction, so one
-bad post is recorded and the rest of the page is still saved.
+bad post is recorded and the rest of the page is still saved. Once every page is saved, the new
+posts' images are fetched and thumbnailed (``crawling.images``) within a time budget.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Callable
 
 from crawling import drift, duplicates, scoring
 from crawling.base import BaseCrawler, ListItem, PostData
+from crawling.images import images_cache_run
 from crawling.models import CrawlRun
 from crawling.registry import CRAWLERS
 from crawling.saving import SKIPPED, post_save, posts_save
@@ -38,6 +40,8 @@ def site_crawl(
             for page in range(1, pages + 1):
                 crawl_page(crawler, run, page, say)
                 run.counts_save()  # a run killed by the queue timeout still shows what it did
+            # After every page, so posts never wait behind downloads; within a time budget.
+            say(f"{site_code}: images cached for {images_cache_run(crawler)} posts")
         finally:
             crawler.close()
             drift_check(run, crawler.list_url(1))

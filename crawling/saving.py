@@ -1,9 +1,11 @@
 """Save what a crawler read: upsert on (site, origin id).
 
 A new post is saved COLLECTED with its comments, fingerprint and first stats snapshot. A known
-post only gets fresh counters, comment likes and a new snapshot: title, body, status, script and
-whatever a moderator edited stay as they are. Too-short bodies and reposts of a story a moderator
-declined are skipped.
+post gets fresh counters, comment likes and a new snapshot; when its title or body changed at the
+source it takes the new text (a ``SourceEdit`` keeps the old text's hash, the fingerprint follows),
+while its status, script and whatever a moderator edited stay as they are. A known post read
+without a title or with a too-short body keeps its text: that is a page we failed to read, not an
+edit. Too-short bodies and reposts of a story a moderator declined are skipped.
 
 A crawl saves one list page's posts together (``posts_save``): one transaction and a handful of
 statements per page instead of one transaction and about eight statements per post. On MariaDB
@@ -22,7 +24,7 @@ from django.db import IntegrityError, transaction
 
 from crawling import duplicates
 from crawling.base import CommentData, PostData
-from crawling.models import Fingerprint, StatsSnapshot
+from crawling.models import Fingerprint, SourceEdit, StatsSnapshot
 from posts.models import Comment, Post, Status
 
 NEW, UPDATED, SKIPPED = "new", "updated", "skipped"
@@ -30,6 +32,10 @@ NEW, UPDATED, SKIPPED = "new", "updated", "skipped"
 
 def comment_hash(author: str, text: str) -> str:
     return hashlib.sha256(f"{author}\n{text}".encode()).hexdigest()
+
+
+def text_hash(title: str, content: str) -> str:
+    return hashlib.sha256(f"{title}\n{content}".encode()).hexdigest()
 
 
 def post_stats(data: PostData) -> dict:
@@ -72,7 +78,8 @@ def _upsert_distinct(site_code: str, batch: list[PostData]) -> list[str]:
     ids = [data.origin_id for data in batch]
     known = {
         post.origin_id: post
-        for post in Post.objects.filter(site_code=site_code, origin_id__in=ids).only("pk", "origin_id", "stats")
+        for post in Post.objects.filter(site_code=site_code, origin_id__in=ids)
+        .only("pk", "origin_id", "stats", "title", "content")
     }
     refreshed = [(known[data.origin_id], data) for data in batch if data.origin_id in known]
     # Known posts first, so a new copy of one of them is linked against its fresh counters.
@@ -124,8 +131,8 @@ def _posts_create(site_code: str, batch: list[PostData]) -> list[Post]:
 
 
 def posts_refresh(pairs: list[tuple[Post, PostData]]) -> None:
-    """Counters only, written with one UPDATE that names them, so a moderator's concurrent edit of
-    the title, body or status is not overwritten."""
+    """Counters, and the text of posts edited at the source, written with UPDATEs that name their
+    columns, so a moderator's concurrent edit of the status or anything else is not overwritten."""
     if not pairs:
         return
     for post, data in pairs:
@@ -133,6 +140,7 @@ def posts_refresh(pairs: list[tuple[Post, PostData]]) -> None:
         post.comment_count = max(data.comment_count, 0)
         post.stats = {**(post.stats or {}), **post_stats(data)}
     Post.objects.bulk_update([post for post, _ in pairs], ["views", "likes", "comment_count", "stats"])
+    texts_update(pairs)
     saved: dict[int, dict[str, Comment]] = defaultdict(dict)
     rows = Comment.objects.filter(post__in=[post.pk for post, _ in pairs])
     for row in rows.only("pk", "post_id", "content_hash", "likes", "is_best"):
@@ -142,6 +150,28 @@ def posts_refresh(pairs: list[tuple[Post, PostData]]) -> None:
         changes.update(find_changed_comments(saved[post.pk], data.comments))
     Comment.objects.bulk_update(changes.values(), ["likes", "is_best"])
     comments_add([post for post, _ in pairs], [data.comments for _, data in pairs], saved=saved)
+
+
+def texts_update(pairs: list[tuple[Post, PostData]]) -> None:
+    """Take the source's new title or body; record the old text's hash and refresh the fingerprint."""
+    edits, edited = [], []
+    for post, data in pairs:
+        title = data.title[:300] or post.title
+        body_read = len(data.content.strip()) >= settings.CRAWL_MIN_BODY_CHARS
+        content = data.content if body_read else post.content
+        if (title, content) == (post.title, post.content):
+            continue
+        old = text_hash(post.title, post.content)
+        edits.append(SourceEdit(post=post, old_hash=old, new_hash=text_hash(title, content), old_title=post.title))
+        post.title, post.content = title, content
+        edited.append(post)
+    if not edited:
+        return
+    Post.objects.bulk_update(edited, ["title", "content"])
+    SourceEdit.objects.bulk_create(edits)
+    Fingerprint.objects.filter(post__in=edited).delete()
+    values = [duplicates.simhash(f"{post.title}\n{post.content}") for post in edited]
+    Fingerprint.objects.bulk_create(duplicates.fingerprints(edited, values))
 
 
 def find_changed_comments(known: dict[str, Comment], comments: list[CommentData]) -> dict[int, Comment]:

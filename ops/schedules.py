@@ -26,7 +26,7 @@ def schedules() -> list[dict]:
 
 
 def _crawl_schedules() -> list[dict]:
-    return [
+    crawls = [
         {
             "name": f"crawl.{code}",
             "func": "crawling.tasks.crawl_site",
@@ -35,6 +35,13 @@ def _crawl_schedules() -> list[dict]:
         }
         for code in CRAWLERS
     ]
+    # Posts deleted or edited at the source after they left the list pages (crawling.recheck).
+    rechecks = [
+        {"name": f"recheck.{code}", "func": "crawling.tasks.recheck_site", "args": repr(code),
+         "schedule_type": Schedule.HOURLY}
+        for code in CRAWLERS
+    ]
+    return crawls + rechecks
 
 
 def _publishing_schedules() -> list[dict]:

@@ -29,11 +29,12 @@ from posts.admin_filters import (
     StatusFilter,
 )
 from posts.lifecycle import Failure, Phase, Status
-from posts.media import cached_images, media_url
-from posts.models import Comment, Post, StatusChange
+from posts.media import media_url
+from posts.models import Comment, Post, PostImage, StatusChange
 from posts.notices import inbox_notices
 
 EXCERPT_CHARS = 80
+DELETED = "deleted at the source"
 LIST_DEFERRED = ("content", "images", "stats", "error_message", "url")
 
 
@@ -51,8 +52,10 @@ class InboxChangeList(ChangeList):
         # One row per story: cross-site copies are listed beside their canonical copy (issue 4).
         qs = super().get_queryset(request, exclude_parameters).filter(duplicate_of__isnull=True)
         best = Comment.objects.filter(post=OuterRef("pk")).order_by("-is_best", "-likes", "pk").values("content")[:1]
+        first_image = PostImage.objects.filter(post=OuterRef("pk")).exclude(thumbnail="").order_by("position")
         return qs.defer(*LIST_DEFERRED).annotate(
-            image_count=JSONLength("images"), best_comment=Substr(Subquery(best), 1, EXCERPT_CHARS)
+            image_count=JSONLength("images"), best_comment=Substr(Subquery(best), 1, EXCERPT_CHARS),
+            first_thumbnail=Subquery(first_image.values("thumbnail")[:1]),
         )
 
     def get_ordering(self, request, queryset) -> list:
@@ -157,18 +160,20 @@ class PostAdmin(ModerationActions, admin.ModelAdmin):
     show_full_result_count = False
     list_per_page = settings.ADMIN_LIST_PER_PAGE
     actions = [
-        "approve", "decline", "reject_short", "undo_decline", "retry_failed", "regenerate", "upload_now", "take_down",
+        "approve", "decline", "reject_short", "undo_decline", "unhold", "retry_failed", "regenerate", "upload_now",
+        "take_down",
     ]
     inlines = [CommentInline, StatusChangeInline]
     parts: list[PostPagePart] = []  # filled by the apps' admin modules (post_page_extend)
     readonly_fields = [
         "title", "source_link", "site_code", "author", "source_published_at", "views", "likes", "comment_count",
-        "score", "duplicate_of", "missing", "content", "gallery", "status", "waiting", "error_code", "error_message",
-        "attempts", "claimed_at", "created_at", "updated_at",
+        "score", "duplicate_of", "missing", "source_state", "content", "gallery", "status", "waiting", "error_code",
+        "error_message", "attempts", "claimed_at", "created_at", "updated_at",
     ]
     fieldsets = [
         (None, {"fields": [
-            "title", "source_link", "site_code", "author", "source_published_at", "duplicate_of", "missing",
+            "title", "source_link", "source_state", "site_code", "author", "source_published_at", "duplicate_of",
+            "missing",
         ]}),
         ("Engagement", {"fields": ["views", "likes", "comment_count", "score"]}),
         ("Text", {"fields": ["content", "gallery"]}),
@@ -204,10 +209,14 @@ class PostAdmin(ModerationActions, admin.ModelAdmin):
 
     @admin.display(description="")
     def thumbnail(self, post: Post) -> str:
-        images = cached_images(post.pk)
-        if not images:
-            return ""
-        return format_html('<img src="{}" alt="" class="inbox-thumb" loading="lazy">', media_url(images[0]))
+        """The first cached image's thumbnail, under a badge when the source deleted the post."""
+        badge = ""
+        if post.deleted_at_source is not None:
+            badge = format_html('<span class="badge badge-deleted" title="{}">{}</span><br>', DELETED, "deleted")
+        if not post.first_thumbnail:
+            return badge
+        img = format_html('<img src="{}" alt="" class="inbox-thumb" loading="lazy">', media_url(post.first_thumbnail))
+        return format_html("{}{}", badge, img)
 
     @admin.display(description="parsed")
     def incomplete_badge(self, post: Post) -> str:
@@ -259,13 +268,27 @@ class PostAdmin(ModerationActions, admin.ModelAdmin):
 
     @admin.display(description="images")
     def gallery(self, post: Post) -> str:
+        """The thumbnails the crawl cached, each linking to its full image, and every source URL
+        with why its image could not be used."""
+        rows = list(post.image_files.all())
         cached = format_html_join(
-            "", '<a href="{0}" target="_blank"><img src="{0}" alt="" class="gallery-image"></a>',
-            ((media_url(path),) for path in cached_images(post.pk)),
+            "", '<a href="{}" target="_blank"><img src="{}" alt="" class="gallery-image" width="{}"></a>',
+            ((media_url(row.file), media_url(row.thumbnail), min(row.width, 320)) for row in rows if row.file),
         )
+        failed = {row.source_url: row.error for row in rows if row.error}
         urls = (item.get("url", "") if isinstance(item, dict) else str(item) for item in post.images or [])
-        originals = format_html_join("", "<li>{}</li>", ((safe_link(url),) for url in urls))
+        originals = format_html_join(
+            "", "<li>{}{}</li>",
+            ((safe_link(url), format_html(" — not used: {}", failed[url]) if url in failed else "") for url in urls),
+        )
         return format_html('<div class="gallery">{}</div><ul class="image-sources">{}</ul>', cached, originals)
+
+    @admin.display(description="at the source")
+    def source_state(self, post: Post) -> str:
+        if post.deleted_at_source is None:
+            return "—"
+        when = f"{timezone.localtime(post.deleted_at_source):%Y-%m-%d %H:%M}"
+        return format_html('<span class="badge badge-deleted">{}</span> (seen {})', DELETED, when)
 
     @admin.display(description="waiting")
     def waiting(self, post: Post) -> str:

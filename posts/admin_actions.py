@@ -88,6 +88,10 @@ class ModerationActions:
     def undo_decline(self, request, queryset):
         self._apply(request, queryset, services.post_undo_decline, "returned to the inbox")
 
+    @admin.action(description="Release held posts to the inbox", permissions=["approve"])
+    def unhold(self, request, queryset):
+        self._apply(request, queryset, services.post_unhold, "returned to the inbox")
+
     @admin.action(description="Retry failed posts", permissions=["approve"])
     def retry_failed(self, request, queryset):
         self._apply(request, queryset, services.post_retry, "retried")

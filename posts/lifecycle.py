@@ -12,6 +12,8 @@ claimed). To answer "what happens when a post is approved?" read the ``approve``
                                                             │retry (to the failure's retry_to)
     UPLOADED ──request_take_down──▶ TAKING_DOWN ──mark_taken_down──▶ TAKEN_DOWN
         └──mark_rejected (the platform rejected or removed the video)──▶ FAILED
+    COLLECTED / APPROVED ──hold (deleted at the source)──▶ HELD ──unhold──▶ COLLECTED
+                                                            └──decline──▶ DECLINED
 
 Attempts are counted per phase (``generation_attempts``, ``upload_attempts``,
 ``take_down_attempts``): a claim adds one unless the failure the post waits after says it does
@@ -39,6 +41,7 @@ class Status(models.TextChoices):
     FAILED = "FAILED", "Failed"
     TAKING_DOWN = "TAKING_DOWN", "Taking down"
     TAKEN_DOWN = "TAKEN_DOWN", "Taken down"
+    HELD = "HELD", "Held"
 
 
 S = Status
@@ -192,7 +195,7 @@ MOVES: dict[str, Move] = {
     move.name: move
     for move in (
         _move("approve", {S.COLLECTED}, S.APPROVED, effects=_reset(Phase.GENERATION), follow_up=GENERATE),
-        _move("decline", {S.COLLECTED, S.APPROVED}, S.DECLINED),
+        _move("decline", {S.COLLECTED, S.APPROVED, S.HELD}, S.DECLINED),
         # A person rejects the short itself (rendered, or failed on its way): never uploaded. Not
         # mark_rejected, which is the platform's verdict on an uploaded video.
         _move("reject_short", {S.RENDERED, S.FAILED}, S.DECLINED),
@@ -215,6 +218,10 @@ MOVES: dict[str, Move] = {
         _move("request_take_down", {S.UPLOADED}, S.TAKING_DOWN, effects=_reset(Phase.TAKE_DOWN),
               follow_up=TAKE_DOWN),
         _move("mark_taken_down", {S.TAKING_DOWN}, S.TAKEN_DOWN),
+        # The source deleted the post before it was rendered: no generation claims a HELD post.
+        # Only a person brings it back (a false alarm), to the inbox, to be approved again.
+        _move("hold", {S.COLLECTED, S.APPROVED}, S.HELD),
+        _move("unhold", {S.HELD}, S.COLLECTED),
     )
 }
 

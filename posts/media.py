@@ -7,8 +7,6 @@ from pathlib import Path
 from django.conf import settings
 from django.urls import reverse
 
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif")
-
 
 class MediaPathError(Exception):
     """A requested path that is not a regular file inside MEDIA_ROOT."""
@@ -32,12 +30,3 @@ def media_resolve(relpath: str) -> Path:
 def media_url(relpath: str) -> str:
     return reverse("media", kwargs={"path": relpath})
 
-
-def cached_images(post_id: int) -> list[str]:
-    """Paths (relative to MEDIA_ROOT) of the post's images the crawler saved, in order."""
-    folder = Path(settings.MEDIA_ROOT) / "posts" / str(post_id) / "images"
-    try:
-        names = sorted(p.name for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
-    except OSError:
-        return []
-    return [f"posts/{post_id}/images/{name}" for name in names]

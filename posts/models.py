@@ -81,6 +81,10 @@ class Post(models.Model):
     # and the fields no source gave. A post with missing fields was saved incomplete rather than lost.
     parse_sources = models.JSONField(default=dict, blank=True, editable=False)
     missing_fields = models.JSONField(default=list, blank=True, editable=False)
+    # When a recheck found the post gone at the source (404/410 or the site's "deleted" page).
+    deleted_at_source = models.DateTimeField(null=True, blank=True, editable=False)
+    # When the recheck last fetched the post page: it checks the longest-unchecked first.
+    source_checked_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     status = models.CharField(max_length=16, choices=Status.choices, default=S.COLLECTED, editable=False)
     error_code = models.CharField(max_length=32, blank=True, editable=False)
@@ -223,6 +227,30 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return self.content[:40]
+
+
+class PostImage(models.Model):
+    """One image of a post, fetched at crawl time: the re-encoded file and its thumbnail under
+    MEDIA_ROOT, or the reason it could not be used (``error``), so a failed image is kept as a
+    record and skipped, and the render does not fetch it again."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="image_files")
+    position = models.PositiveSmallIntegerField()  # order in the post
+    source_url = models.URLField(max_length=1000)
+    file = models.CharField(max_length=200, blank=True)  # relative to MEDIA_ROOT
+    thumbnail = models.CharField(max_length=200, blank=True)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    bytes = models.PositiveIntegerField(default=0, help_text="Size of the re-encoded file.")
+    error = models.TextField(blank=True)
+    fetched_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["post", "position"]
+        constraints = [models.UniqueConstraint(fields=["post", "position"], name="postimage_post_position_unique")]
+
+    def __str__(self) -> str:
+        return self.file or f"{self.source_url[:60]} ({self.error[:40]})"
 
 
 class StatusChangeManager(models.Manager):

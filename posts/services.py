@@ -13,6 +13,7 @@ import logging
 from datetime import datetime
 
 from django.db import transaction
+from django.utils import timezone
 
 from posts.lifecycle import PENDING, Failure, Phase, Task
 from posts.models import Post
@@ -72,6 +73,25 @@ def post_reject_short(*, post: Post, by, reason: str) -> None:
 
 def post_undo_decline(*, post: Post, by) -> None:
     post_move(post=post, move="undo_decline", by=by)
+
+
+def post_flag_deleted(*, post: Post, reason: str) -> bool:
+    """Flag a post its source deleted, and hold it from rendering while it is still COLLECTED or
+    APPROVED; True when it was held. A post already in generation or later is only flagged."""
+    with transaction.atomic():
+        Post.objects.filter(pk=post.pk, deleted_at_source__isnull=True).update(deleted_at_source=timezone.now())
+        post.refresh_from_db(fields=["deleted_at_source", "status"])
+        if not post.can("hold"):
+            return False
+        try:
+            post_move(post=post, move="hold", reason=reason)
+        except Post.InvalidTransition:  # claimed by generation meanwhile: flagged, not held
+            return False
+    return True
+
+
+def post_unhold(*, post: Post, by) -> None:
+    post_move(post=post, move="unhold", by=by)
 
 
 def post_retry(*, post: Post, by, reason: str = "") -> None:

@@ -309,6 +309,12 @@ CRAWL_SCORE_HALF_LIFE_HOURS = env.float("CRAWL_SCORE_HALF_LIFE_HOURS", default=1
 CRAWL_SCORE_WINDOW_DAYS = env.int("CRAWL_SCORE_WINDOW_DAYS", default=7)
 CRAWL_DUPLICATE_MAX_DISTANCE = env.int("CRAWL_DUPLICATE_MAX_DISTANCE", default=4)  # bits of 64; at most 7
 CRAWL_CHROMIUM_PATH = env.str("CRAWL_CHROMIUM_PATH", default="/usr/bin/chromium")
+# Images fetched per post at crawl time, and the seconds a run spends on them after its pages.
+CRAWL_MAX_IMAGES = env.int("CRAWL_MAX_IMAGES", default=10)
+CRAWL_IMAGES_BUDGET_SECONDS = env.float("CRAWL_IMAGES_BUDGET_SECONDS", default=120.0)
+# The deletion recheck: COLLECTED/APPROVED posts this young, this many per site and run.
+CRAWL_RECHECK_DAYS = env.int("CRAWL_RECHECK_DAYS", default=2)
+CRAWL_RECHECK_LIMIT = env.int("CRAWL_RECHECK_LIMIT", default=20)
 
 # --- admin ---
 # Inbox score tiers on the 0–1 score (crawling/scoring.py): high ≥ ADMIN_SCORE_HIGH, mid ≥ ADMIN_SCORE_MID.

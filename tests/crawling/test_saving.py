@@ -1,13 +1,13 @@
-"""Upsert on (site, origin id): new posts are COLLECTED, known posts only get fresh stats."""
+"""Upsert on (site, origin id): new posts are COLLECTED, known posts get fresh stats and the source's edits."""
 
 from __future__ import annotations
 
 import pytest
 
 from crawling.base import CommentData, PostData
-from crawling.models import StatsSnapshot
+from crawling.models import Fingerprint, SourceEdit, StatsSnapshot
 from crawling.runs import site_crawl
-from crawling.saving import comment_hash, post_save
+from crawling.saving import comment_hash, post_save, text_hash
 from posts.models import Comment, Post, Status
 
 pytestmark = pytest.mark.django_db
@@ -42,20 +42,43 @@ def test_a_new_post_is_collected_with_comments_and_a_snapshot():
     assert StatsSnapshot.objects.filter(post=post).count() == 1
 
 
-def test_a_known_post_gets_fresh_stats_but_keeps_moderator_edits_and_status():
+def test_a_known_post_gets_fresh_stats_and_the_sources_edit_but_keeps_its_status():
     post_save("theqoo", story())
     post = Post.objects.get()
-    Post.objects.filter(pk=post.pk).update(title="moderator title", content="moderator text")
-    post.refresh_from_db()
     post.apply("approve")
+    old_hash = text_hash(post.title, post.content)
     fresh = story(views=999, likes=50, title="new title", content="changed body " * 10,
                   comments=[CommentData(author="a", text="첫 댓글", likes=40, is_best=True)])
     assert post_save("theqoo", fresh) == "updated"
     post.refresh_from_db()
-    assert (post.title, post.content, post.status) == ("moderator title", "moderator text", Status.APPROVED)
+    assert (post.title, post.content, post.status) == ("new title", "changed body " * 10, Status.APPROVED)
+    edit = SourceEdit.objects.get(post=post)
+    assert (edit.old_hash, edit.new_hash) == (old_hash, text_hash("new title", "changed body " * 10))
     assert (post.views, post.likes) == (999, 50)
     assert post.comments.get(author="a").likes == 40
     assert post.snapshots.count() == 2
+
+
+def test_a_known_post_read_without_a_title_or_body_keeps_its_text(settings):
+    post_save("theqoo", story())
+    before = snapshot(Post.objects.get())
+
+    assert post_save("theqoo", story(title="", content="  짧음 ", views=500)) == "updated"
+
+    post = Post.objects.get()
+    assert snapshot(post) == before and post.views == 500
+    assert not SourceEdit.objects.exists()
+
+
+def test_an_edited_post_gets_a_new_fingerprint():
+    post_save("theqoo", story())
+    post = Post.objects.get()
+    before = Fingerprint.objects.get(post=post).simhash
+
+    post_save("theqoo", story(content="완전히 다른 내용으로 바뀐 본문입니다. 작성자가 글을 고쳤어요. " * 3))
+
+    assert Fingerprint.objects.get(post=post).simhash != before
+    assert SourceEdit.objects.get(post=post).old_title == "제목"
 
 
 def test_crawling_twice_changes_only_stats_and_snapshots(fixture_server, settings):

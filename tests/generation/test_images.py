@@ -1,4 +1,8 @@
-"""The image download boundary: public http(s) only, checked on every hop, images re-encoded."""
+"""The image download boundary: public http(s) only, checked on every hop, images re-encoded.
+
+The render takes the images the crawl cached (``crawling.images``); a post without any is cached
+here first, through the same code.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from PIL import Image
 
-from generation.images import image_fetch, post_images_fetch
+from generation.images import post_images_fetch
+from posts.models import PostImage
 from tests.factories import make_post
 from wagglebot.lib import safehttp
 from wagglebot.lib.safehttp import FetchError, fetch
@@ -71,6 +76,7 @@ def server():
 def trusted_loopback(settings):
     """Let 127.0.0.1 (only) through, standing in for a public host, so redirects can be tested."""
     settings.IMAGE_FETCH_ALLOW_NETWORKS = ["127.0.0.1/32"]
+    settings.CRAWL_MIN_DELAY_SECONDS = 0  # the site's politeness delay, between images
 
 
 @pytest.mark.parametrize("url", [
@@ -170,11 +176,25 @@ def test_post_images_are_re_encoded_and_cached_and_bad_ones_skipped(server, trus
     assert server.hits.count("/cat.jpg") == 2  # the second call used the cache
 
 
-def test_an_undecodable_image_is_skipped_not_fatal(server, trusted_loopback, tmp_path):
+@pytest.mark.django_db
+def test_an_undecodable_image_is_skipped_not_fatal(server, trusted_loopback, settings):
     server.routes["/truncated.png"] = (200, {"Content-Type": "image/png"}, b"\x89PNG\r\n\x1a\n" + b"\0" * 40)
+    post = make_post(images=[f"{server.url}/truncated.png"])
 
-    assert image_fetch(f"{server.url}/truncated.png", tmp_path / "x.jpg") is False
-    assert not (tmp_path / "x.jpg").exists()
+    assert post_images_fetch(post) == []
+    assert "not a decodable image" in PostImage.objects.get(post=post).error
+    assert not (settings.MEDIA_ROOT / "posts" / str(post.pk)).exists()
+
+
+@pytest.mark.django_db
+def test_the_render_uses_the_crawls_files_and_only_images_the_post_still_lists(server, trusted_loopback, settings):
+    server.routes["/cat.jpg?2"] = server.routes["/cat.jpg"]
+    post = make_post(images=[f"{server.url}/cat.jpg", f"{server.url}/cat.jpg?2"])
+    first = post_images_fetch(post)
+    post.images = [f"{server.url}/cat.jpg?2"]  # a moderator removed the first image
+
+    assert post_images_fetch(post) == first[1:]
+    assert server.hits == ["/cat.jpg", "/cat.jpg?2"]
 
 
 def short_body(handler: BaseHTTPRequestHandler) -> None:
@@ -213,7 +233,8 @@ def test_a_body_cut_short_skips_that_image_and_keeps_the_others(server, trusted_
         fetch(f"{server.url}/short.jpg", max_bytes=10**6)
 
 
-def test_a_trickling_server_is_cut_off_at_the_overall_deadline(server, trusted_loopback, settings, tmp_path):
+@pytest.mark.django_db
+def test_a_trickling_server_is_cut_off_at_the_overall_deadline(server, trusted_loopback, settings):
     settings.IMAGE_FETCH_TIMEOUT = 0.5
     server.routes["/slow.jpg"] = trickle
     started = time.monotonic()
@@ -222,7 +243,7 @@ def test_a_trickling_server_is_cut_off_at_the_overall_deadline(server, trusted_l
         fetch(f"{server.url}/slow.jpg", max_bytes=10**6)
 
     assert time.monotonic() - started < 15, "stopped long before the 30 s trickle ends"
-    assert image_fetch(f"{server.url}/slow.jpg", tmp_path / "slow.jpg") is False
+    assert post_images_fetch(make_post(images=[f"{server.url}/slow.jpg"])) == []
 
 
 def drip_headers(handler) -> None:

@@ -18,6 +18,7 @@ _origin = itertools.count(1)
 PATHS = {
     Status.COLLECTED: [],
     Status.DECLINED: ["decline"],
+    Status.HELD: ["hold"],
     Status.APPROVED: ["approve"],
     Status.PROCESSING: ["approve", "claim_generation"],
     Status.RENDERED: ["approve", "claim_generation", "mark_rendered"],

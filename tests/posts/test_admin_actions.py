@@ -6,6 +6,7 @@ import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.messages import get_messages
 from django.urls import reverse
+from django.utils import timezone
 from django_q.conf import Conf
 from django_q.models import OrmQ
 
@@ -96,6 +97,27 @@ def test_undo_decline_returns_only_declined_posts_to_the_inbox(admin):
     assert messages_of(response) == ["1 returned to the inbox, 1 skipped"]
     declined.refresh_from_db()
     assert declined.status == Status.COLLECTED
+
+
+def test_unhold_returns_held_posts_to_the_inbox_and_approving_them_again_is_a_choice(admin, on_commit):
+    held, approved = make_post(Status.HELD, deleted_at_source=timezone.now()), make_post(Status.APPROVED)
+    with on_commit(execute=True):
+        response = post_action(admin, "unhold", [held, approved])
+    assert messages_of(response) == ["1 returned to the inbox, 1 skipped"]
+    held.refresh_from_db()
+    assert held.status == Status.COLLECTED and held.history.first().by is not None
+    assert queued("generation.tasks.generate") == []
+
+
+def test_a_post_deleted_at_the_source_has_a_badge_in_the_inbox_and_on_its_page(admin):
+    deleted = make_post(Status.HELD, title="지워진 글", deleted_at_source=timezone.now())
+    make_post(title="멀쩡한 글")
+    page = admin.get(f"{CHANGELIST}?status=all").content.decode()
+    assert page.count('class="badge badge-deleted"') == 1
+    row = page[page.index("지워진 글"):]
+    assert 'class="badge badge-deleted"' in row[: row.index("</tr>")]
+    detail = admin.get(reverse("admin:posts_post_change", args=[deleted.pk])).content.decode()
+    assert "deleted at the source</span> (seen" in detail and "Held" in detail
 
 
 def test_retry_failed_grants_fresh_attempts_and_queues_the_step_again(admin, on_commit):

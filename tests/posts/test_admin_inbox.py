@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from posts.models import Comment, Status
+from posts.models import Comment, PostImage, Status
 from tests.posts.conftest import make_post
 
 pytestmark = pytest.mark.django_db
@@ -35,9 +35,10 @@ def test_the_inbox_row_has_every_column(admin_client, settings):
     post = make_post(title="제목", views=1234, likes=56, comment_count=7, score=88.5, images=["a", "b", "c"])
     Comment.objects.create(post=post, content="평범한 댓글", content_hash="1", likes=100)
     Comment.objects.create(post=post, content="베스트 댓글 " + "가" * 200, content_hash="2", likes=3, is_best=True)
-    image = settings.MEDIA_ROOT / "posts" / str(post.pk) / "images" / "00.jpg"
-    image.parent.mkdir(parents=True)
-    image.write_bytes(b"\xff\xd8\xff")
+    PostImage.objects.create(post=post, position=0, source_url="https://x.test/a", error="HTTP 404")
+    PostImage.objects.create(post=post, position=1, source_url="https://x.test/b",
+                             file=f"posts/{post.pk}/images/01.jpg", thumbnail=f"posts/{post.pk}/images/thumbs/01.jpg",
+                             width=640, height=480)
     page = admin_client.get(CHANGELIST).content.decode()
     row = page[page.index('<td class="action-checkbox">') :]
     row = row[: row.index("</tr>")]
@@ -46,7 +47,7 @@ def test_the_inbox_row_has_every_column(admin_client, settings):
         '<td class="field-views">1234</td>', '<td class="field-likes">56</td>',
         '<td class="field-comments">7</td>', '<td class="field-score">88.5</td>',
         '<td class="field-images_shown">3</td>', "Collected",
-        f'src="/staff-media/posts/{post.pk}/images/00.jpg"',
+        f'src="/staff-media/posts/{post.pk}/images/thumbs/01.jpg"',
     ):
         assert cell in row, cell
     excerpt = row[row.index("field-best_comment_excerpt") :]

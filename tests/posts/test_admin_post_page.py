@@ -14,7 +14,7 @@ from django_q.models import OrmQ, Schedule
 
 from generation.models import Short
 from posts.lifecycle import Failure
-from posts.models import Comment, Status
+from posts.models import Comment, PostImage, Status
 from publishing.models import Upload
 from tests.posts.conftest import make_post
 from tests.posts.test_admin_roles import change_form
@@ -26,20 +26,22 @@ def change_url(post) -> str:
     return reverse("admin:posts_post_change", args=[post.pk])
 
 
-def test_the_post_page_shows_text_comments_best_first_and_history(admin_client, admin_user, settings):
-    post = make_post(content="첫 줄\n둘째 줄", images=["https://img.example/a.jpg"])
+def test_the_post_page_shows_text_comments_best_first_and_history(admin_client, admin_user):
+    post = make_post(content="첫 줄\n둘째 줄", images=["https://img.example/a.jpg", "https://img.example/b.jpg"])
     Comment.objects.create(post=post, content="그냥 댓글", content_hash="a", likes=90)
     Comment.objects.create(post=post, content="베플입니다", content_hash="b", likes=10, is_best=True)
     post.apply("decline", by=admin_user, reason="중복")
-    image = settings.MEDIA_ROOT / "posts" / str(post.pk) / "images" / "01.jpg"
-    image.parent.mkdir(parents=True)
-    image.write_bytes(b"\xff\xd8\xff")
+    PostImage.objects.create(post=post, position=0, source_url="https://img.example/a.jpg", width=640, height=480,
+                             file=f"posts/{post.pk}/images/00.jpg", thumbnail=f"posts/{post.pk}/images/thumbs/00.jpg")
+    PostImage.objects.create(post=post, position=1, source_url="https://img.example/b.jpg", error="HTTP 403 from x")
     page = admin_client.get(change_url(post)).content.decode()
     assert "첫 줄<br>둘째 줄" in page
     assert page.index("베플입니다") < page.index("그냥 댓글")
     assert "COLLECTED → DECLINED" in page and "중복" in page and admin_user.username in page
-    assert f'src="/staff-media/posts/{post.pk}/images/01.jpg"' in page
+    assert f'<a href="/staff-media/posts/{post.pk}/images/00.jpg" target="_blank">' in page
+    assert f'src="/staff-media/posts/{post.pk}/images/thumbs/00.jpg"' in page
     assert 'href="https://img.example/a.jpg"' in page
+    assert "not used: HTTP 403 from x" in page
 
 
 def test_the_post_page_shows_players_qc_upload_and_errors(admin_client):

@@ -88,7 +88,7 @@ def test_staff_without_a_role_sees_no_posts(client, db):
 def change_form(short: Short, script: str, **extra) -> dict:
     """The post change form as the browser submits it: only the short's inline is editable."""
     prefixes = {
-        "short": 1, "transcripts": 0, "uploads": 0, "comments": 0, "history": 0,
+        "short": 1, "transcripts": 0, "uploads": 0, "source_edits": 0, "comments": 0, "history": 0,
     }
     data = {}
     for prefix, total in prefixes.items():

@@ -87,3 +87,29 @@ def test_an_approve_whose_enqueue_the_broker_refused_is_not_stranded(client, adm
     assert counts["requeued"] == 1
     assert queued() == [("generation.tasks.generate", (post.pk,), "gpu")]
     assert sweep()["requeued"] == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("status", "held"), [(S.COLLECTED, True), (S.APPROVED, True), (S.RENDERED, False),
+                                              (S.UPLOADED, False)])
+def test_a_post_deleted_at_the_source_is_flagged_and_held_only_before_generation(status, held):
+    post = make_post(status=status)
+
+    assert services.post_flag_deleted(post=post, reason="deleted at the source: HTTP 404") is held
+
+    post.refresh_from_db()
+    assert post.deleted_at_source is not None
+    assert post.status == (S.HELD if held else status)
+    assert post.history.filter(new=S.HELD).exists() is held
+
+
+@pytest.mark.django_db
+def test_flagging_a_deleted_post_twice_keeps_the_first_sighting_and_one_hold():
+    post = make_post(status=S.COLLECTED)
+    services.post_flag_deleted(post=post, reason="gone")
+    first = Post.objects.get(pk=post.pk).deleted_at_source
+
+    assert services.post_flag_deleted(post=post, reason="gone") is False
+
+    post.refresh_from_db()
+    assert post.deleted_at_source == first and post.history.count() == 1

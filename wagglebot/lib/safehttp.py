@@ -14,6 +14,7 @@ import ipaddress
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -27,6 +28,7 @@ MAX_REDIRECTS = 5
 SITE_LOCAL = ipaddress.ip_network("fec0::/10")
 CHUNK = 64 * 1024
 EXCERPT_BYTES = 2048
+DEFAULT_HEADERS = {"User-Agent": "WaggleBot/1.0 (+image fetch)"}
 _local = threading.local()  # the running call's watchdog and allowed networks, for the connections it opens
 
 
@@ -77,8 +79,15 @@ def post(url: str, body: bytes, *, headers: dict[str, str], timeout: float, allo
     return Answered(status=response.status, excerpt=excerpt)
 
 
-def fetch(url: str, *, max_bytes: int, content_type_prefix: str = "") -> Fetched:
+def fetch(
+    url: str, *, max_bytes: int, content_type_prefix: str = "", headers: dict | None = None,
+    check: Callable[[str], None] | None = None, pools: dict | None = None,
+) -> Fetched:
     """Download ``url`` (public http/https only), following up to five redirects by hand.
+
+    ``check`` is called with every hop's URL before it is requested and raises to refuse it (a
+    crawler's host policy); ``pools`` replaces the guarded connection pools only for a caller whose
+    ``check`` already pins the one host allowed (a crawler in fixture mode, on loopback).
 
     IMAGE_FETCH_TIMEOUT bounds the whole download, connects, headers and redirects included:
     urllib3's timeout only bounds each socket read, so a server sending a header byte a second,
@@ -87,7 +96,7 @@ def fetch(url: str, *, max_bytes: int, content_type_prefix: str = "") -> Fetched
     timeout = settings.IMAGE_FETCH_TIMEOUT
     watchdog = _Watchdog(timeout, f"download took longer than IMAGE_FETCH_TIMEOUT={timeout} s")
     try:
-        fetched = _fetch(url, max_bytes, content_type_prefix, watchdog)
+        fetched = _fetch(url, max_bytes, content_type_prefix, watchdog, _Request(headers, check, pools))
     except FetchError as exc:
         if watchdog.expired:
             raise FetchError(watchdog.message) from exc
@@ -99,11 +108,20 @@ def fetch(url: str, *, max_bytes: int, content_type_prefix: str = "") -> Fetched
     return fetched
 
 
-def _fetch(url: str, max_bytes: int, prefix: str, watchdog: _Watchdog) -> Fetched:
+@dataclass
+class _Request:
+    headers: dict | None
+    check: Callable[[str], None] | None
+    pools: dict | None
+
+
+def _fetch(url: str, max_bytes: int, prefix: str, watchdog: _Watchdog, request: _Request) -> Fetched:
     for _ in range(MAX_REDIRECTS + 1):
         _check_scheme(url)
+        if request.check is not None:
+            request.check(url)
         # The socket timeout is a backstop a second behind the watchdog, so the deadline reports as one.
-        response = _get(url, watchdog.left() + 1)
+        response = _get(url, watchdog.left() + 1, request)
         try:
             if response.status in (301, 302, 303, 307, 308):
                 url = urljoin(url, response.headers.get("Location", ""))
@@ -157,10 +175,11 @@ def _shut(sock: socket.socket) -> None:
         sock.shutdown(socket.SHUT_RDWR)
 
 
-def _get(url: str, seconds: float) -> urllib3.BaseHTTPResponse:
+def _get(url: str, seconds: float, request: _Request) -> urllib3.BaseHTTPResponse:
     try:
-        return _pool().request(
-            "GET", url, redirect=False, retries=False, preload_content=False, timeout=urllib3.Timeout(total=seconds),
+        return _pool(request.pools).request(
+            "GET", url, headers={**DEFAULT_HEADERS, **(request.headers or {})}, redirect=False, retries=False,
+            preload_content=False, timeout=urllib3.Timeout(total=seconds),
         )
     except urllib3.exceptions.HTTPError as exc:
         raise FetchError(f"GET {url[:120]} failed: {exc}") from exc
@@ -268,7 +287,7 @@ class _GuardedHTTPSPool(HTTPSConnectionPool):
 GUARDED_POOLS = {"http": _GuardedHTTPPool, "https": _GuardedHTTPSPool}
 
 
-def _pool() -> urllib3.PoolManager:
-    manager = urllib3.PoolManager(num_pools=4, headers={"User-Agent": "WaggleBot/1.0 (+image fetch)"})
-    manager.pool_classes_by_scheme = GUARDED_POOLS
+def _pool(pools: dict | None = None) -> urllib3.PoolManager:
+    manager = urllib3.PoolManager(num_pools=4)
+    manager.pool_classes_by_scheme = pools or GUARDED_POOLS
     return manager
