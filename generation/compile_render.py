@@ -33,6 +33,7 @@ from generation.render import (
     CARD_WIDTH,
     FPS,
     HEIGHT,
+    SAFE_BOTTOM,
     SAFE_LEFT,
     TALL_THUMBNAIL,
     WIDTH,
@@ -48,6 +49,8 @@ from wagglebot.lib.ffmpeg import FFmpegError
 TRANSITION_SECONDS = 0.4
 TRANSITIONS = ("wipeleft", "slideleft", "wipeup", "slideup")
 BADGE_SIZE = 200
+# Below the post card: two caption lines with their box, and the Shorts controls under them.
+SAFE_BOTTOM_MARGIN = HEIGHT - SAFE_BOTTOM + 2 * FONT_SIZE + 3 * BOX_PAD
 BACKDROP = (29, 27, 46)
 # Frames compared by the rank check are this small: enough to tell one drawing from another.
 PROBE_SIZE = (54, 96)
@@ -146,18 +149,19 @@ def _frame(part: Part, narration: Narration, title: str, font: Path, boxes: list
     site, shown = cards.drawable(part.site, font), cards.drawable(part.title, font)
     banner = cards.banner(site, shown, font, width=CARD_WIDTH)
     canvas.alpha_composite(banner, (SAFE_LEFT, CARD_TOP))
-    top = CARD_TOP + banner.height + CARD_GAP
+    # The badge opens the row under the banner; the post card (when there is no image) follows it.
+    badge, top = rank_badge(part.rank, font), CARD_TOP + banner.height + CARD_GAP
+    canvas.alpha_composite(badge, (SAFE_LEFT, top))
+    _box(boxes, part, "rank badge", SAFE_LEFT, top, badge.width, badge.height)
+    _box(boxes, part, "banner", SAFE_LEFT, CARD_TOP, banner.width, banner.height)
+    top += badge.height + CARD_GAP
     if not part.image:
         item = next(s.item for s in narration.segments if s.rank == part.rank)
-        view = HEIGHT - top - 2 * FONT_SIZE - 3 * BOX_PAD - 320
-        card = post_card(_post_card(item.post, font), font, width=CARD_WIDTH).crop((0, 0, CARD_WIDTH, view))
-        canvas.alpha_composite(card.convert("RGBA"), (SAFE_LEFT, top))
+        card = post_card(_post_card(item.post, font), font, width=CARD_WIDTH)
+        view = min(card.height, HEIGHT - top - SAFE_BOTTOM_MARGIN)
+        card = card.crop((0, 0, CARD_WIDTH, view)).convert("RGBA")
+        canvas.alpha_composite(card, (SAFE_LEFT, top))
         _box(boxes, part, "post card", SAFE_LEFT, top, card.width, card.height)
-    badge = rank_badge(part.rank, font)
-    x = SAFE_LEFT + CARD_WIDTH - badge.width
-    canvas.alpha_composite(badge, (x, top + 24))
-    _box(boxes, part, "rank badge", x, top + 24, badge.width, badge.height)
-    _box(boxes, part, "banner", SAFE_LEFT, CARD_TOP, banner.width, banner.height)
     return canvas.convert("RGB")
 
 
