@@ -15,8 +15,8 @@ from generation.compilation import (
     compilation_extend,
     compilation_reject,
     compilation_reopen,
-    compilation_rerender,
     compilation_reorder,
+    compilation_rerender,
 )
 from generation.models import Compilation, CompilationChange
 from posts.lifecycle import COMPILATION_LIFECYCLE, COMPILATION_MOVES, Failure, InvalidTransition
