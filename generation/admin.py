@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.utils.html import format_html, format_html_join
 
+from generation import compilation_admin  # noqa: F401 - registers the compilation page and action
 from generation.models import Short
 from generation.services import short_rerender, short_rerender_offered
 from generation.speech import short_voice_fell_back
