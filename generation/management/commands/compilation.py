@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -65,7 +66,7 @@ class Command(BaseCommand):
             raise CommandError(f"compilation {compilation.pk} is {compilation.status}: "
                                f"{compilation.error_code} {compilation.error_message[:300]}")
         self.stderr.write(f"compilation {compilation.pk}: RENDERED in {seconds:.1f} s")
-        self.stdout.write(str(settings.MEDIA_ROOT / compilation.video_path))
+        self.stdout.write(str(Path(settings.MEDIA_ROOT) / compilation.video_path))
 
     def handle_list(self, **options) -> None:
         for compilation in Compilation.objects.order_by("-created_at", "-pk").prefetch_related("items"):

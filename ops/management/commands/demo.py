@@ -197,7 +197,7 @@ class Command(BaseCommand):
         if compilation is None:
             return
         qc = "QC passed" if compilation.qc.get("passed") else "QC not passed"
-        where = settings.MEDIA_ROOT / compilation.video_path if compilation.video_path else "-"
+        where = Path(settings.MEDIA_ROOT) / compilation.video_path if compilation.video_path else "-"
         self.stdout.write(f"    compilation {compilation.pk} {compilation.status} {qc}: {where}")
         if compilation.status != Status.RENDERED:
             raise CommandError(f"the compilation failed: {compilation.error_code} {compilation.error_message}")
