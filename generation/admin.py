@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.html import format_html, format_html_join
 
+from generation import compilation_admin  # noqa: F401 - registers the compilation page and action
 from generation.models import Short, Transcript
 from generation.script import MAX_SPOKEN_CHARS, spoken_length
 from generation.services import (

@@ -1,10 +1,15 @@
-"""What generation makes for a post: its short (script, speech, video, QC) and its clips' transcripts."""
+"""What generation makes: a post's short (script, speech, video, QC), its clips' transcripts, and ranked
+compilations."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.timezone import now
+
+from posts.lifecycle import COMPILATION_LIFECYCLE, CompilationStatus
+from posts.models import LifecycleModel, LifecycleQuerySet
 
 
 class Short(models.Model):
@@ -88,3 +93,104 @@ class Transcript(models.Model):
         """A person vouches for the text as it now reads (the correction, if any)."""
         self.confirmed_by, self.confirmed_at = by, now()
         self.save(update_fields=["confirmed_by", "confirmed_at", "corrected_text"])
+
+
+class Compilation(LifecycleModel, models.Model):
+    """A ranked countdown ("오늘의 베스트 TOP 5") of 2–10 posts, ordered by a person.
+
+    It moves through its own table of ``posts.lifecycle`` (``COMPILATION_MOVES``) with the same
+    guarded transition, failure kinds, leases and sweep as a post; ``CompilationChange`` is its
+    history. The render writes the video fields, as the pipeline writes a Short's.
+    """
+
+    MIN_ITEMS, MAX_ITEMS = 2, 10
+
+    lifecycle = COMPILATION_LIFECYCLE
+
+    title = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+    posts = models.ManyToManyField("posts.Post", through="CompilationItem", related_name="compilations")
+    intro = models.CharField(max_length=200, blank=True, help_text="Spoken first; empty: 오늘의 베스트 TOP N.")
+    outro = models.CharField(max_length=200, blank=True, help_text="Spoken last; empty: the default closing line.")
+    audio_path = models.CharField(max_length=255, blank=True)
+    video_path = models.CharField(max_length=255, blank=True)
+    thumbnail_path = models.CharField(max_length=255, blank=True)
+    tall_thumbnail_path = models.CharField(max_length=255, blank=True)
+    timings = models.JSONField(default=dict, blank=True)
+    qc = models.JSONField(default=dict, blank=True)
+    generation_meta = models.JSONField(default=dict, blank=True)
+    rendered_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    status = models.CharField(max_length=16, choices=CompilationStatus.choices, default=CompilationStatus.DRAFT,
+                              editable=False)
+    error_code = models.CharField(max_length=32, blank=True, editable=False)
+    error_message = models.TextField(blank=True, editable=False)
+    error_permanent = models.BooleanField(default=False, editable=False)
+    generation_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
+    upload_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
+    take_down_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
+    claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    not_before = models.DateTimeField(null=True, blank=True, editable=False)
+    queued_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = LifecycleQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="compilation_status_created"),
+            models.Index(fields=["status", "claimed_at"], name="compilation_status_claimed"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or f"compilation {self.pk}"
+
+    def record_change(self, *, old: str, new: str, by, reason: str, error_code: str) -> None:
+        CompilationChange.objects.create(compilation=self, old=old, new=new, by=by, reason=reason,
+                                         error_code=error_code)
+
+    def ranked(self) -> list[CompilationItem]:
+        """Items in the order the video counts them down: rank N first, rank 1 last."""
+        return list(self.items.select_related("post").order_by("-rank"))
+
+
+class CompilationItem(models.Model):
+    """One post at one rank (1 = the best) of a compilation, with its condensed narration."""
+
+    compilation = models.ForeignKey(Compilation, on_delete=models.CASCADE, related_name="items")
+    post = models.ForeignKey("posts.Post", on_delete=models.PROTECT, related_name="compilation_items")
+    rank = models.PositiveSmallIntegerField()
+    narration = models.TextField(blank=True, help_text="Spoken for this rank; empty: written from the post.")
+
+    class Meta:
+        ordering = ["compilation", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["compilation", "rank"], name="compilation_item_rank_unique"),
+            models.UniqueConstraint(fields=["compilation", "post"], name="compilation_item_post_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.rank} {self.post_id}"
+
+
+class CompilationChange(models.Model):
+    """A compilation's status history, as ``posts.StatusChange`` is a post's."""
+
+    compilation = models.ForeignKey(Compilation, on_delete=models.CASCADE, related_name="history")
+    old = models.CharField(max_length=16, choices=CompilationStatus.choices)
+    new = models.CharField(max_length=16, choices=CompilationStatus.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                           related_name="+")
+    reason = models.TextField(blank=True)
+    error_code = models.CharField(max_length=32, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["compilation", "at"], name="compilation_change_at")]
+
+    def __str__(self) -> str:
+        return f"{self.old} → {self.new}"

@@ -50,13 +50,15 @@ class QCReport:
 
 
 def qc_check(video: Path, *, narration_ms: int, font: Path, text: str, subtitles: Path | None = None,
-             boxes: list[dict] | None = None, music: Path | None = None) -> QCReport:
+             boxes: list[dict] | None = None, music: Path | None = None,
+             max_seconds: float | None = None) -> QCReport:
+    """``max_seconds``: the longest the video may be (a compilation's limit); RENDER_MAX_SECONDS."""
     report = QCReport()
     info = ffmpeg.probe(video)
     streams = {s["codec_type"]: s for s in reversed(info.get("streams", []))}
     _check_video(report, streams.get("video"))
     _check_audio(report, streams.get("audio"))
-    _check_timing(report, info, streams, narration_ms / 1000)
+    _check_timing(report, info, streams, narration_ms / 1000, max_seconds or settings.RENDER_MAX_SECONDS)
     if "audio" in streams:
         _check_loudness(report, video)
     _check_glyphs(report, font, text)
@@ -93,10 +95,9 @@ def _check_audio(report: QCReport, audio: dict | None) -> None:
     report.require(int(audio.get("sample_rate", 0)) == 48000, f"sample rate is {audio.get('sample_rate')}, not 48000")
 
 
-def _check_timing(report: QCReport, info: dict, streams: dict, narration_s: float) -> None:
+def _check_timing(report: QCReport, info: dict, streams: dict, narration_s: float, limit: float) -> None:
     duration = float(info.get("format", {}).get("duration", 0))
     report.measured.update(duration_s=round(duration, 3), narration_s=round(narration_s, 3))
-    limit = settings.RENDER_MAX_SECONDS
     report.require(duration <= limit, f"duration {duration:.2f} s is over {limit:.0f} s")
     report.require(abs(duration - narration_s) <= DURATION_TOLERANCE_S,
                    f"duration {duration:.2f} s differs from the narration's {narration_s:.2f} s")

@@ -18,3 +18,16 @@ def generate(post_id: int) -> str | None:
         return None
     post_generate(post)
     return post.status
+
+
+def compile(compilation_id: int) -> str | None:
+    """Narrate, speak, render and QC one approved compilation; a repeated delivery is a no-op."""
+    from generation.compilation import compilation_generate
+    from generation.models import Compilation
+
+    compilation = Compilation.objects.filter(pk=compilation_id).first()
+    if compilation is None:
+        log.warning("compile: compilation %s no longer exists", compilation_id)
+        return None
+    compilation_generate(compilation)
+    return compilation.status

@@ -15,6 +15,16 @@ claimed). To answer "what happens when a post is approved?" read the ``approve``
     COLLECTED / APPROVED ──hold (deleted at the source)──▶ HELD ──unhold──▶ COLLECTED
                                                             └──decline──▶ DECLINED
 
+A compilation (``generation.Compilation``, a ranked TOP-N of posts) has its own table,
+``COMPILATION_MOVES``, with the same phases, failure kinds, claims and leases:
+
+    DRAFT ──approve──▶ APPROVED ──claim_generation──▶ PROCESSING ──mark_rendered──▶ RENDERED ─▶ …
+      ▲ │reject          │reject                                   (upload and take-down as posts)
+    reopen            REJECTED
+
+Both models share one guarded ``transition()`` (``posts.models.LifecycleModel``) through
+``Lifecycle``, the derived tables of one move table.
+
 Attempts are counted per phase (``generation_attempts``, ``upload_attempts``,
 ``take_down_attempts``): a claim adds one unless the failure the post waits after says it does
 not count (a quota day, a missing login).
@@ -28,6 +38,10 @@ from enum import Enum
 
 from django.db import models
 from django.db.models import F, Q
+
+
+class InvalidTransition(Exception):
+    """A move the table forbids, or one another worker made first."""
 
 
 class Status(models.TextChoices):
@@ -45,6 +59,24 @@ class Status(models.TextChoices):
 
 
 S = Status
+
+
+class CompilationStatus(models.TextChoices):
+    # The values a compilation shares with posts are spelled alike, so a failure kind's retry_to
+    # (a post status) names the same place in either table.
+    DRAFT = "DRAFT", "Draft"
+    APPROVED = "APPROVED", "Approved"
+    REJECTED = "REJECTED", "Rejected"
+    PROCESSING = "PROCESSING", "Processing"
+    RENDERED = "RENDERED", "Rendered"
+    UPLOADING = "UPLOADING", "Uploading"
+    UPLOADED = "UPLOADED", "Uploaded"
+    FAILED = "FAILED", "Failed"
+    TAKING_DOWN = "TAKING_DOWN", "Taking down"
+    TAKEN_DOWN = "TAKEN_DOWN", "Taken down"
+
+
+C = CompilationStatus
 
 
 class Phase(models.TextChoices):
@@ -226,33 +258,69 @@ MOVES: dict[str, Move] = {
 }
 
 
-def _transitions() -> dict[str, frozenset[str]]:
-    table: dict[str, set[str]] = {status: set() for status in Status}
-    for move in MOVES.values():
-        targets = {move.target} if move.target else {kind.retry_to for kind in Failure}
-        for source in move.sources:
-            table[source] |= targets
-    return {status: frozenset(targets) for status, targets in table.items()}
+COMPILE = Task("generation.tasks.compile", "gpu")
+UPLOAD_COMPILATION = Task("publishing.tasks.upload_compilation", "default", Q(not_before__isnull=False))
+TAKE_DOWN_COMPILATION = Task("publishing.tasks.take_down_compilation", "default")
 
-
-def _pending() -> dict[str, Task]:
-    pending: dict[str, Task] = {}
-    for move in MOVES.values():
-        if move.follow_up:
-            assert pending.setdefault(move.target, move.follow_up) is move.follow_up, move.name
-    return pending
-
-
-TRANSITIONS = _transitions()
-# A status whose posts wait for a task (and which of them: ``Task.waiting``): the sweep's work.
-PENDING: dict[str, Task] = _pending()
-# A claimed post returns to where it waited when its worker's lease runs out.
-LEASES = {
-    S.PROCESSING: ("release_generation", Failure.LEASE_EXPIRED),
-    S.UPLOADING: ("release_upload", Failure.UPLOAD_LEASE_EXPIRED),
+# A compilation moves as a post does once approved; before that a person drafts and orders it.
+COMPILATION_MOVES: dict[str, Move] = {
+    move.name: move
+    for move in (
+        _move("approve", {C.DRAFT}, C.APPROVED, effects=_reset(Phase.GENERATION), follow_up=COMPILE),
+        _move("reject", {C.DRAFT, C.APPROVED}, C.REJECTED),
+        _move("reopen", {C.REJECTED}, C.DRAFT),
+        _move("claim_generation", {C.APPROVED}, C.PROCESSING, effects=_claim(Phase.GENERATION)),
+        _move("mark_rendered", {C.PROCESSING}, C.RENDERED, effects=_reset(Phase.UPLOAD, claimed_at=None)),
+        _move("regenerate", {C.RENDERED}, C.APPROVED, effects=_reset(Phase.GENERATION), follow_up=COMPILE),
+        _move("schedule_upload", {C.RENDERED}, C.RENDERED, effects=_upload_now, follow_up=UPLOAD_COMPILATION),
+        _move("claim_upload", {C.RENDERED}, C.UPLOADING, effects=_claim(Phase.UPLOAD)),
+        _move("mark_uploaded", {C.UPLOADING}, C.UPLOADED, effects=_unclaim),
+        _move("mark_rejected", {C.UPLOADED}, C.FAILED, failure=True),
+        _move("postpone_upload", {C.UPLOADING}, C.RENDERED, effects=_unclaim, follow_up=UPLOAD_COMPILATION,
+              failure=True),
+        _move("fail", {C.PROCESSING, C.UPLOADING, C.TAKING_DOWN}, C.FAILED, effects=_unclaim, failure=True),
+        _move("release_generation", {C.PROCESSING}, C.APPROVED, effects=_unclaim, follow_up=COMPILE, failure=True),
+        _move("release_upload", {C.UPLOADING}, C.RENDERED, effects=_release, follow_up=UPLOAD_COMPILATION,
+              failure=True),
+        _move("retry", {C.FAILED}, None, effects=_retry),
+        _move("request_take_down", {C.UPLOADED}, C.TAKING_DOWN, effects=_reset(Phase.TAKE_DOWN),
+              follow_up=TAKE_DOWN_COMPILATION),
+        _move("mark_taken_down", {C.TAKING_DOWN}, C.TAKEN_DOWN),
+    )
 }
 
 
-def follow_up(move: Move, status: str) -> Task | None:
-    """The task to queue after ``move`` landed the post in ``status``."""
-    return move.follow_up or (PENDING.get(status) if move.target is None else None)
+class Lifecycle:
+    """One move table and what is derived from it: the transitions, the statuses waiting for a
+    task (``pending``: the sweep's work) and where a claimed row returns when its lease ends."""
+
+    def __init__(self, statuses: type[models.TextChoices], moves: dict[str, Move]) -> None:
+        self.statuses, self.moves = statuses, moves
+        table: dict[str, set[str]] = {status: set() for status in statuses}
+        pending: dict[str, Task] = {}
+        for move in moves.values():
+            targets = {move.target} if move.target else {kind.retry_to for kind in Failure}
+            for source in move.sources:
+                table[source] |= targets
+            if move.follow_up:
+                assert pending.setdefault(move.target, move.follow_up) is move.follow_up, move.name
+        self.transitions = {status: frozenset(targets) for status, targets in table.items()}
+        self.pending = pending
+        # A claimed row returns to where it waited when its worker's lease runs out.
+        self.leases = {
+            S.PROCESSING: ("release_generation", Failure.LEASE_EXPIRED),
+            S.UPLOADING: ("release_upload", Failure.UPLOAD_LEASE_EXPIRED),
+        }
+
+    def follow_up(self, move: Move, status: str) -> Task | None:
+        """The task to queue after ``move`` landed the row in ``status``."""
+        return move.follow_up or (self.pending.get(status) if move.target is None else None)
+
+
+POST_LIFECYCLE = Lifecycle(Status, MOVES)
+COMPILATION_LIFECYCLE = Lifecycle(CompilationStatus, COMPILATION_MOVES)
+TRANSITIONS = POST_LIFECYCLE.transitions
+# A status whose posts wait for a task (and which of them: ``Task.waiting``): the sweep's work.
+PENDING: dict[str, Task] = POST_LIFECYCLE.pending
+LEASES = POST_LIFECYCLE.leases
+follow_up = POST_LIFECYCLE.follow_up

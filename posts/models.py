@@ -16,7 +16,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from posts.lifecycle import LEASES, MOVES, PENDING, TRANSITIONS, Failure, Phase, Status, Task, follow_up
+from posts.lifecycle import POST_LIFECYCLE, Failure, InvalidTransition, Lifecycle, Phase, Status, Task
 from posts.signals import status_changed
 
 S = Status
@@ -28,13 +28,15 @@ def _site_choices() -> list[tuple[str, str]]:
     return site_choices()
 
 
-class PostQuerySet(models.QuerySet):
-    def lease_expired(self, now: datetime) -> PostQuerySet:
+class LifecycleQuerySet(models.QuerySet):
+    """The sweep's queries over any model with a lifecycle (``model.lifecycle``)."""
+
+    def lease_expired(self, now: datetime) -> LifecycleQuerySet:
         generation = Q(status=S.PROCESSING, claimed_at__lt=now - timedelta(seconds=settings.GENERATION_LEASE_SECONDS))
         upload = Q(status=S.UPLOADING, claimed_at__lt=now - timedelta(seconds=settings.UPLOAD_LEASE_SECONDS))
         return self.filter(generation | upload)
 
-    def auto_retryable(self, now: datetime) -> PostQuerySet:
+    def auto_retryable(self, now: datetime) -> LifecycleQuerySet:
         """FAILED posts whose failure is retryable, with tries left in its phase, past the back-off."""
         backoff = now - timedelta(seconds=settings.POST_RETRY_BACKOFF_SECONDS)
         tries_left = Q()
@@ -43,7 +45,7 @@ class PostQuerySet(models.QuerySet):
             tries_left |= Q(error_code__in=codes, **{f"{phase.attempts_field}__lt": settings.POST_MAX_ATTEMPTS})
         return self.filter(tries_left, status=S.FAILED, updated_at__lt=backoff)
 
-    def unclaimed_work(self, now: datetime) -> PostQuerySet:
+    def unclaimed_work(self, now: datetime) -> LifecycleQuerySet:
         """Posts waiting for a task that is due and was not queued recently (a lost enqueue).
 
         A post queued before its wait ended (a quota day) is queued again once the wait is over.
@@ -52,14 +54,103 @@ class PostQuerySet(models.QuerySet):
         due = Q(not_before__isnull=True) | Q(not_before__lte=now)
         not_queued = Q(queued_at__isnull=True) | Q(queued_at__lt=stale) | Q(queued_at__lt=models.F("not_before"))
         waiting = Q()
-        for status, task in PENDING.items():
+        for status, task in self.model.lifecycle.pending.items():
             waiting |= Q(status=status) & task.waiting
         return self.filter(waiting, due, not_queued)
 
 
-class Post(models.Model):
-    class InvalidTransition(Exception):
-        """A move the table forbids, or one another worker made first."""
+class LifecycleModel:
+    """The guarded moves of a model whose lifecycle is a table of ``posts.lifecycle``.
+
+    The model has the lifecycle columns (status, error_*, *_attempts, claimed_at, not_before,
+    queued_at, updated_at) and writes its history row in ``record_change``.
+    """
+
+    InvalidTransition = InvalidTransition
+    lifecycle: Lifecycle
+
+    def record_change(self, *, old: str, new: str, by, reason: str, error_code: str) -> None:
+        raise NotImplementedError
+
+    @property
+    def failure(self) -> Failure | None:
+        return Failure.of(self.error_code)
+
+    def attempts(self, phase: Phase) -> int:
+        return getattr(self, phase.attempts_field)
+
+    def can(self, move: str) -> bool:
+        """Whether ``move`` may start from the current status (for the admin and flows)."""
+        return self.status in self.lifecycle.moves[move].sources
+
+    def transition(self, to: str, *, by=None, reason: str = "", error_code: str = "", **fields) -> None:
+        """Move to ``to`` if the table allows it and nobody moved the row first.
+
+        The conditional UPDATE on the expected old status is the lock: of two workers racing
+        for the same row exactly one changes it; the other gets ``InvalidTransition``.
+        Each move also sets the error to this move's (none, unless ``error_code`` is given), so
+        the admin always shows why the row is where it is.
+        """
+        old, name = self.status, self._meta.model_name
+        if to not in self.lifecycle.transitions[old]:
+            raise InvalidTransition(f"{name} {self.pk}: {old} → {to} is not allowed")
+        failure = Failure.of(error_code)
+        fields = {
+            "error_code": error_code,
+            "error_message": reason if error_code else "",
+            "error_permanent": bool(failure and failure.permanent),
+            "not_before": None,
+            **fields,
+        }
+        with transaction.atomic():
+            changed = type(self)._default_manager.filter(pk=self.pk, status=old).update(
+                status=to, updated_at=timezone.now(), **fields
+            )
+            if changed != 1:
+                raise InvalidTransition(f"{name} {self.pk} is no longer {old}")
+            self.record_change(old=old, new=to, by=by, reason=reason, error_code=error_code)
+        self.status = to
+        self.refresh_from_db(fields=["updated_at", *fields])
+
+    def apply(
+        self, move: str, *, by=None, reason: str = "", failure: Failure | None = None,
+        not_before: datetime | None = None, fresh: bool = False,
+    ) -> Task | None:
+        """Make the named move of the lifecycle table, with its field effects.
+
+        ``failure`` is required by the moves that record one (fail, postpone, release) and
+        refused by the others; ``fresh`` (a person's retry) grants the phase new attempts.
+        Returns the follow-up task to queue now (None when there is none or it is not due yet).
+        """
+        spec = self.lifecycle.moves[move]
+        if self.status not in spec.sources:
+            raise InvalidTransition(f"{self._meta.model_name} {self.pk}: a {self.status} one cannot {move}")
+        if spec.failure != (failure is not None):
+            raise ValueError(f"{move} {'needs' if spec.failure else 'takes no'} failure kind")
+        now = timezone.now()
+        target = spec.target_for(self)
+        fields = spec.effects(self, now)
+        if not_before is not None:
+            fields["not_before"] = not_before
+        if fresh and self.failure:
+            fields[self.failure.phase.attempts_field] = 0
+        task = self.lifecycle.follow_up(spec, target)
+        due = task is not None and (fields.get("not_before") or now) <= now
+        if due:
+            fields["queued_at"] = now
+        self.transition(
+            target, by=by, reason=reason or (failure.label if failure else move.replace("_", " ")),
+            error_code=failure.code if failure else "", **fields,
+        )
+        return task if due else None
+
+    def lease_return(self) -> tuple[str, Failure]:
+        """The move and failure kind that return this claimed row when its lease ran out."""
+        return self.lifecycle.leases[self.status]
+
+
+class Post(LifecycleModel, models.Model):
+    lifecycle = POST_LIFECYCLE
 
     site_code = models.CharField(max_length=32, choices=_site_choices)
     origin_id = models.CharField(max_length=100)
@@ -101,7 +192,7 @@ class Post(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = PostQuerySet.as_manager()
+    objects = LifecycleQuerySet.as_manager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["site_code", "origin_id"], name="post_site_origin_unique")]
@@ -126,88 +217,11 @@ class Post(models.Model):
     def incomplete(self) -> bool:
         return bool(self.missing_fields)
 
-    @property
-    def failure(self) -> Failure | None:
-        return Failure.of(self.error_code)
-
-    def attempts(self, phase: Phase) -> int:
-        return getattr(self, phase.attempts_field)
-
-    def can(self, move: str) -> bool:
-        """Whether ``move`` may start from the post's current status (for the admin and flows)."""
-        return self.status in MOVES[move].sources
-
-    # The one guarded move -------------------------------------------------------------------
-
-    def transition(self, to: str, *, by=None, reason: str = "", error_code: str = "", **fields) -> None:
-        """Move to ``to`` if the table allows it and nobody moved the post first.
-
-        The conditional UPDATE on the expected old status is the lock: of two workers racing
-        for the same post exactly one changes a row; the other gets ``InvalidTransition``.
-        Each move also sets the post's error to this move's (none, unless ``error_code`` is
-        given), so the admin always shows why the post is where it is.
-        """
-        old = self.status
-        if to not in TRANSITIONS[old]:
-            raise Post.InvalidTransition(f"post {self.pk}: {old} → {to} is not allowed")
-        failure = Failure.of(error_code)
-        fields = {
-            "error_code": error_code,
-            "error_message": reason if error_code else "",
-            "error_permanent": bool(failure and failure.permanent),
-            "not_before": None,
-            **fields,
-        }
-        with transaction.atomic():
-            changed = Post.objects.filter(pk=self.pk, status=old).update(
-                status=to, updated_at=timezone.now(), **fields
-            )
-            if changed != 1:
-                raise Post.InvalidTransition(f"post {self.pk} is no longer {old}")
-            change = StatusChange.objects.record(
-                post=self, old=old, new=to, by=by, reason=reason, error_code=error_code,
-            )
-            # After commit: a listener (webhooks) never sees a move that was rolled back, and its
-            # failure is logged without undoing the move.
-            transaction.on_commit(partial(status_changed.send, sender=Post, change=change), robust=True)
-        self.status = to
-        self.refresh_from_db(fields=["updated_at", *fields])
-
-    def apply(
-        self, move: str, *, by=None, reason: str = "", failure: Failure | None = None,
-        not_before: datetime | None = None, fresh: bool = False,
-    ) -> Task | None:
-        """Make the named move of the lifecycle table, with its field effects.
-
-        ``failure`` is required by the moves that record one (fail, postpone, release) and
-        refused by the others; ``fresh`` (a person's retry) grants the phase new attempts.
-        Returns the follow-up task to queue now (None when there is none or it is not due yet).
-        """
-        spec = MOVES[move]
-        if self.status not in spec.sources:
-            raise Post.InvalidTransition(f"post {self.pk}: a {self.status} post cannot {move}")
-        if spec.failure != (failure is not None):
-            raise ValueError(f"{move} {'needs' if spec.failure else 'takes no'} failure kind")
-        now = timezone.now()
-        target = spec.target_for(self)
-        fields = spec.effects(self, now)
-        if not_before is not None:
-            fields["not_before"] = not_before
-        if fresh and self.failure:
-            fields[self.failure.phase.attempts_field] = 0
-        task = follow_up(spec, target)
-        due = task is not None and (fields.get("not_before") or now) <= now
-        if due:
-            fields["queued_at"] = now
-        self.transition(
-            target, by=by, reason=reason or (failure.label if failure else move.replace("_", " ")),
-            error_code=failure.code if failure else "", **fields,
-        )
-        return task if due else None
-
-    def lease_return(self) -> tuple[str, Failure]:
-        """The move and failure kind that return this claimed post when its lease ran out."""
-        return LEASES[self.status]
+    def record_change(self, *, old: str, new: str, by, reason: str, error_code: str) -> None:
+        change = StatusChange.objects.record(post=self, old=old, new=new, by=by, reason=reason, error_code=error_code)
+        # After commit: a listener (webhooks) never sees a move that was rolled back, and its
+        # failure is logged without undoing the move.
+        transaction.on_commit(partial(status_changed.send, sender=Post, change=change), robust=True)
 
 
 class Comment(models.Model):

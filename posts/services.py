@@ -3,8 +3,9 @@
 Each service applies a move of the lifecycle table inside one transaction and queues the task
 the move implies with a robust ``on_commit``: the task is sent only once the move is visible,
 and a broker that refuses it breaks nothing — the post is where it should be, and the sweep
-queues its task again (``PostQuerySet.unclaimed_work``). The admin, commands, demo, sweep,
-slots and tasks call these; nothing else pairs a move with an enqueue.
+queues its task again (``LifecycleQuerySet.unclaimed_work``). The admin, commands, demo, sweep,
+slots and tasks call these; nothing else pairs a move with an enqueue. ``lifecycle_move`` and
+``lifecycle_requeue`` do the same for any model of a lifecycle table (compilations too).
 """
 
 from __future__ import annotations
@@ -15,13 +16,13 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from posts.lifecycle import PENDING, Failure, Phase, Task
-from posts.models import Post
+from posts.lifecycle import Failure, Phase, Task
+from posts.models import LifecycleModel, Post
 
 log = logging.getLogger(__name__)
 
 
-def task_enqueue(task: Task, post: Post) -> None:
+def task_enqueue(task: Task, post: LifecycleModel) -> None:
     """Queue ``task`` for ``post`` after the surrounding transaction commits; never raise."""
     from django_q.tasks import async_task
 
@@ -31,24 +32,37 @@ def task_enqueue(task: Task, post: Post) -> None:
     transaction.on_commit(send, robust=True)
 
 
+def lifecycle_move(
+    row: LifecycleModel, move: str, *, by=None, reason: str = "", failure: Failure | None = None,
+    not_before: datetime | None = None, fresh: bool = False,
+) -> None:
+    """Apply ``move`` to a post or compilation and queue the task it implies when due now."""
+    with transaction.atomic():
+        task = row.apply(move, by=by, reason=reason, failure=failure, not_before=not_before, fresh=fresh)
+        if task:
+            task_enqueue(task, row)
+
+
+def lifecycle_requeue(row: LifecycleModel, *, now: datetime) -> bool:
+    """Queue the task a waiting row implies again (the sweep); False if another sweep did."""
+    with transaction.atomic():
+        marked = type(row)._default_manager.filter(
+            pk=row.pk, status=row.status, queued_at=row.queued_at).update(queued_at=now)
+        if marked:
+            task_enqueue(row.lifecycle.pending[row.status], row)
+    return bool(marked)
+
+
 def post_move(
     *, post: Post, move: str, by=None, reason: str = "", failure: Failure | None = None,
     not_before: datetime | None = None, fresh: bool = False,
 ) -> None:
     """Apply ``move`` and queue the task it implies when that task is due now."""
-    with transaction.atomic():
-        task = post.apply(move, by=by, reason=reason, failure=failure, not_before=not_before, fresh=fresh)
-        if task:
-            task_enqueue(task, post)
+    lifecycle_move(post, move, by=by, reason=reason, failure=failure, not_before=not_before, fresh=fresh)
 
 
 def post_requeue(*, post: Post, now: datetime) -> bool:
-    """Queue the task a waiting post implies again (the sweep); False if another sweep did."""
-    with transaction.atomic():
-        marked = Post.objects.filter(pk=post.pk, status=post.status, queued_at=post.queued_at).update(queued_at=now)
-        if marked:
-            task_enqueue(PENDING[post.status], post)
-    return bool(marked)
+    return lifecycle_requeue(post, now=now)
 
 
 def post_approve(*, post: Post, by, reason: str = "") -> None:

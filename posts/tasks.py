@@ -3,49 +3,62 @@
 from __future__ import annotations
 
 import logging
+from collections import Counter
 
+from django.apps import apps
 from django.conf import settings
 from django.utils import timezone
 
-from posts.models import Post
-from posts.services import post_fail, post_move, post_requeue
+from posts.lifecycle import InvalidTransition
+from posts.models import LifecycleModel
+from posts.services import lifecycle_move, lifecycle_requeue
 
 log = logging.getLogger(__name__)
 
 
 def sweep() -> dict[str, int]:
-    """Return posts whose worker died, retry failures with tries left, queue lost or due work.
+    """Return rows whose worker died, retry failures with tries left, queue lost or due work.
 
-    The database is the record of work, the queue only a hint: any post whose status implies a
-    task nobody took (a broker that refused the enqueue, a quota wait that ended) is queued
-    again. Safe to run twice at once: every move is guarded, and a requeue is a conditional
-    update, so a post another sweep (or its worker) moved first is skipped.
+    The database is the record of work, the queue only a hint: any post (or compilation: every
+    model of a lifecycle table, found in the app registry since posts imports no later app)
+    whose status implies a task nobody took (a broker that refused the enqueue, a quota wait that
+    ended) is queued again. Safe to run twice at once: every move is guarded, and a requeue is a
+    conditional update, so a row another sweep (or its worker) moved first is skipped.
     """
     now = timezone.now()
-    counts = {"released": 0, "failed": 0, "retried": 0, "requeued": 0, "skipped": 0}
-    for post in Post.objects.lease_expired(now):
-        counts[_expire_lease(post)] += 1
-    for post in Post.objects.auto_retryable(now):
-        counts[_attempt(post, "retried", post_move, move="retry", reason="automatic retry")] += 1
-    for post in Post.objects.unclaimed_work(now):
-        counts["requeued" if post_requeue(post=post, now=now) else "skipped"] += 1
-    log.info("sweep %s", counts)
+    counts = Counter({"released": 0, "failed": 0, "retried": 0, "requeued": 0, "skipped": 0})
+    for model in apps.get_models():
+        if issubclass(model, LifecycleModel):
+            counts.update(_sweep_model(model, now))
+    log.info("sweep %s", dict(counts))
+    return dict(counts)
+
+
+def _sweep_model(model: type[LifecycleModel], now) -> Counter:
+    counts: Counter = Counter()
+    rows = model._default_manager
+    for row in rows.lease_expired(now):
+        counts[_expire_lease(row)] += 1
+    for row in rows.auto_retryable(now):
+        counts[_attempt(row, "retried", move="retry", reason="automatic retry")] += 1
+    for row in rows.unclaimed_work(now):
+        counts["requeued" if lifecycle_requeue(row, now=now) else "skipped"] += 1
     return counts
 
 
-def _expire_lease(post: Post) -> str:
-    move, failure = post.lease_return()
-    tries = post.attempts(failure.phase)
+def _expire_lease(row: LifecycleModel) -> str:
+    move, failure = row.lease_return()
+    tries = row.attempts(failure.phase)
     if tries >= settings.POST_MAX_ATTEMPTS:
         message = f"worker lease expired after {tries} attempts"
-        return _attempt(post, "failed", post_fail, failure=failure, message=message)
-    return _attempt(post, "released", post_move, move=move, failure=failure)
+        return _attempt(row, "failed", move="fail", failure=failure, reason=message)
+    return _attempt(row, "released", move=move, failure=failure)
 
 
-def _attempt(post: Post, outcome: str, service, **kwargs) -> str:
+def _attempt(row: LifecycleModel, outcome: str, **kwargs) -> str:
     try:
-        service(post=post, **kwargs)
-    except Post.InvalidTransition:
-        log.info("sweep: post %s moved meanwhile, skipped", post.pk)
+        lifecycle_move(row, **kwargs)
+    except InvalidTransition:
+        log.info("sweep: %s %s moved meanwhile, skipped", row._meta.model_name, row.pk)
         return "skipped"
     return outcome

@@ -26,3 +26,13 @@ def make_post(status: str = Status.COLLECTED, **fields) -> Post:
 def make_endpoint(url: str = "http://127.0.0.1:9/hook", **fields) -> Endpoint:
     defaults = {"name": "moderators", "events": ["post.approved", "post.high_score", "post.failed"]}
     return Endpoint.objects.create(url=url, **{**defaults, **fields})
+
+
+def make_compilation(status: str = "DRAFT", *, count: int = 3, **fields):
+    """A compilation of ``count`` fresh RENDERED posts ranked in creation order."""
+    from generation.models import Compilation, CompilationItem
+
+    compilation = Compilation.objects.create(title=fields.pop("title", "테스트 TOP"), status=status, **fields)
+    for rank in range(1, count + 1):
+        CompilationItem.objects.create(compilation=compilation, post=make_post(status=Status.RENDERED), rank=rank)
+    return compilation

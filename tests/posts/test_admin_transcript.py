@@ -23,7 +23,8 @@ def heard(post, *, low_confidence=True, text="오고 있어 적 무당파") -> T
 def transcript_form(transcript: Transcript, corrected: str, **extra) -> dict:
     """The change form with the post's short absent and its one transcript inline."""
     data = {}
-    for prefix, total in {"short": 0, "transcripts": 1, "uploads": 0, "source_edits": 0, "comments": 0, "history": 0}.items():
+    inlines = {"short": 0, "transcripts": 1, "uploads": 0, "source_edits": 0, "comments": 0, "history": 0}
+    for prefix, total in inlines.items():
         data |= {f"{prefix}-TOTAL_FORMS": total, f"{prefix}-INITIAL_FORMS": total,
                  f"{prefix}-MIN_NUM_FORMS": 0, f"{prefix}-MAX_NUM_FORMS": 1000}
     return data | {"transcripts-0-id": transcript.pk, "transcripts-0-post": transcript.post_id,

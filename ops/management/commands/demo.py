@@ -5,8 +5,10 @@ never on the configured database, and reaches no network: no live crawl, no edge
 download, no YouTube. It migrates, creates the demo login, crawls the sample pages through the
 real crawler, dates them as if posted in the last hours so they score, approves the best-scored
 posts, starts the web server and both clusters, publishes each rendered short with the local
-uploader, and reports progress per stage and per post. ``--once`` exits when every approved post
-is published (or failed); otherwise the processes keep running until Ctrl-C.
+uploader, and reports progress per stage and per post. It then ranks the published shorts (best
+score first, at most three) into a TOP-3 compilation, approves it and waits for the gpu cluster
+to render it. ``--once`` exits when every approved post is published (or failed) and the
+compilation is rendered; otherwise the processes keep running until Ctrl-C.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ from django_q.models import Schedule
 
 from crawling.duplicates import canonicals_refresh
 from crawling.scoring import raw_score, scores_recompute
+from generation.compilation import compilation_approve, compilation_create
+from generation.models import Compilation
 from ops.schedules import schedules
 from posts.models import Post, Status
 from posts.services import post_approve, post_schedule_upload
@@ -87,7 +91,9 @@ class Command(BaseCommand):
                 gpu = group.cluster(GPU_CLUSTER)
                 group.web(port)
                 self.follow(group, chosen, gpu.log_path, timeout if once else None)
+                compilation = self.compile_top(chosen, timeout if once else None)
                 self.report(chosen, port, password, time.monotonic() - started)
+                self.report_compilation(compilation)
                 if not once:
                     self.wait_for_ctrl_c(group)
             except ServiceError as exc:
@@ -168,6 +174,33 @@ class Command(BaseCommand):
                 return
             time.sleep(1)
         raise CommandError(f"the pipeline did not finish within {timeout} s; logs are in {group.log_dir}")
+
+    def compile_top(self, ids: list[int], timeout: int | None) -> Compilation | None:
+        """The published shorts, best score first, as a TOP-3 rendered by the gpu cluster."""
+        posts = list(Post.objects.filter(pk__in=ids, status=Status.UPLOADED).order_by("-score", "pk")[:3])
+        if len(posts) < Compilation.MIN_ITEMS:
+            self.stdout.write("    fewer than two shorts were published: no compilation")
+            return None
+        self.step(f"ranking the {len(posts)} published shorts into a compilation")
+        user = get_user_model().objects.get(username=settings.DEMO_USERNAME)
+        compilation = compilation_create(posts=posts, title=f"데모 베스트 TOP {len(posts)}", by=user)
+        compilation_approve(compilation=compilation, by=user, reason="demo")
+        deadline = time.monotonic() + (timeout or 10**9)
+        while time.monotonic() < deadline:
+            compilation.refresh_from_db()
+            if compilation.status in (Status.RENDERED, Status.FAILED):
+                return compilation
+            time.sleep(1)
+        raise CommandError(f"the compilation did not render within {timeout} s")
+
+    def report_compilation(self, compilation: Compilation | None) -> None:
+        if compilation is None:
+            return
+        qc = "QC passed" if compilation.qc.get("passed") else "QC not passed"
+        where = Path(settings.MEDIA_ROOT) / compilation.video_path if compilation.video_path else "-"
+        self.stdout.write(f"    compilation {compilation.pk} {compilation.status} {qc}: {where}")
+        if compilation.status != Status.RENDERED:
+            raise CommandError(f"the compilation failed: {compilation.error_code} {compilation.error_message}")
 
     def print_stages(self, log_path: Path, offset: int) -> int:
         if not log_path.exists():
