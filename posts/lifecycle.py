@@ -6,7 +6,7 @@ follow-up task, and what the sweep repairs (``PENDING``: a status whose follow-u
 claimed). To answer "what happens when a post is approved?" read the ``approve`` line.
 
     COLLECTED ──approve──▶ APPROVED ──claim_generation──▶ PROCESSING ──mark_rendered──▶ RENDERED
-        ▲ │decline             │decline                     │fail / release             │schedule_upload
+        ▲ │decline   undo_approve│decline                     │fail / release             │schedule_upload
      undo_decline            DECLINED                     FAILED ◀── fail ── UPLOADING ◀─claim_upload
                                                             │retry (to the failure's retry_to)
     UPLOADED ──request_take_down──▶ TAKING_DOWN ──mark_taken_down──▶ TAKEN_DOWN
@@ -185,6 +185,9 @@ MOVES: dict[str, Move] = {
         _move("approve", {S.COLLECTED}, S.APPROVED, effects=_reset(Phase.GENERATION), follow_up=GENERATE),
         _move("decline", {S.COLLECTED, S.APPROVED}, S.DECLINED),
         _move("undo_decline", {S.DECLINED}, S.COLLECTED),
+        # A person's undo within the undo window: the service allows it only while the approval's
+        # not_before (the window's end) has not passed, so no generation was queued or claimed.
+        _move("undo_approve", {S.APPROVED}, S.COLLECTED),
         _move("claim_generation", {S.APPROVED}, S.PROCESSING, effects=_claim(Phase.GENERATION)),
         _move("mark_rendered", {S.PROCESSING}, S.RENDERED, effects=_reset(Phase.UPLOAD, claimed_at=None)),
         _move("regenerate", {S.RENDERED}, S.APPROVED, effects=_reset(Phase.GENERATION), follow_up=GENERATE),

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.urls import reverse
@@ -41,3 +43,19 @@ def cached_images(post_id: int) -> list[str]:
     except OSError:
         return []
     return [f"posts/{post_id}/images/{name}" for name in names]
+
+
+def inbox_thumbnail(post_id: int, first_image: str | None) -> str:
+    """The URL of the image the inbox shows for a post, or "".
+
+    Until the crawler caches a thumbnail per post, this is the first image's original URL
+    (``first_image``: the first item of ``Post.images``, a URL or a JSON object with ``url``);
+    switching to the cached thumbnail is a change to this function only.
+    """
+    text = (first_image or "").strip()
+    if text.startswith("{"):
+        try:
+            text = str(json.loads(text).get("url", ""))
+        except (ValueError, AttributeError):
+            return ""
+    return text if urlsplit(text).scheme.lower() in ("http", "https") else ""

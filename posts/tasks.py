@@ -33,6 +33,13 @@ def sweep() -> dict[str, int]:
     return counts
 
 
+def queue_due(post_id: int) -> bool:
+    """Queue the follow-up of a post whose wait just ended (an approval's undo window)."""
+    now = timezone.now()
+    post = Post.objects.unclaimed_work(now).filter(pk=post_id).first()
+    return post is not None and post_requeue(post=post, now=now)
+
+
 def _expire_lease(post: Post) -> str:
     move, failure = post.lease_return()
     tries = post.attempts(failure.phase)
