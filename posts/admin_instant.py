@@ -55,11 +55,11 @@ class InstantMoves:
         return [path("<path:object_id>/move/", view, name="posts_post_move"), *super().get_urls()]
 
     def move_view(self, request, object_id):
-        return _move(self, request, object_id)
+        return _move(request, self, object_id)
 
 
 @require_POST
-def _move(model_admin, request, object_id):
+def _move(request, model_admin, object_id):
     if not model_admin.has_approve_permission(request):
         return JsonResponse({"ok": False, "message": _("You may not moderate posts.")}, status=403)
     post = model_admin.get_object(request, object_id)
