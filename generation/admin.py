@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.http import JsonResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from generation.models import Short
@@ -78,8 +79,14 @@ class ShortInline(admin.StackedInline):
     def qc_results(self, short: Short) -> str:
         if not short.qc:
             return "—"
-        rows = format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", sorted(short.qc.items()))
-        return format_html("<table>{}</table>", rows)
+        # QCReport.to_dict(): passed, reasons, measured figures (older rows kept the figures flat).
+        measured = short.qc.get("measured") or {k: v for k, v in short.qc.items() if k not in ("passed", "reasons")}
+        verdict = format_html(
+            '<strong class="{}">{}</strong> {}', "qc-passed" if short.qc.get("passed", True) else "errornote",
+            _("passed") if short.qc.get("passed", True) else _("failed"), "; ".join(short.qc.get("reasons") or []),
+        )
+        rows = format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", sorted(measured.items()))
+        return format_html("<p>{}</p><table>{}</table>", verdict, rows)
 
 
 class ShortPage(PostPagePart):

@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from generation.models import Short
-from generation.services import short_rerender_offered
 from generation.speech import short_voice_fell_back
 from ops.overview import CLUSTERS
 from posts import services
@@ -114,7 +113,8 @@ def progress(request):
     if request.GET.get("post", "").isdigit():
         return _one_post(request, int(request.GET["post"]))
     context = {
-        **admin.site.each_context(request), "title": _("Progress"), **progress_snapshot(timezone.now()),
+        **admin.site.each_context(request), "is_nav_sidebar_enabled": False, "title": _("Progress"),
+        **progress_snapshot(timezone.now()),
         "can_retry": request.user.has_perm("posts.approve_post"),
     }
     template = "ops/console_progress_body.html" if request.GET.get("partial") else "ops/console_progress.html"
@@ -166,7 +166,6 @@ def gallery_items(user) -> list[dict]:
             "qc_checked": bool(qc), "qc_reasons": "; ".join(qc.get("reasons") or []),
             "duration": measured.get("duration_s"),
             "voice": "fallback" if short_voice_fell_back(short) else "neural", "actions": actions,
-            "rerender": short_rerender_offered(short.post),
         })
     return items
 
@@ -176,7 +175,10 @@ def gallery(request):
         return HttpResponseForbidden()
     if request.method == "POST":
         return _gallery_act(request)
-    context = {**admin.site.each_context(request), "title": _("Gallery"), "items": gallery_items(request.user)}
+    context = {
+        **admin.site.each_context(request), "is_nav_sidebar_enabled": False, "title": _("Gallery"),
+        "items": gallery_items(request.user),
+    }
     return TemplateResponse(request, "ops/console_gallery.html", context)
 
 

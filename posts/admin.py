@@ -165,9 +165,9 @@ ACTION_MOVES = {
 
 @admin.register(Post)
 class PostAdmin(InstantMoves, ModerationActions, admin.ModelAdmin):
-    # Column positions are the ?o= sort numbers: views 4, likes 5, score 7, age 10.
+    # Column positions are the ?o= sort numbers: views 4, likes 5, score 7, age 8.
     list_display = [
-        "title", "thumbnail", "summary", "views", "likes", "comments", "percentile", "site", "also_on", "collected_at",
+        "title", "thumbnail", "summary", "views", "likes", "comments", "percentile", "collected_at", "also_on",
     ]
     list_display_links = ["title"]
     sortable_by = ["views", "likes", "percentile", "collected_at"]
@@ -280,10 +280,6 @@ class PostAdmin(InstantMoves, ModerationActions, admin.ModelAdmin):
             )
         return format_html('<div class="inbox-excerpt">{}{}</div>{}', excerpt, more, best)
 
-    @admin.display(description=gettext_lazy("site"))
-    def site(self, post: Post) -> str:
-        return post.get_site_code_display()
-
     @admin.display(description=gettext_lazy("comments"))
     def comments(self, post: Post) -> int:
         return post.comment_count
@@ -305,13 +301,16 @@ class PostAdmin(InstantMoves, ModerationActions, admin.ModelAdmin):
     def decline_reason(self, post: Post) -> str:
         return getattr(post, "decline_reason", "") or ""
 
-    @admin.display(description=gettext_lazy("also on"))
+    @admin.display(description=gettext_lazy("site"))
     def also_on(self, post: Post) -> str:
-        links = (
+        """The post's site, and the sites of its copies ("duplicates"), one column for the width."""
+        links = format_html_join(", ", '<a href="{}">{}</a>', (
             (reverse("admin:posts_post_change", args=[copy.pk]), copy.get_site_code_display())
             for copy in getattr(post, "copies", ())
-        )
-        return format_html_join(", ", '<a href="{}">{}</a>', links)
+        ))
+        if not links:
+            return post.get_site_code_display()
+        return format_html('{}<div class="inbox-copies">{} {}</div>', post.get_site_code_display(), _("also on"), links)
 
     # Post page ----------------------------------------------------------------------------
 
