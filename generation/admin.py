@@ -5,11 +5,15 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.http import JsonResponse
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from generation import compilation_admin  # noqa: F401 - registers the compilation page and action
 from generation.models import Short, Transcript
-from generation.script import MAX_SPOKEN_CHARS, spoken_length
+from generation.script import MAX_SENTENCE_CHARS, MAX_SPOKEN_CHARS, edited_spoken_chars, spoken_length
 from generation.services import (
     short_rerender,
     short_rerender_offered,
@@ -40,7 +44,7 @@ class ShortInline(admin.StackedInline):
     model = Short
     form = ShortForm
     verbose_name_plural = "short"
-    fields = ["script", "script_source", "title", "description", "voice", "audio", "video", "qc_results"]
+    fields = ["script", "script_source", "title", "description", "tags", "voice", "audio", "video", "qc_results"]
     readonly_fields = ["script_source", "voice", "audio", "video", "qc_results"]
     extra = 0
     max_num = 1
@@ -52,8 +56,18 @@ class ShortInline(admin.StackedInline):
     def get_readonly_fields(self, request, obj=None) -> list[str]:
         # While a worker holds the post it saves this row itself; an edit now would be lost.
         if obj is not None and obj.claimed_at is not None:
-            return [*self.readonly_fields, "script", "title", "description"]
+            return [*self.readonly_fields, "script", "title", "description", "tags"]
         return self.readonly_fields
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "script" and field is not None:
+            # static/admin/js/post_page.js shows the spoken length beside the editor as you type.
+            field.widget.attrs.update({
+                "data-spoken-url": reverse("admin:posts_post_spoken_length"), "data-limit": MAX_SPOKEN_CHARS,
+                "rows": 8,
+            })
+        return field
 
     @admin.display(description="voice")
     def voice(self, short: Short) -> str:
@@ -88,8 +102,14 @@ class ShortInline(admin.StackedInline):
     def qc_results(self, short: Short) -> str:
         if not short.qc:
             return "—"
-        rows = format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", sorted(short.qc.items()))
-        return format_html("<table>{}</table>", rows)
+        # QCReport.to_dict(): passed, reasons, measured figures (older rows kept the figures flat).
+        measured = short.qc.get("measured") or {k: v for k, v in short.qc.items() if k not in ("passed", "reasons")}
+        verdict = format_html(
+            '<strong class="{}">{}</strong> {}', "qc-passed" if short.qc.get("passed", True) else "errornote",
+            _("passed") if short.qc.get("passed", True) else _("failed"), "; ".join(short.qc.get("reasons") or []),
+        )
+        rows = format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", sorted(measured.items()))
+        return format_html("<p>{}</p><table>{}</table>", verdict, rows)
 
 
 class ShortPage(PostPagePart):
@@ -120,6 +140,19 @@ class ShortPage(PostPagePart):
                 messages.WARNING,
             )
         return False
+
+
+    def views(self, model_admin) -> dict:
+        return {"spoken_length": require_POST(spoken_length_view)}
+
+
+def spoken_length_view(request):
+    """The spoken length of an edited narration, counted as the re-render will count it."""
+    if not request.user.has_perm("posts.view_post"):
+        return JsonResponse({"ok": False}, status=403)
+    text = request.POST.get("text", "")[:MAX_SENTENCE_CHARS * 4]
+    chars = edited_spoken_chars(text)
+    return JsonResponse({"ok": True, "chars": chars, "limit": MAX_SPOKEN_CHARS, "fits": chars <= MAX_SPOKEN_CHARS})
 
 
 post_page_extend(ShortPage())

@@ -23,7 +23,7 @@ from generation.compilation import (
 from generation.models import Compilation, CompilationChange, CompilationItem
 from generation.script import split_sentences
 from posts.admin import PostAdmin
-from posts.lifecycle import CompilationStatus, InvalidTransition
+from posts.lifecycle import CompilationStatus, InvalidTransition, Status
 from posts.media import media_url
 
 
@@ -53,8 +53,9 @@ class ItemInline(admin.TabularInline):
 
     @admin.display(description="order")
     def move(self, item: CompilationItem) -> str:
-        return format_html('<button type="button" class="rank-up" title="Move up (Alt+↑)">▲</button>'
-                           '<button type="button" class="rank-down" title="Move down (Alt+↓)">▼</button>')
+        return format_html('<button type="button" class="rank-up" title="{}">▲</button>'
+                           '<button type="button" class="rank-down" title="{}">▼</button>',
+                           "Move up (Alt+↑)", "Move down (Alt+↓)")
 
     @admin.display(description="spoken")
     def spoken(self, item: CompilationItem) -> str:
@@ -164,4 +165,5 @@ def add_to_compilation(model_admin, request, queryset) -> None:
     model_admin.message_user(request, f"{added} added to compilation {draft.pk} ({draft.title})", messages.SUCCESS)
 
 
+add_to_compilation.statuses = {Status.APPROVED, Status.RENDERED, Status.UPLOADED}
 PostAdmin.actions = [*PostAdmin.actions, add_to_compilation]

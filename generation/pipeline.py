@@ -108,7 +108,14 @@ def _failed(post: Post, short: Short, failure: Failure, message: str) -> bool:
 
 @contextmanager
 def _timed(short: Short, name: str, post: Post) -> Iterator[dict]:
-    """stage() that also records the duration in generation_meta["stages"]."""
+    """stage() that also records the duration in generation_meta["stages"].
+
+    The stage's name and start are written at once, alone, so the console's progress view can
+    show what a post is doing while the worker holds it.
+    """
+    short.generation_meta["current"] = {"stage": name, "started_at": timezone.now().isoformat()}
+    if short.pk:
+        Short.objects.filter(pk=short.pk).update(generation_meta=short.generation_meta)
     with stage(name, post_id=post.pk) as info, _disk_full_at(name, post):
         yield info
     short.generation_meta["stages"][name] = info["duration_ms"]

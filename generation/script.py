@@ -154,7 +154,7 @@ def glyphs_check_narration(script: Script) -> None:
 def script_from_text(text: str, post) -> Script:
     """A script from a person's edited narration: their sentences, spoken as written."""
     scrubber = Scrubber()
-    sentences = [scrubber.scrub(s) for s in split_sentences(text, min_syllables=0)]
+    sentences = _edited_sentences(text, scrubber)
     if not sentences:
         raise ScriptError("the edited narration is empty", permanent=True)
     hook, rest = sentences[0], sentences[1:]
@@ -169,6 +169,15 @@ def script_from_text(text: str, post) -> Script:
         )
     glyphs_check_narration(script)
     return script
+
+
+def edited_spoken_chars(text: str) -> int:
+    """The spoken length ``script_from_text`` checks against MAX_SPOKEN_CHARS (the live counter)."""
+    return spoken_length(" ".join(_edited_sentences(text, Scrubber())))
+
+
+def _edited_sentences(text: str, scrubber: Scrubber) -> list[str]:
+    return [scrubber.scrub(s) for s in split_sentences(text, min_syllables=0)]
 
 
 # Shared parts ----------------------------------------------------------------------------------

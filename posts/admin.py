@@ -9,11 +9,14 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.views.main import ORDER_VAR, ChangeList
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Substr
-from django.urls import reverse
+from django.http import HttpResponseRedirect
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from posts import admin_users  # noqa: F401  (the user admin with roles, the login form)
 from posts.admin_actions import ModerationActions
@@ -24,17 +27,21 @@ from posts.admin_filters import (
     CollectedFilter,
     HasImagesFilter,
     IncompleteFilter,
+    JSONFirst,
     JSONLength,
     ScoreTierFilter,
     StatusFilter,
 )
-from posts.lifecycle import Failure, Phase, Status
-from posts.media import media_url
+from posts.admin_instant import DECLINE_PRESETS, UNDO_SECONDS, InstantMoves
+from posts.lifecycle import MOVES, Failure, Phase, Status
+from posts.media import inbox_thumbnail, media_url
 from posts.models import Comment, Post, PostImage, StatusChange
 from posts.notices import inbox_notices
+from wagglebot.lib.ages import age_ko
 
 EXCERPT_CHARS = 80
 DELETED = "deleted at the source"
+BODY_CHARS = 300
 LIST_DEFERRED = ("content", "images", "stats", "error_message", "url")
 
 
@@ -51,12 +58,19 @@ class InboxChangeList(ChangeList):
     def get_queryset(self, request, exclude_parameters=None) -> QuerySet:
         # One row per story: cross-site copies are listed beside their canonical copy (issue 4).
         qs = super().get_queryset(request, exclude_parameters).filter(duplicate_of__isnull=True)
-        best = Comment.objects.filter(post=OuterRef("pk")).order_by("-is_best", "-likes", "pk").values("content")[:1]
-        first_image = PostImage.objects.filter(post=OuterRef("pk")).exclude(thumbnail="").order_by("position")
-        return qs.defer(*LIST_DEFERRED).annotate(
-            image_count=JSONLength("images"), best_comment=Substr(Subquery(best), 1, EXCERPT_CHARS),
-            first_thumbnail=Subquery(first_image.values("thumbnail")[:1]),
+        best = Comment.objects.filter(post=OuterRef("pk")).order_by("-is_best", "-likes", "pk")
+        first_cached = PostImage.objects.filter(post=OuterRef("pk")).exclude(thumbnail="").order_by("position")
+        qs = qs.defer(*LIST_DEFERRED).annotate(
+            image_count=JSONLength("images"), first_image=JSONFirst("images"),
+            first_thumbnail=Subquery(first_cached.values("thumbnail")[:1]),
+            excerpt=Substr("content", 1, BODY_CHARS),
+            best_comment=Substr(Subquery(best.values("content")[:1]), 1, EXCERPT_CHARS),
+            best_comment_likes=Subquery(best.values("likes")[:1]),
         )
+        if self.params.get(StatusFilter.parameter_name) == Status.DECLINED:
+            why = StatusChange.objects.filter(post=OuterRef("pk"), new=Status.DECLINED).order_by("-at", "-pk")
+            qs = qs.annotate(decline_reason=Subquery(why.values("reason")[:1]))
+        return qs
 
     def get_ordering(self, request, queryset) -> list:
         """The chosen column and the id in the same direction, so (status, column) serves the sort.
@@ -138,20 +152,40 @@ class PostPagePart:
         """Handle the saved page's button, if it is this part's; True when handled."""
         return False
 
+    def views(self, model_admin: PostAdmin) -> dict:
+        """Small endpoints the page's scripts call: {name: view}, served at ``page/<name>/``."""
+        return {}
+
 
 def post_page_extend(part: PostPagePart) -> None:
     PostAdmin.parts.append(part)
 
 
+# The admin action of each move, so the inbox offers only the actions its status allows.
+ACTION_MOVES = {
+    "approve": "approve", "decline": "decline", "undo_decline": "undo_decline", "retry_failed": "retry",
+    "regenerate": "regenerate", "upload_now": "schedule_upload", "take_down": "request_take_down",
+    "reject_short": "reject_short", "unhold": "unhold",
+}
+
+
+def _action_statuses(name: str, func) -> set[str]:
+    """The statuses an inbox action applies to: its move's sources, or what another app's action
+    declares (``func.statuses``, e.g. "add to compilation"), else every status."""
+    if name in ACTION_MOVES:
+        return MOVES[ACTION_MOVES[name]].sources
+    return getattr(func, "statuses", set(Status))
+
+
 @admin.register(Post)
-class PostAdmin(ModerationActions, admin.ModelAdmin):
+class PostAdmin(InstantMoves, ModerationActions, admin.ModelAdmin):
+    # Column positions are the ?o= sort numbers: views 4, likes 5, score 7, age 8.
     list_display = [
-        "title", "thumbnail", "site", "views", "likes", "comments", "score", "images_shown",
-        "best_comment_excerpt", "status", "collected_at", "also_on",
-        "incomplete_badge",  # last: the sort links number the columns (o=4 is views)
+        "title", "thumbnail", "summary", "views", "likes", "comments", "percentile", "collected_at", "also_on",
+        "incomplete_badge",  # last: the sort links number the columns (o=-8 is newest)
     ]
     list_display_links = ["title"]
-    sortable_by = ["views", "likes", "score", "collected_at"]
+    sortable_by = ["views", "likes", "percentile", "collected_at"]
     list_filter = [StatusFilter, "site_code", HasImagesFilter, IncompleteFilter, ScoreTierFilter, CollectedFilter]
     list_select_related = ()  # no relation is shown per row; nothing to join
     search_fields = ["title", "content"]
@@ -189,7 +223,41 @@ class PostAdmin(ModerationActions, admin.ModelAdmin):
         if self.has_publish_permission(request):
             for notice in inbox_notices(request.user):  # e.g. why uploads cannot run (publishing registers it)
                 self.message_user(request, notice, messages.WARNING)
-        return super().changelist_view(request, extra_context)
+        # The rows need the width: no horizontal scrolling at 1366 px.
+        context = {"is_nav_sidebar_enabled": False, **self._keys_context(request), **(extra_context or {})}
+        return super().changelist_view(request, context)
+
+    def _keys_context(self, request, **urls) -> dict:
+        """What the keyboard script (static/admin/js/triage.js) needs, for ``json_script``."""
+        config = {
+            "changelist": reverse("admin:posts_post_changelist"), "presets": DECLINE_PRESETS,
+            "undoSeconds": UNDO_SECONDS, "canModerate": self.has_approve_permission(request),
+            "text": {
+                "undo": _("Undo"), "failed": _("That did not work; reload the page."),
+                "offline": _("The server did not answer."), "empty": _("Nothing left to triage here."),
+                "reason": _("Why is this post declined?"),
+            },
+            **urls,
+        }
+        return {"triage_config": config, "decline_presets": DECLINE_PRESETS}
+
+    def get_list_display(self, request):
+        status = request.GET.get(StatusFilter.parameter_name)
+        extra = {ALL: ["status"], Status.DECLINED: ["decline_reason"]}.get(status, [])
+        return [*self.list_display, *extra]
+
+    def get_actions(self, request, action_location=admin.ActionLocation.CHANGE_LIST):
+        """The actions the user's role allows and, on a one-status view, that status allows.
+
+        No bulk delete: a published post is removed by taking it down. A POST runs whatever
+        action the role allows; each move checks the post's status itself.
+        """
+        actions = super().get_actions(request, action_location=action_location)
+        actions.pop("delete_selected", None)
+        status = request.GET.get(StatusFilter.parameter_name) or Status.COLLECTED
+        if request.method != "GET" or status == ALL:
+            return actions
+        return {name: action for name, action in actions.items() if status in _action_statuses(name, action[0])}
 
     def get_changelist(self, request, **kwargs):
         return InboxChangeList
@@ -207,16 +275,21 @@ class PostAdmin(ModerationActions, admin.ModelAdmin):
             ACTION_CHECKBOX_NAME, post.pk, post,
         )
 
-    @admin.display(description="")
+    @admin.display(description=gettext_lazy("images"))
     def thumbnail(self, post: Post) -> str:
-        """The first cached image's thumbnail, under a badge when the source deleted the post."""
+        """The first image (the crawl's cached thumbnail, else the source's URL) with the image
+        count, under a badge when the source deleted the post."""
         badge = ""
         if post.deleted_at_source is not None:
             badge = format_html('<span class="badge badge-deleted" title="{}">{}</span><br>', DELETED, "deleted")
-        if not post.first_thumbnail:
-            return badge
-        img = format_html('<img src="{}" alt="" class="inbox-thumb" loading="lazy">', media_url(post.first_thumbnail))
-        return format_html("{}{}", badge, img)
+        count = post.image_count or 0
+        src = inbox_thumbnail(post.first_thumbnail, post.first_image)
+        if not src:
+            return format_html('{}<span class="inbox-noimage">{}</span>', badge, count or "")
+        return format_html(
+            '{}<span class="inbox-thumbbox"><img src="{}" alt="" class="inbox-thumb" loading="lazy" '
+            'referrerpolicy="no-referrer"><span class="inbox-count">{}</span></span>', badge, src, count,
+        )
 
     @admin.display(description="parsed")
     def incomplete_badge(self, post: Post) -> str:
@@ -227,33 +300,49 @@ class PostAdmin(ModerationActions, admin.ModelAdmin):
             ", ".join(post.missing_fields),
         )
 
-    @admin.display(description="site")
-    def site(self, post: Post) -> str:
-        return post.get_site_code_display()
+    @admin.display(description=gettext_lazy("post"))
+    def summary(self, post: Post) -> str:
+        excerpt = post.excerpt or ""
+        more = "…" if len(excerpt) >= BODY_CHARS else ""
+        best = ""
+        if post.best_comment:
+            best = format_html(
+                '<div class="inbox-best"><span class="inbox-best-label">{}</span> {} <span class="inbox-best-likes">'
+                "♥ {}</span></div>", _("best comment"), post.best_comment, post.best_comment_likes or 0,
+            )
+        return format_html('<div class="inbox-excerpt">{}{}</div>{}', excerpt, more, best)
 
-    @admin.display(description="comments")
+    @admin.display(description=gettext_lazy("comments"))
     def comments(self, post: Post) -> int:
         return post.comment_count
 
-    @admin.display(description="collected at", ordering="created_at")
-    def collected_at(self, post: Post):
-        return post.created_at
+    @admin.display(description=gettext_lazy("score"), ordering="score")
+    def percentile(self, post: Post) -> str:
+        # The score is the post's percentile within its site (crawling/scoring.py), in (0, 1).
+        top = max(1, round((1 - min(max(post.score, 0.0), 1.0)) * 100))
+        return format_html('<span title="{}">{}</span>', f"{post.score:.3f}", _("top %(percent)s%%") % {"percent": top})
 
-    @admin.display(description="images")
-    def images_shown(self, post: Post) -> int:
-        return post.image_count
+    @admin.display(description=gettext_lazy("age"), ordering="created_at")
+    def collected_at(self, post: Post) -> str:
+        posted = post.source_published_at or post.created_at
+        return format_html(
+            '<span title="{}">{}</span>', f"{timezone.localtime(posted):%Y-%m-%d %H:%M}", age_ko(posted, timezone.now())
+        )
 
-    @admin.display(description="best comment")
-    def best_comment_excerpt(self, post: Post) -> str:
-        return post.best_comment or ""
+    @admin.display(description=gettext_lazy("decline reason"))
+    def decline_reason(self, post: Post) -> str:
+        return getattr(post, "decline_reason", "") or ""
 
-    @admin.display(description="also on")
+    @admin.display(description=gettext_lazy("site"))
     def also_on(self, post: Post) -> str:
-        links = (
+        """The post's site, and the sites of its copies ("duplicates"), one column for the width."""
+        links = format_html_join(", ", '<a href="{}">{}</a>', (
             (reverse("admin:posts_post_change", args=[copy.pk]), copy.get_site_code_display())
             for copy in getattr(post, "copies", ())
-        )
-        return format_html_join(", ", '<a href="{}">{}</a>', links)
+        ))
+        if not links:
+            return post.get_site_code_display()
+        return format_html('{}<div class="inbox-copies">{} {}</div>', post.get_site_code_display(), _("also on"), links)
 
     # Post page ----------------------------------------------------------------------------
 
@@ -304,12 +393,26 @@ class PostAdmin(ModerationActions, admin.ModelAdmin):
     def attempts(self, post: Post) -> str:
         return ", ".join(f"{phase.label.lower()} {post.attempts(phase)}" for phase in Phase)
 
+    def get_urls(self):
+        parts = [
+            path(f"page/{name}/", self.admin_site.admin_view(view), name=f"posts_post_{name}")
+            for part in self.parts for name, view in part.views(self).items()
+        ]
+        return [*parts, *super().get_urls()]
+
     def get_inlines(self, request, obj):
         return [*(part.inline for part in self.parts if part.inline), *self.inlines]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         post = self.get_object(request, object_id)
         context = dict(extra_context or {})
+        if post is not None:
+            previous, following = self.post_neighbours(post)
+            page = lambda pk: reverse("admin:posts_post_change", args=[pk]) if pk else ""  # noqa: E731
+            urls = {"moveUrl": reverse("admin:posts_post_move", args=[post.pk]),
+                    "previousUrl": page(previous), "nextUrl": page(following)}
+            context.update(self._keys_context(request, **urls), can_approve=post.can("approve"),
+                           can_decline=post.can("decline"))
         for part in self.parts if post is not None else ():
             context.update(part.context(self, request, post))
         return super().change_view(request, object_id, form_url, context)
@@ -322,8 +425,16 @@ class PostAdmin(ModerationActions, admin.ModelAdmin):
     def response_change(self, request, post: Post):
         for part in self.parts:
             if part.respond(self, request, post):
-                return self.response_post_save_change(request, post)
+                return HttpResponseRedirect(request.path)  # stay on the post and watch its stage
         return super().response_change(request, post)
+
+    def post_neighbours(self, post: Post) -> tuple[int | None, int | None]:
+        """The inbox rows above and below ``post`` (collected posts, best score first)."""
+        inbox = Post.objects.filter(status=Status.COLLECTED, duplicate_of__isnull=True).exclude(pk=post.pk)
+        after = Q(score__lt=post.score) | Q(score=post.score, pk__lt=post.pk)
+        following = inbox.filter(after).order_by("-score", "-pk").values_list("pk", flat=True).first()
+        previous = inbox.exclude(after).order_by("score", "pk").values_list("pk", flat=True).first()
+        return previous, following
 
 
 admin.site.site_header = "WaggleBot moderation"

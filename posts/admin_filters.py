@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib import admin
 from django.core.paginator import Paginator
-from django.db.models import Func, IntegerField, QuerySet
+from django.db.models import CharField, Func, IntegerField, QuerySet
 from django.utils import timezone
 from django.utils.functional import cached_property
 
@@ -24,6 +24,16 @@ class JSONLength(Func):
 
     def as_sqlite(self, compiler, connection, **extra):
         return super().as_sql(compiler, connection, function="JSON_ARRAY_LENGTH", **extra)
+
+
+class JSONFirst(Func):
+    """The first item of a JSON array column as text (a JSON object stays JSON text)."""
+
+    template = "JSON_UNQUOTE(JSON_EXTRACT(%(expressions)s, '$[0]'))"
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, template="JSON_EXTRACT(%(expressions)s, '$[0]')", **extra)
 
 
 class BoundedCountPaginator(Paginator):

@@ -6,7 +6,7 @@ follow-up task, and what the sweep repairs (``PENDING``: a status whose follow-u
 claimed). To answer "what happens when a post is approved?" read the ``approve`` line.
 
     COLLECTED ──approve──▶ APPROVED ──claim_generation──▶ PROCESSING ──mark_rendered──▶ RENDERED
-        ▲ │decline             │decline                     │fail / release             │schedule_upload
+        ▲ │decline   undo_approve│decline                     │fail / release             │schedule_upload
      undo_decline            DECLINED                     FAILED ◀── fail ── UPLOADING ◀─claim_upload
                                  ▲ reject_short (a person, with a reason) from RENDERED or FAILED
                                                             │retry (to the failure's retry_to)
@@ -232,6 +232,9 @@ MOVES: dict[str, Move] = {
         # mark_rejected, which is the platform's verdict on an uploaded video.
         _move("reject_short", {S.RENDERED, S.FAILED}, S.DECLINED),
         _move("undo_decline", {S.DECLINED}, S.COLLECTED),
+        # A person's undo within the undo window: the service allows it only while the approval's
+        # not_before (the window's end) has not passed, so no generation was queued or claimed.
+        _move("undo_approve", {S.APPROVED}, S.COLLECTED),
         _move("claim_generation", {S.APPROVED}, S.PROCESSING, effects=_claim(Phase.GENERATION)),
         _move("mark_rendered", {S.PROCESSING}, S.RENDERED, effects=_reset(Phase.UPLOAD, claimed_at=None)),
         _move("regenerate", {S.RENDERED}, S.APPROVED, effects=_reset(Phase.GENERATION), follow_up=GENERATE),

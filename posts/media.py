@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.urls import reverse
@@ -30,3 +32,20 @@ def media_resolve(relpath: str) -> Path:
 def media_url(relpath: str) -> str:
     return reverse("media", kwargs={"path": relpath})
 
+
+def inbox_thumbnail(cached: str | None, first_image: str | None) -> str:
+    """The URL of the image the inbox shows for a post, or "".
+
+    The crawl's cached thumbnail (``cached``, relative to MEDIA_ROOT) when there is one; before
+    the crawl cached it, the first image's original URL (``first_image``: the first item of
+    ``Post.images``, a URL or a JSON object with ``url``).
+    """
+    if cached:
+        return media_url(cached)
+    text = (first_image or "").strip()
+    if text.startswith("{"):
+        try:
+            text = str(json.loads(text).get("url", ""))
+        except (ValueError, AttributeError):
+            return ""
+    return text if urlsplit(text).scheme.lower() in ("http", "https") else ""

@@ -11,13 +11,14 @@ slots and tasks call these; nothing else pairs a move with an enqueue. ``lifecyc
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
 from posts.lifecycle import Failure, Phase, Task
 from posts.models import LifecycleModel, Post
+from wagglebot.q import DEFAULT_CLUSTER
 
 log = logging.getLogger(__name__)
 
@@ -61,12 +62,38 @@ def post_move(
     lifecycle_move(post, move, by=by, reason=reason, failure=failure, not_before=not_before, fresh=fresh)
 
 
-def post_requeue(*, post: Post, now: datetime) -> bool:
-    return lifecycle_requeue(post, now=now)
+def post_approve(*, post: Post, by, reason: str = "", undo_seconds: int = 0) -> None:
+    """Approve; with ``undo_seconds`` generation is queued only once that undo window passed.
+
+    The window's end is the approval's ``not_before``: the move queues nothing now, a one-off
+    schedule queues the post when the window ends (``posts.tasks.queue_due``), and the sweep
+    does if that schedule is lost.
+    """
+    if not undo_seconds:
+        post_move(post=post, move="approve", by=by, reason=reason)
+        return
+    due = timezone.now() + timedelta(seconds=undo_seconds)
+    with transaction.atomic():
+        post_move(post=post, move="approve", by=by, reason=reason, not_before=due)
+        transaction.on_commit(lambda: _queue_at(post.pk, due), robust=True)
 
 
-def post_approve(*, post: Post, by, reason: str = "") -> None:
-    post_move(post=post, move="approve", by=by, reason=reason)
+def _queue_at(post_id: int, when: datetime) -> None:
+    from django_q.models import Schedule
+
+    # A ONCE schedule runs when the cluster's scheduler next looks (every 30 s) after ``when``
+    # and is then deleted.
+    Schedule.objects.create(
+        name=f"posts.queue_due.{post_id}.{when.timestamp():.0f}", func="posts.tasks.queue_due", args=repr(post_id),
+        schedule_type=Schedule.ONCE, next_run=when, cluster=DEFAULT_CLUSTER,
+    )
+
+
+def post_undo_approve(*, post: Post, by) -> None:
+    """Take an approval back while its undo window lasts: nothing was queued or claimed yet."""
+    if post.not_before is None or post.not_before <= timezone.now():
+        raise Post.InvalidTransition(f"post {post.pk}: the undo window has passed")
+    post_move(post=post, move="undo_approve", by=by, reason="undo")
 
 
 def post_decline(*, post: Post, by, reason: str = "") -> None:

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from posts.lifecycle import InvalidTransition
-from posts.models import LifecycleModel
+from posts.models import LifecycleModel, Post
 from posts.services import lifecycle_move, lifecycle_requeue
 
 log = logging.getLogger(__name__)
@@ -44,6 +44,13 @@ def _sweep_model(model: type[LifecycleModel], now) -> Counter:
     for row in rows.unclaimed_work(now):
         counts["requeued" if lifecycle_requeue(row, now=now) else "skipped"] += 1
     return counts
+
+
+def queue_due(post_id: int) -> bool:
+    """Queue the follow-up of a post whose wait just ended (an approval's undo window)."""
+    now = timezone.now()
+    post = Post.objects.unclaimed_work(now).filter(pk=post_id).first()
+    return post is not None and lifecycle_requeue(post, now=now)
 
 
 def _expire_lease(row: LifecycleModel) -> str:

@@ -1,7 +1,8 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from ops import views as ops_views
+from ops.console import console_urls
 from ops.metrics import metrics_view
 from posts import views as posts_views
 
@@ -12,6 +13,7 @@ urlpatterns = [
     # Not MEDIA_URL: whatever serves MEDIA_URL as plain files (a test live server, a web server
     # rule) would bypass the staff check.
     path("staff-media/<path:path>", posts_views.media_file, name="media"),
+    path("admin/", include(console_urls())),
     path("admin/", admin.site.urls),
     path("metrics", metrics_view, name="metrics"),
 ]

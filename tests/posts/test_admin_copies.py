@@ -32,7 +32,7 @@ def test_copies_are_hidden_and_named_beside_the_best_copy(admin_client):
         link = f'<a href="/admin/posts/post/{copy.pk}/change/">{copy.get_site_code_display()}</a>'
         assert link in cell
     assert cell.index(copy_b.get_site_code_display()) < cell.index(copy_a.get_site_code_display())  # by site
-    assert '<td class="field-also_on">-</td>' in rows["혼자"]
+    assert '<td class="field-also_on">Nate Pann</td>' in rows["혼자"]  # its own site, no copies
     assert alone.duplicate_of is None
 
 

@@ -31,8 +31,12 @@ def test_the_default_view_is_collected_posts_best_score_first(admin_client):
     assert shown(admin_client) == ["high", "mid", "low"]
 
 
-def test_the_inbox_row_has_every_column(admin_client, settings):
-    post = make_post(title="제목", views=1234, likes=56, comment_count=7, score=88.5, images=["a", "b", "c"])
+def test_the_inbox_row_has_every_column(admin_client):
+    hours_ago = timezone.now() - timedelta(hours=3, minutes=5)
+    post = make_post(
+        title="제목", views=1234, likes=56, comment_count=7, score=0.97, created_at=hours_ago,
+        images=["https://img.example/a.jpg", "b", "c"], content="가나다 " * 100,
+    )
     Comment.objects.create(post=post, content="평범한 댓글", content_hash="1", likes=100)
     Comment.objects.create(post=post, content="베스트 댓글 " + "가" * 200, content_hash="2", likes=3, is_best=True)
     PostImage.objects.create(post=post, position=0, source_url="https://x.test/a", error="HTTP 404")
@@ -45,25 +49,40 @@ def test_the_inbox_row_has_every_column(admin_client, settings):
     for cell in (
         f'<a href="/admin/posts/post/{post.pk}/change/">제목</a>',
         '<td class="field-views">1234</td>', '<td class="field-likes">56</td>',
-        '<td class="field-comments">7</td>', '<td class="field-score">88.5</td>',
-        '<td class="field-images_shown">3</td>', "Collected",
+        '<td class="field-comments">7</td>', "top 3%", '<span class="inbox-count">3</span>',
+        "3시간 전", "♥ 3",
         f'src="/staff-media/posts/{post.pk}/images/thumbs/01.jpg"',
     ):
         assert cell in row, cell
-    excerpt = row[row.index("field-best_comment_excerpt") :]
+    assert "Collected" not in row  # the status column appears only on the all-statuses view
+    excerpt = row[row.index("inbox-best") :]
     assert "베스트 댓글" in excerpt and "가" * 73 in excerpt and "가" * 74 not in excerpt
+    body = row[row.index("inbox-excerpt") :]
+    assert ("가나다 " * 75)[:300] + "…" in body and "가나다 " * 76 not in body
 
 
-def test_the_thumbnail_is_left_out_when_no_image_is_cached(admin_client):
-    make_post(images=["https://img.example/a.jpg"])
-    assert "inbox-thumb" not in admin_client.get(CHANGELIST).content.decode()
+def test_the_thumbnail_is_the_first_image_url_of_the_post(admin_client):
+    make_post(title="no images")
+    make_post(title="object", images=[{"url": "https://img.example/b.jpg"}])
+    make_post(title="script", images=["javascript:alert(1)"])
+    page = admin_client.get(CHANGELIST).content.decode()
+    assert page.count('class="inbox-thumb"') == 1
+    assert 'src="https://img.example/b.jpg"' in page and "javascript:" not in page
+
+
+def test_the_declined_list_shows_the_reason(admin_client):
+    post = make_post(title="거절됨")
+    post.apply("decline", reason="저작권")
+    assert "decline_reason" not in admin_client.get(CHANGELIST).content.decode()
+    page = admin_client.get(f"{CHANGELIST}?status=DECLINED").content.decode()
+    assert '<td class="field-decline_reason">저작권</td>' in page
 
 
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
         ("status=all", ["approved", "old", "b", "a"]),  # newest first: no index orders all statuses by score
-        ("status=all&o=-7", ["approved", "b", "a", "old"]),
+        ("status=all&o=-7", ["approved", "b", "a", "old"]),  # 7: the score (percentile) column
         ("status=APPROVED", ["approved"]),
         ("site_code=dcinside", ["b"]),
         ("has_images=yes", ["a"]),
@@ -88,7 +107,7 @@ def test_filters_and_search(admin_client, query, expected):
 @pytest.mark.parametrize(
     ("order", "expected"),
     [("o=4", ["v1", "v2", "v3"]), ("o=-4", ["v3", "v2", "v1"]), ("o=-5", ["v2", "v1", "v3"]),
-     ("o=-11", ["v3", "v2", "v1"])],
+     ("o=-8", ["v3", "v2", "v1"])],
 )
 def test_sorting_by_views_likes_and_newest(admin_client, order, expected):
     now = timezone.now()
@@ -101,9 +120,9 @@ def test_sorting_by_views_likes_and_newest(admin_client, order, expected):
 def test_only_indexed_columns_are_sortable(admin_client):
     make_post()
     page = admin_client.get(CHANGELIST).content.decode()
-    for column in ("views", "likes", "score", "collected_at"):
+    for column in ("views", "likes", "percentile", "collected_at"):
         assert f'class="sortable column-{column}' in page
-    for column in ("title", "site", "comments", "best_comment_excerpt"):
+    for column in ("title", "also_on", "comments", "summary"):
         assert f'class="sortable column-{column}' not in page
 
 
@@ -156,7 +175,7 @@ def test_a_later_page_keeps_the_sort_order(admin_client, monkeypatch):
 
 @pytest.mark.parametrize(
     ("query", "order_by"),
-    [("", "score` DESC, `id` DESC"), ("o=4", "views` ASC, `id` ASC"), ("o=-11", "created_at` DESC, `id` DESC")],
+    [("", "score` DESC, `id` DESC"), ("o=4", "views` ASC, `id` ASC"), ("o=-8", "created_at` DESC, `id` DESC")],
 )
 def test_a_sort_orders_by_its_column_and_id_only_so_the_status_index_serves_it(admin_client, query, order_by):
     make_post()

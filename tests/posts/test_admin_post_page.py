@@ -237,3 +237,38 @@ def test_a_missing_login_is_shown_as_blocked_not_as_a_quota_wait(admin_client):
     page = admin_client.get(change_url(post)).content.decode()
     assert "blocked: the platform login is missing or revoked; an administrator must log in again" in page
     assert "daily quota" not in page and "waiting for" not in page
+
+
+def test_the_spoken_length_counter_counts_as_the_re_render_will(admin_client):
+    from generation.script import ScriptError, script_from_text
+
+    url = reverse("admin:posts_post_spoken_length")
+    text = "오늘 3만원을 잃어버렸어요. 김민수씨 연락 주세요. " * 8
+    answer = admin_client.post(url, {"text": text}).json()
+    with pytest.raises(ScriptError, match=f"is {answer['chars']} spoken characters"):
+        script_from_text(text, make_post())
+    assert answer["limit"] == 200 and answer["fits"] is False
+    assert admin_client.post(url, {"text": "짧은 대본입니다."}).json() == {
+        "ok": True, "chars": 9, "limit": 200, "fits": True,  # the full stop counts too
+    }
+
+
+def test_the_post_page_offers_approve_decline_and_its_inbox_neighbours(admin_client):
+    higher, post, lower = make_post(score=0.9), make_post(score=0.5), make_post(score=0.2)
+    make_post(Status.DECLINED, score=0.4)
+    page = admin_client.get(change_url(post)).content.decode()
+    assert 'data-triage-move="approve"' in page and 'data-triage-move="decline"' in page
+    assert f'"previousUrl": "{change_url(higher)}"' in page and f'"nextUrl": "{change_url(lower)}"' in page
+    assert 'data-spoken-url' not in page  # no short yet: no script editor
+    rendered = make_post(Status.RENDERED)
+    Short.objects.create(post=rendered, script="대본")
+    page = admin_client.get(change_url(rendered)).content.decode()
+    assert 'data-triage-move="approve"' not in page
+    assert 'data-spoken-url="/admin/posts/post/page/spoken_length/"' in page
+
+
+def test_save_and_re_render_stays_on_the_post(admin_client):
+    post = make_post(Status.RENDERED)
+    content = Short.objects.create(post=post, script="원래 대본", script_source="llm")
+    response = admin_client.post(change_url(post), change_form(content, "고친 대본", _rerender="1"))
+    assert response.status_code == 302 and response["Location"] == change_url(post)

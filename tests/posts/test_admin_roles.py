@@ -18,8 +18,8 @@ MODERATION = {"approve", "decline", "undo_decline", "retry_failed", "regenerate"
 PUBLISHING = {"upload_now", "take_down"}
 
 
-def offered_actions(client) -> set[str]:
-    page = client.get(CHANGELIST).content.decode()
+def offered_actions(client, query: str = "status=all") -> set[str]:
+    page = client.get(f"{CHANGELIST}?{query}").content.decode()
     return set(re.findall(r'<option value="(\w+)"', page)) - {""}
 
 
@@ -40,6 +40,25 @@ def test_a_moderator_is_offered_moderation_but_not_publishing(moderator_client):
 
 def test_a_publisher_is_offered_every_action(publisher_client):
     assert offered_actions(publisher_client) >= MODERATION | PUBLISHING
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        (Status.COLLECTED, {"approve", "decline"}),
+        (Status.DECLINED, {"undo_decline"}),
+        (Status.RENDERED, {"regenerate", "upload_now", "reject_short", "add_to_compilation"}),
+        (Status.FAILED, {"retry_failed", "reject_short"}),
+        (Status.UPLOADED, {"take_down", "add_to_compilation"}),
+    ],
+)
+def test_a_one_status_view_offers_only_the_actions_that_status_allows(publisher_client, status, expected):
+    assert offered_actions(publisher_client, f"status={status}") == expected
+
+
+def test_the_inbox_offers_no_bulk_delete(admin_client):
+    assert "delete_selected" not in offered_actions(admin_client)
+    assert offered_actions(admin_client, "") == {"approve", "decline"}
 
 
 def test_a_moderator_cannot_take_down_by_posting_the_action(moderator_client):
