@@ -79,6 +79,8 @@ class RenderJob:
     site_name: str = ""
     # The post drawn as a card: the main visual when it has few images (None: the background).
     post_card: PostCard | None = None
+    # Short.Layout: "auto" (few images: post card), "images" or "post_card", as a person chose.
+    layout: str = "auto"
 
 
 @dataclass
@@ -275,7 +277,8 @@ class _Graph:
         return f"volume={gain:.2f}dB,alimiter=limit={ceiling}dB:level=false:attack=5:release=50"
 
     def _visuals(self, first: int) -> tuple[list[str], str]:
-        if self.job.post_card and len(self.job.images) < MIN_SLIDESHOW_IMAGES:
+        self.meta["layout"] = self.job.layout
+        if self.job.post_card and self._card_layout():
             return self._post_card(first)
         if self.job.images:
             inputs, graph, chosen = slideshow(self.job.images, self.workdir, first=first, seconds=self.seconds,
@@ -283,6 +286,12 @@ class _Graph:
             self.meta.update(chosen)
             return inputs, graph
         return _background(first, self.job.seed, self.meta)
+
+    def _card_layout(self) -> bool:
+        """The post card unless a person asked for the images (and there are some)."""
+        if self.job.layout == "images" and self.job.images:
+            return False
+        return self.job.layout == "post_card" or len(self.job.images) < MIN_SLIDESHOW_IMAGES
 
     def _post_card(self, first: int) -> tuple[list[str], str]:
         """The post card in the window between banner and captions, over the background, scrolling
