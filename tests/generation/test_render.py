@@ -56,6 +56,7 @@ def test_a_slideshow_of_post_images_passes_qc(tmp_path, media_tools, count):
 
     assert report.passed, report.reasons
     assert rendered.meta["visual"] == "slideshow" and rendered.meta["images"] == count
+    assert report.measured["longest_still_s"] <= 3
     assert abs(report.measured["loudness_lufs"] - -14) <= 1
     assert "🐶" not in rendered.text  # the emoji in the title was left off the card, not drawn as a box
     rendered.discard()
