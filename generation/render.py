@@ -336,7 +336,7 @@ class _Graph:
             return graph + self._read_comments(first + 1, inputs, read)
         comment = self.job.best_comment
         if comment and comment.get("text"):
-            card = cards.comment_card(comment.get("author", ""), comment["text"], self.font, width=CARD_WIDTH)
+            card = self._comment_card(comment)
             card.save(self.workdir / "comment.png")
             inputs += ["-i", "comment.png"]
             top = CARD_TOP + banner.height + CARD_GAP
@@ -346,13 +346,17 @@ class _Graph:
         return graph + ";"
 
 
+    def _comment_card(self, comment: dict):
+        card = cards.comment_card(comment.get("author", ""), comment["text"], self.font, width=CARD_WIDTH)
+        # Opaque inside its rounded corners: over the white post card, its text showed through.
+        card.putalpha(card.getchannel("A").point(lambda alpha: 255 if alpha else 0))
+        return card
+
     def _read_comments(self, first: int, inputs: list[str], read: list[tuple[dict, float, float]]) -> str:
         """Each comment's card pops in (rising into place) as its comment is read."""
         top, graph = CARD_TOP + self.banner.height + CARD_GAP, ""
         for number, (comment, start, end) in enumerate(read):
-            card = cards.comment_card(comment.get("author", ""), comment["text"], self.font, width=CARD_WIDTH)
-            # Opaque inside its rounded corners: over the white post card, text showed through.
-            card.putalpha(card.getchannel("A").point(lambda alpha: 255 if alpha else 0))
+            card = self._comment_card(comment)
             card.save(self.workdir / f"comment{number}.png")
             inputs += ["-i", f"comment{number}.png"]
             self.boxes.append({"name": f"comment {number + 1}", "x": SAFE_LEFT, "y": top, "w": card.width,

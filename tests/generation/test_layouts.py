@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from generation.render import RenderJob, _Graph, font_path
 from tests.generation.media import make_images
@@ -33,3 +34,13 @@ def chosen_visual(tmp_path: Path, images: int, layout: str) -> str:
 ])
 def test_the_layout_follows_the_image_count_unless_a_person_chose_one(tmp_path, images, layout, visual):
     assert chosen_visual(tmp_path, images, layout) == visual
+
+
+def test_the_best_comment_card_is_opaque_over_the_post_card(tmp_path):
+    job = RenderJob(audio_path=tmp_path / "none.wav", duration_ms=6000, timings=TIMINGS, title="제목",
+                    out_dir=tmp_path, post_card=card(), best_comment={"author": "익명", "text": "저라면 못 참아요"})
+    _Graph(job, font_path(), tmp_path, 6.0).prepare_visuals()
+
+    with Image.open(tmp_path / "comment.png") as drawn:
+        alphas = {value for value, _ in drawn.getchannel("A").getcolors()}
+    assert alphas <= {0, 255} and 255 in alphas  # no see-through middle where the post card's text showed
