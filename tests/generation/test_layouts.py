@@ -42,5 +42,5 @@ def test_the_best_comment_card_is_opaque_over_the_post_card(tmp_path):
     _Graph(job, font_path(), tmp_path, 6.0).prepare_visuals()
 
     with Image.open(tmp_path / "comment.png") as drawn:
-        alphas = {value for value, _ in drawn.getchannel("A").getcolors()}
+        alphas = {value for _, value in drawn.getchannel("A").getcolors()}
     assert alphas <= {0, 255} and 255 in alphas  # no see-through middle where the post card's text showed
