@@ -44,7 +44,9 @@ class ShortInline(admin.StackedInline):
     model = Short
     form = ShortForm
     verbose_name_plural = "short"
-    fields = ["script", "script_source", "title", "description", "tags", "voice", "audio", "video", "qc_results"]
+    fields = [
+        "script", "script_source", "title", "description", "tags", "layout", "voice", "audio", "video", "qc_results",
+    ]
     readonly_fields = ["script_source", "voice", "audio", "video", "qc_results"]
     extra = 0
     max_num = 1
@@ -56,7 +58,7 @@ class ShortInline(admin.StackedInline):
     def get_readonly_fields(self, request, obj=None) -> list[str]:
         # While a worker holds the post it saves this row itself; an edit now would be lost.
         if obj is not None and obj.claimed_at is not None:
-            return [*self.readonly_fields, "script", "title", "description", "tags"]
+            return [*self.readonly_fields, "script", "title", "description", "tags", "layout"]
         return self.readonly_fields
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
@@ -125,6 +127,8 @@ class ShortPage(PostPagePart):
             if isinstance(form.instance, Short) and "script" in form.changed_data:
                 form.instance.script_source = Short.ScriptSource.HUMAN
                 request._script_edited = True
+            if isinstance(form.instance, Short) and "layout" in form.changed_data:
+                request._layout_changed = True
 
     def respond(self, model_admin, request, post: Post) -> bool:
         if "_rerender" in request.POST and model_admin.has_approve_permission(request):
@@ -138,6 +142,10 @@ class ShortPage(PostPagePart):
             model_admin.message_user(
                 request, "Script saved. The video still has the old narration: use “Save and re-render”.",
                 messages.WARNING,
+            )
+        if getattr(request, "_layout_changed", False) and short_rerender_offered(post):
+            model_admin.message_user(
+                request, "Layout saved. The video still has the old one: use “Save and re-render”.", messages.WARNING,
             )
         return False
 

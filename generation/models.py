@@ -21,6 +21,11 @@ class Short(models.Model):
         EXTRACTIVE = "extractive", "Extractive"
         HUMAN = "human", "Edited by a person"
 
+    class Layout(models.TextChoices):
+        AUTO = "auto", "Automatic (few images: post card)"
+        IMAGES = "images", "Image story (slideshow)"
+        POST_CARD = "post_card", "Text story (post card)"
+
     post = models.OneToOneField("posts.Post", on_delete=models.CASCADE, related_name="short")
     script = models.TextField(blank=True, help_text="Narration, at most 200 spoken characters.")
     script_source = models.CharField(max_length=16, choices=ScriptSource.choices, blank=True)
@@ -28,6 +33,8 @@ class Short(models.Model):
     title = models.CharField(max_length=100, blank=True)
     description = models.TextField(blank=True)
     tags = models.JSONField(default=list, blank=True)
+    layout = models.CharField(max_length=16, choices=Layout.choices, default=Layout.AUTO,
+                              help_text="What the video shows; the next render uses it.")
     # Paths relative to MEDIA_ROOT, served to staff by the media view.
     audio_path = models.CharField(max_length=255, blank=True)
     video_path = models.CharField(max_length=255, blank=True)

@@ -227,7 +227,7 @@ def _job(post: Post, script, speech, images: list[Path], short: Short) -> Render
         title=script.title or post.title, out_dir=post_dir(post), images=images,
         best_comment=script.best_comment, comments=script.comments, seed=post.pk, mood=script.mood,
         sentences=[*script.sentences(), *(c["text"] for c in script.comments)],
-        site_name=site_name_ko(post.site_code), post_card=_post_card(post, script, images),
+        site_name=site_name_ko(post.site_code), post_card=_post_card(post, script, images), layout=short.layout,
     )
 
 

@@ -11,6 +11,7 @@ card against the Shorts safe area.
 from __future__ import annotations
 
 import re
+import subprocess
 import tempfile
 from dataclasses import asdict, dataclass, field
 from fractions import Fraction
@@ -27,6 +28,13 @@ WIDTH, HEIGHT, FPS = 1080, 1920, 30
 DURATION_TOLERANCE_S = 0.1
 AV_OFFSET_LIMIT_S = 0.040
 LOUDNESS_TOLERANCE_LU = 1.0
+# "Something visible changes at least every 3 s": a frame counts as changed once this share of
+# its pixels (on a small grayscale copy) differs by more than CHANGE_LEVELS from the last frame
+# that counted. Measured against that anchor rather than the previous frame, a slow zoom adds up
+# to a change; noise from the encoder does not.
+MAX_STILL_S = 3.0
+CHANGE_LEVELS, CHANGE_SHARE = 12, 0.01
+STILL_SIZE = (108, 192)
 FONTSELECT_RE = re.compile(r"fontselect: \((.*?), (\d+), (\d+)\) -> (.*?), (\d+), (\S+)")
 STYLE_RE = re.compile(r"^Style: ([^,]+),", re.MULTILINE)
 # Music loop seams: 50 ms RMS windows within 0.3 s of the loop point, against the loop's mean
@@ -63,6 +71,7 @@ def qc_check(video: Path, *, narration_ms: int, font: Path, text: str, subtitles
         _check_loudness(report, video)
     _check_glyphs(report, font, text)
     _check_faststart(report, video)
+    _check_motion(report, video)
     if subtitles is not None:
         _check_font_choice(report, subtitles, font)
     if boxes is not None:
@@ -136,6 +145,29 @@ def _check_faststart(report: QCReport, video: Path) -> None:
         head = handle.read(64 * 1024)
     moov, mdat = head.find(b"moov"), head.find(b"mdat")
     report.require(moov != -1 and (mdat == -1 or moov < mdat), "moov atom is not at the start (no +faststart)")
+
+
+def longest_still(video: Path) -> float:
+    """Seconds of the longest stretch in which nothing visible changes."""
+    width, height = STILL_SIZE
+    args = [ffmpeg.ffmpeg_path(), "-v", "error", "-i", str(video), "-map", "0:v:0", "-vf",
+            f"fps={FPS},scale={width}:{height}:flags=area,format=gray", "-f", "rawvideo", "-"]
+    try:
+        done = subprocess.run(args, capture_output=True, timeout=300, check=True)
+    except (subprocess.SubprocessError, OSError) as exc:
+        raise ffmpeg.FFmpegError(f"motion QC could not decode {video.name}: {exc}") from exc
+    frames = np.frombuffer(done.stdout, np.uint8).reshape(-1, height, width).astype(np.int16)
+    anchor, since, longest = frames[0], 0, 0
+    for number in range(1, len(frames)):
+        if (np.abs(frames[number] - anchor) > CHANGE_LEVELS).mean() >= CHANGE_SHARE:
+            longest, anchor, since = max(longest, number - since), frames[number], number
+    return max(longest, len(frames) - since) / FPS
+
+
+def _check_motion(report: QCReport, video: Path) -> None:
+    still = longest_still(video)
+    report.measured["longest_still_s"] = round(still, 2)
+    report.require(still <= MAX_STILL_S, f"nothing visible changes for {still:.1f} s (at most {MAX_STILL_S:.0f} s)")
 
 
 def libass_fonts(subtitles: Path) -> list[dict]:

@@ -85,6 +85,8 @@ class RenderJob:
     post_card: PostCard | None = None
     # The story's tone (generation.mood): the music loop is chosen among the files of this mood.
     mood: str = ""
+    # Short.Layout: "auto" (few images: post card), "images" or "post_card", as a person chose.
+    layout: str = "auto"
 
 
 @dataclass
@@ -300,7 +302,8 @@ class _Graph:
         return f"volume={gain:.2f}dB,alimiter=limit={ceiling}dB:level=false:attack=5:release=50"
 
     def _visuals(self, first: int) -> tuple[list[str], str]:
-        if self.job.post_card and len(self.job.images) < MIN_SLIDESHOW_IMAGES:
+        self.meta["layout"] = self.job.layout
+        if self.job.post_card and self._card_layout():
             return self._post_card(first)
         if self.job.images:
             inputs, graph, chosen = slideshow(self.job.images, self.workdir, first=first, seconds=self.seconds,
@@ -308,6 +311,12 @@ class _Graph:
             self.meta.update(chosen)
             return inputs, graph
         return _background(first, self.job.seed, self.meta)
+
+    def _card_layout(self) -> bool:
+        """The post card unless a person asked for the images (and there are some)."""
+        if self.job.layout == "images" and self.job.images:
+            return False
+        return self.job.layout == "post_card" or len(self.job.images) < MIN_SLIDESHOW_IMAGES
 
     def _post_card(self, first: int) -> tuple[list[str], str]:
         """The post card in the window between banner and captions, over the background, scrolling
@@ -352,7 +361,7 @@ class _Graph:
             return graph + self._read_comments(first + 1, inputs, read)
         comment = self.job.best_comment
         if comment and comment.get("text"):
-            card = cards.comment_card(comment.get("author", ""), comment["text"], self.font, width=CARD_WIDTH)
+            card = self._comment_card(comment)
             card.save(self.workdir / "comment.png")
             inputs += ["-i", "comment.png"]
             top = CARD_TOP + banner.height + CARD_GAP
@@ -362,13 +371,17 @@ class _Graph:
         return graph + ";"
 
 
+    def _comment_card(self, comment: dict):
+        card = cards.comment_card(comment.get("author", ""), comment["text"], self.font, width=CARD_WIDTH)
+        # Opaque inside its rounded corners: over the white post card, its text showed through.
+        card.putalpha(card.getchannel("A").point(lambda alpha: 255 if alpha else 0))
+        return card
+
     def _read_comments(self, first: int, inputs: list[str], read: list[tuple[dict, float, float]]) -> str:
         """Each comment's card pops in (rising into place) as its comment is read."""
         top, graph = CARD_TOP + self.banner.height + CARD_GAP, ""
         for number, (comment, start, end) in enumerate(read):
-            card = cards.comment_card(comment.get("author", ""), comment["text"], self.font, width=CARD_WIDTH)
-            # Opaque inside its rounded corners: over the white post card, text showed through.
-            card.putalpha(card.getchannel("A").point(lambda alpha: 255 if alpha else 0))
+            card = self._comment_card(comment)
             card.save(self.workdir / f"comment{number}.png")
             inputs += ["-i", f"comment{number}.png"]
             self.boxes.append({"name": f"comment {number + 1}", "x": SAFE_LEFT, "y": top, "w": card.width,

@@ -2,16 +2,20 @@
 
 Each slide is the whole image fitted over a blurred, darkened copy of itself (a crop-to-fill
 showed 30 % of a 3:2 photo and cut both ends of every line of a text capture), upscaled at most
-``MAX_UPSCALE`` times, drawn once by Pillow. ffmpeg repeats it in memory and zooms it with
-``scale`` evaluated per frame: every frame is resampled at its own size, so the motion is smooth
-where a ``crop`` pan moved in whole pixels and stood still two frames in three. Slides change at
-sentence starts, and are cut into pieces by frame number so ``xfade`` blends only the few
-frames of each transition.
+``MAX_UPSCALE`` times. Pillow draws the blurred backdrop and the picture once; per frame ffmpeg
+moves only the picture's window: a slow zoom (``scale`` evaluated per frame, so every frame is
+resampled at its own size and the motion is sub-pixel smooth where a ``crop`` pan stood still
+two frames in three), or for a capture much taller than the frame, a scroll from top to bottom
+at full width. The still backdrop is cut into the strips around the window once and the frame
+is assembled with ``xstack``, a copy: zooming the whole 1080x1920 frame cost more than encoding it.
+Slides change at sentence starts, and are cut into pieces by frame number so ``xfade`` blends
+only the few frames of each transition.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
@@ -24,6 +28,15 @@ MAX_UPSCALE = 2.0  # a 480 px image blown up 6× is mush; past 2× the blurred f
 BACKDROP_BRIGHTNESS = 0.45
 BACKDROP_SHRINK = 12  # the blur runs on a small copy: the same look for a fraction of the time
 MIN_SLIDE_SECONDS = 1.5
+TALL = 1.25  # a capture this much taller than the frame (at full width) scrolls instead of shrinking
+
+
+@dataclass
+class SlideParts:
+    backdrop: Image.Image  # the whole frame, blurred and darkened
+    picture: Image.Image  # 1 + ZOOM times its window (it zooms), or the whole tall capture (it scrolls)
+    box: tuple[int, int, int, int]  # x, y, width, height of the picture's window in the frame, all even
+    travel: int = 0  # pixels a tall capture scrolls; 0: it zooms
 
 
 def slide_size(width: int, height: int) -> tuple[int, int]:
@@ -34,14 +47,35 @@ def slide_size(width: int, height: int) -> tuple[int, int]:
 def fitted(image: Image.Image, size: tuple[int, int]) -> Image.Image:
     """The whole ``image`` centred on a blurred, darkened cover of itself, ``size`` big."""
     image = image.convert("RGB")
-    small = cards.cover(image, (max(size[0] // BACKDROP_SHRINK, 1), max(size[1] // BACKDROP_SHRINK, 1)))
-    backdrop = small.filter(ImageFilter.GaussianBlur(3)).resize(size, Image.BILINEAR)
-    backdrop = ImageEnhance.Brightness(backdrop).enhance(BACKDROP_BRIGHTNESS)
+    backdrop = _backdrop(image, size)
     scale = min(size[0] / image.width, size[1] / image.height, MAX_UPSCALE)
-    shown = image.resize((max(round(image.width * scale), 1), max(round(image.height * scale), 1)), Image.LANCZOS,
-                         reducing_gap=3.0)
+    shown = _resized(image, max(round(image.width * scale), 1), max(round(image.height * scale), 1))
     backdrop.paste(shown, ((size[0] - shown.width) // 2, (size[1] - shown.height) // 2))
     return backdrop
+
+
+def slide_parts(image: Image.Image, size: tuple[int, int]) -> SlideParts:
+    """The backdrop and the picture of one slide, and where the picture's window sits."""
+    image, (width, height) = image.convert("RGB"), size
+    backdrop = _backdrop(image, size)
+    scale = min(width / image.width, MAX_UPSCALE)
+    if image.height * scale > height * TALL:  # a long capture: readable at full width, scrolled
+        w, h = min(_even(image.width * scale), width), _even(image.height * scale)
+        return SlideParts(backdrop, _resized(image, w, h), ((width - w) // 4 * 2, 0, w, height), h - height)
+    scale = min(scale, height / image.height)
+    w, h = min(max(_even(image.width * scale), 2), width), min(max(_even(image.height * scale), 2), height)
+    picture = _resized(image, _even(w * (1 + ZOOM)), _even(h * (1 + ZOOM)))
+    return SlideParts(backdrop, picture, ((width - w) // 4 * 2, (height - h) // 4 * 2, w, h))
+
+
+def _backdrop(image: Image.Image, size: tuple[int, int]) -> Image.Image:
+    small = cards.cover(image, (max(size[0] // BACKDROP_SHRINK, 1), max(size[1] // BACKDROP_SHRINK, 1)))
+    backdrop = small.filter(ImageFilter.GaussianBlur(3)).resize(size, Image.BILINEAR)
+    return ImageEnhance.Brightness(backdrop).enhance(BACKDROP_BRIGHTNESS)
+
+
+def _resized(image: Image.Image, width: int, height: int) -> Image.Image:
+    return image.resize((width, height), Image.LANCZOS, reducing_gap=3.0)
 
 
 def slideshow(images: list[Path], workdir: Path, *, first: int, seconds: float, size: tuple[int, int],
@@ -52,15 +86,18 @@ def slideshow(images: list[Path], workdir: Path, *, first: int, seconds: float, 
     starts = slide_starts(_sentence_frames(timings, fps, fade), count, total - fade, round(MIN_SLIDE_SECONDS * fps))
     lengths = [end - start for start, end in zip(starts, [*starts[1:], total - fade], strict=True)]
     fade = max(1, min(fade, min(lengths) - 1)) if count > 1 else 0
-    inputs, chains = [], []
+    inputs, chains, scrolled = [], [], 0
     for index, image in enumerate(images):
-        name = f"slide{index:02d}.ppm"  # uncompressed: written and read back in milliseconds
         with Image.open(image) as source:
-            fitted(source, slide_size(*size)).save(workdir / name)
-        inputs += ["-framerate", str(fps), "-i", name]
-        chains.append(_slide(first + index, index, lengths[index] + fade, size, fps, _uses(index, count, fade)))
+            parts = slide_parts(source, size)
+        for part, picture in (("backdrop", parts.backdrop), ("picture", parts.picture)):
+            picture.save(workdir / f"slide{index:02d}-{part}.ppm")  # uncompressed: written and read in ms
+            inputs += ["-framerate", str(fps), "-i", f"slide{index:02d}-{part}.ppm"]
+        chains.append(_slide(first + 2 * index, index, lengths[index] + fade, parts, size, fps,
+                             _uses(index, count, fade)))
+        scrolled += bool(parts.travel)
     chains.append(_joined(lengths, fade, fps))
-    chosen = {"visual": "slideshow", "images": count, "crossfade_s": fade / fps,
+    chosen = {"visual": "slideshow", "images": count, "scrolled": scrolled, "crossfade_s": fade / fps,
               "slide_starts_s": [round(s / fps, 2) for s in starts]}
     return inputs, ";".join(chains) + ";", chosen
 
@@ -91,25 +128,42 @@ def _uses(index: int, count: int, fade: int) -> list[str]:
     return [*head, f"[b{index}]", *tail]
 
 
-def _slide(stream: int, index: int, frames: int, size: tuple[int, int], fps: int, labels: list[str]) -> str:
-    chain = (f"[{stream}:v]scale=out_range=tv,format=yuv420p,loop=loop={frames - 1}:size=1:start=0,"
-             f"setpts=N/({fps}*TB),{_zoom(index, frames / fps, size)}")
+def _slide(stream: int, index: int, frames: int, parts: SlideParts, size: tuple[int, int], fps: int,
+           labels: list[str]) -> str:
+    """The backdrop's strips around the picture's moving window, stacked into whole frames."""
+    hold = f"scale=out_range=tv,format=yuv420p,loop=loop={frames - 1}:size=1:start=0,setpts=N/({fps}*TB)"
+    x, y, w, h = parts.box
+    strips = [(sx, sy, sw, sh) for sx, sy, sw, sh in (
+        (0, 0, size[0], y), (0, y + h, size[0], size[1] - y - h), (0, y, x, h), (x + w, y, size[0] - x - w, h),
+    ) if sw > 0 and sh > 0]
+    chain = f"[{stream + 1}:v]{hold},{_motion(index, frames / fps, parts)}"
+    if strips:
+        names = [f"[s{index}p{n}]" for n in range(len(strips))]
+        chain = (f"[{stream}:v]{hold},split={len(strips)}{''.join(names)};"
+                 + "".join(f"{name}crop={sw}:{sh}:{sx}:{sy}{name};" for name, (sx, sy, sw, sh) in zip(names, strips,
+                                                                                                      strict=True))
+                 + f"{chain}[s{index}p];{''.join(names)}[s{index}p]xstack=inputs={len(strips) + 1}:layout="
+                 + "|".join(f"{sx}_{sy}" for sx, sy, _, _ in [*strips, parts.box]))
     if len(labels) == 1:
         return f"{chain}{labels[0]}"
     return f"{chain},split={len(labels)}{''.join(labels)}"
 
 
-def _zoom(index: int, length: float, size: tuple[int, int]) -> str:
-    """A slow zoom about the centre, in on even slides and out on odd ones.
+def _motion(index: int, length: float, parts: SlideParts) -> str:
+    """A tall capture scrolls top to bottom; any other picture zooms about its centre, in on even
+    slides and out on odd ones.
 
-    The slide is scaled to its size for this frame and the centre cut out with ``exact`` (a
+    The picture is scaled to its size for this frame and the window cut out with ``exact`` (a
     yuv420p crop otherwise rounds to even pixels and the picture jitters by one). The crop
     offset repeats the size expression because crop keeps the input size it was configured with.
+    Bilinear: at these ratios it looks the same as bicubic for less work per frame.
     """
-    width, height = size
+    _, _, width, height = parts.box
+    if parts.travel:
+        return f"crop={width}:{height}:0:y='{parts.travel}*min(1,t/{length:.4f})':exact=1"
     p = f"min(1,t/{length:.4f})" if index % 2 == 0 else f"max(0,1-t/{length:.4f})"
     w, h = f"trunc({width}*(1+{ZOOM}*{p}))", f"trunc({height}*(1+{ZOOM}*{p}))"
-    return (f"scale=w='{w}':h='{h}':eval=frame,"
+    return (f"scale=w='{w}':h='{h}':eval=frame:flags=bilinear,"
             f"crop={width}:{height}:x='({w}-{width})/2':y='({h}-{height})/2':exact=1")
 
 

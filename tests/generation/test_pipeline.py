@@ -96,7 +96,8 @@ def test_a_duplicate_delivery_changes_nothing(offline, settings):
 def test_a_persons_edited_script_is_spoken_instead_of_a_new_one(offline):
     post = approved_post()
     edited = "부장님 노래가 십 분 넘게 이어졌어요. 여러분 회사는 어떤가요?"
-    Short.objects.create(post=post, script=edited, script_source=Short.ScriptSource.HUMAN)
+    Short.objects.create(post=post, script=edited, script_source=Short.ScriptSource.HUMAN,
+                         layout=Short.Layout.POST_CARD)
 
     generate(post.pk)
 
@@ -105,6 +106,7 @@ def test_a_persons_edited_script_is_spoken_instead_of_a_new_one(offline):
     assert post.short.script_source == "human"
     assert "십 분 넘게" in post.short.script
     assert post.short.rendered_at is not None  # an upload session of an older render is not resumed
+    assert post.short.generation_meta["engines"]["render"]["layout"] == "post_card"  # the person's choice
 
 
 def test_text_the_font_cannot_draw_fails_permanently_before_speech_and_render(offline, settings, latin_only_font):

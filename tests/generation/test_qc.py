@@ -12,9 +12,9 @@ NANUM = Path("/usr/share/fonts/truetype/nanum/NanumGothicBold.ttf")
 
 
 def encode(path: Path, *, size: str = "1080x1920", audio: str = "sine=frequency=440:sample_rate=48000",
-           volume: str = "0.5", seconds: float = 2.0) -> Path:
+           volume: str = "0.5", seconds: float = 2.0, video: str = "null") -> Path:
     ffmpeg.run(["-f", "lavfi", "-i", f"testsrc2=s={size}:r=30", "-f", "lavfi", "-i", audio,
-                "-af", f"volume={volume}", "-t", str(seconds), "-c:v", "libx264", "-preset", "ultrafast",
+                "-vf", video, "-af", f"volume={volume}", "-t", str(seconds), "-c:v", "libx264", "-preset", "ultrafast",
                 "-pix_fmt", "yuv420p", "-c:a", "aac", "-ar", "48000", "-movflags", "+faststart", "-y", str(path)])
     return path
 
@@ -33,6 +33,18 @@ def test_a_correct_file_passes(tmp_path, media_tools):
     report = qc_check(video, narration_ms=2000, font=NANUM, text="한글 자막")
 
     assert report.passed, report.reasons
+    assert report.measured["longest_still_s"] < 0.1  # testsrc2 moves on every frame
+
+
+def test_qc_rejects_a_picture_frozen_for_four_seconds(tmp_path, media_tools):
+    frozen = "trim=end=2,tpad=stop_mode=clone:stop_duration=4"
+    video = loud_as_target(encode(tmp_path / "frozen.mp4", seconds=6.0, video=frozen))
+
+    report = qc_check(video, narration_ms=6000, font=NANUM, text="한글 자막")
+
+    assert not report.passed
+    assert 3.9 <= report.measured["longest_still_s"] <= 4.1
+    assert report.reasons == ["nothing visible changes for 4.0 s (at most 3 s)"]
 
 
 def test_qc_rejects_the_wrong_frame_size(tmp_path, media_tools):

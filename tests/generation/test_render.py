@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from PIL import Image, ImageDraw
 
 from generation.qc import qc_check
 from generation.render import RenderJob, render_short
@@ -58,6 +59,7 @@ def test_a_slideshow_of_post_images_passes_qc(tmp_path, media_tools, count):
 
     assert report.passed, report.reasons
     assert rendered.meta["visual"] == "slideshow" and rendered.meta["images"] == count
+    assert report.measured["longest_still_s"] <= 3
     assert abs(report.measured["loudness_lufs"] - -14) <= 1
     assert "🐶" not in rendered.text  # the emoji in the title was left off the card, not drawn as a box
     rendered.discard()
@@ -102,3 +104,30 @@ def test_each_word_gets_a_karaoke_tag_of_its_duration():
 
     dialogue = [line for line in document.splitlines() if line.startswith("Dialogue:")]
     assert dialogue == ["Dialogue: 1,0:00:00.00,0:00:02.00,Karaoke,,0,0,0,,{\\k70}안녕 {\\k80}하세요 {\\k50}(＼b1)"]
+
+
+def test_a_long_capture_scrolls_down_in_the_rendered_short(tmp_path, media_tools):
+    capture = tmp_path / "capture.png"
+    image = Image.new("RGB", (720, 4000), "white")
+    draw = ImageDraw.Draw(image)
+    for y in range(0, 4000, 100):
+        draw.rectangle((40, y, 680, y + 40), fill=(30, 30, 30))  # text-like lines all the way down
+    image.save(capture)
+    job, rendered = render(tmp_path, [capture, *make_images(tmp_path / "images", 1)])
+
+    frames = [_gray_frame(rendered.video, second) for second in (1.1, 2.0)]  # after the punch-in
+
+    assert rendered.meta["scrolled"] == 1
+    assert frames[0] != frames[1]  # the capture moved (between banner and captions)
+    report = qc_check(rendered.video, narration_ms=job.duration_ms, font=rendered.font, text=rendered.text)
+    assert report.passed, report.reasons
+    rendered.discard()
+
+
+def _gray_frame(video: Path, second: float) -> bytes:
+    from wagglebot.lib import ffmpeg
+
+    done = subprocess.run([ffmpeg.ffmpeg_path(), "-v", "error", "-ss", str(second), "-i", str(video), "-frames:v", "1",
+                           "-vf", "crop=1080:400:0:600,scale=108:40,format=gray", "-f", "rawvideo", "-"],
+                          check=True, capture_output=True)
+    return done.stdout

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from PIL import Image
 
-from generation.slideshow import MAX_UPSCALE, fitted, slide_starts
+from generation.slideshow import MAX_UPSCALE, _slide, fitted, slide_parts, slide_starts
 
 
 def test_slides_change_on_the_sentence_start_nearest_the_even_split():
@@ -30,3 +30,30 @@ def test_a_wide_image_is_shown_whole_over_its_blurred_copy():
     assert slide.getpixel((594 - 301, 1056))[0] < 130  # left of the picture: the darkened fill
     assert slide.getpixel((594 - 299, 1056))[0] > 240
     assert slide.getpixel((594, 1056 - 199))[0] > 240 and slide.getpixel((594, 1056 - 202))[0] < 130
+
+
+def test_a_small_image_is_upscaled_at_most_twice_and_zooms_inside_its_window():
+    parts = slide_parts(Image.new("RGB", (300, 200), (250, 20, 20)), (1080, 1920))
+
+    assert parts.box == (240, 760, 600, 400) and parts.travel == 0  # 2× and centred, on even pixels
+    assert parts.picture.size == (660, 440)  # drawn with room for the zoom
+    assert parts.backdrop.size == (1080, 1920) and parts.backdrop.getpixel((10, 10))[0] < 130
+
+
+def test_a_long_capture_is_shown_at_full_width_and_scrolls_instead_of_shrinking():
+    parts = slide_parts(Image.new("RGB", (720, 4000), "white"), (1080, 1920))
+
+    assert parts.box == (0, 0, 1080, 1920)
+    assert parts.picture.size == (1080, 6000) and parts.travel == 6000 - 1920
+
+
+def test_a_slide_moves_only_its_picture_window_over_strips_of_the_still_backdrop():
+    parts = slide_parts(Image.new("RGB", (800, 600)), (1080, 1920))
+
+    chain = _slide(3, 0, 90, parts, (1080, 1920), 30, ["[b0]"])
+
+    x, y, w, h = parts.box
+    assert (x, w) == (0, 1080) and h == 810
+    assert f"crop=1080:{y}:0:0" in chain and f"crop=1080:{1920 - y - h}:0:{y + h}" in chain
+    assert f"xstack=inputs=3:layout=0_0|0_{y + h}|0_{y}" in chain
+    assert "[4:v]" in chain and "eval=frame" in chain  # the picture (the slide's second input) zooms per frame

@@ -103,6 +103,22 @@ def test_re_render_with_the_edited_script_regenerates_a_rendered_post(admin_clie
     ]
 
 
+def test_the_layout_is_switched_on_the_post_page_and_kept_for_the_re_render(admin_client,
+                                                                            django_capture_on_commit_callbacks):
+    post = make_post(Status.RENDERED)
+    content = Short.objects.create(post=post, script="대본", script_source="llm")
+    form = change_form(content, "대본") | {"short-0-layout": Short.Layout.POST_CARD}
+    response = admin_client.post(change_url(post), form, follow=True)
+    assert "Layout saved" in " ".join(str(m) for m in response.context["messages"])
+    assert Short.objects.get(post=post).layout == "post_card"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(change_url(post), form | {"_rerender": "1"})
+    post.refresh_from_db()
+    assert (post.status, Short.objects.get(post=post).layout) == (Status.APPROVED, "post_card")
+    assert [t.task["func"] for t in OrmQ.objects.all()] == ["generation.tasks.generate"]
+
+
 @pytest.mark.parametrize("code", ["TTS_FAILED", "UPLOAD_FAILED"])
 def test_re_render_of_a_failed_post_goes_back_to_generation(admin_client, code, django_capture_on_commit_callbacks):
     post = make_post(Status.UPLOADING if code == "UPLOAD_FAILED" else Status.PROCESSING)

@@ -115,7 +115,8 @@ def change_form(short: Short, script: str, **extra) -> dict:
                  f"{prefix}-MIN_NUM_FORMS": 0, f"{prefix}-MAX_NUM_FORMS": 1000}
     data |= {
         "short-0-id": short.pk, "short-0-post": short.post_id, "short-0-script": script,
-        "short-0-title": short.title, "short-0-description": short.description, **extra,
+        "short-0-title": short.title, "short-0-description": short.description, "short-0-layout": short.layout,
+        **extra,
     }
     return data
 
