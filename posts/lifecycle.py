@@ -38,6 +38,7 @@ from enum import Enum
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 
 class InvalidTransition(Exception):
@@ -45,17 +46,17 @@ class InvalidTransition(Exception):
 
 
 class Status(models.TextChoices):
-    COLLECTED = "COLLECTED", "Collected"
-    APPROVED = "APPROVED", "Approved"
-    DECLINED = "DECLINED", "Declined"
-    PROCESSING = "PROCESSING", "Processing"
-    RENDERED = "RENDERED", "Rendered"
-    UPLOADING = "UPLOADING", "Uploading"
-    UPLOADED = "UPLOADED", "Uploaded"
-    FAILED = "FAILED", "Failed"
-    TAKING_DOWN = "TAKING_DOWN", "Taking down"
-    TAKEN_DOWN = "TAKEN_DOWN", "Taken down"
-    HELD = "HELD", "Held"
+    COLLECTED = "COLLECTED", _("Collected")
+    APPROVED = "APPROVED", _("Approved")
+    DECLINED = "DECLINED", _("Declined")
+    PROCESSING = "PROCESSING", _("Processing")
+    RENDERED = "RENDERED", _("Rendered")
+    UPLOADING = "UPLOADING", _("Uploading")
+    UPLOADED = "UPLOADED", _("Uploaded")
+    FAILED = "FAILED", _("Failed")
+    TAKING_DOWN = "TAKING_DOWN", _("Taking down")
+    TAKEN_DOWN = "TAKEN_DOWN", _("Taken down")
+    HELD = "HELD", _("Held")
 
 
 S = Status
@@ -64,25 +65,25 @@ S = Status
 class CompilationStatus(models.TextChoices):
     # The values a compilation shares with posts are spelled alike, so a failure kind's retry_to
     # (a post status) names the same place in either table.
-    DRAFT = "DRAFT", "Draft"
-    APPROVED = "APPROVED", "Approved"
-    REJECTED = "REJECTED", "Rejected"
-    PROCESSING = "PROCESSING", "Processing"
-    RENDERED = "RENDERED", "Rendered"
-    UPLOADING = "UPLOADING", "Uploading"
-    UPLOADED = "UPLOADED", "Uploaded"
-    FAILED = "FAILED", "Failed"
-    TAKING_DOWN = "TAKING_DOWN", "Taking down"
-    TAKEN_DOWN = "TAKEN_DOWN", "Taken down"
+    DRAFT = "DRAFT", _("Draft")
+    APPROVED = "APPROVED", _("Approved")
+    REJECTED = "REJECTED", _("Rejected")
+    PROCESSING = "PROCESSING", _("Processing")
+    RENDERED = "RENDERED", _("Rendered")
+    UPLOADING = "UPLOADING", _("Uploading")
+    UPLOADED = "UPLOADED", _("Uploaded")
+    FAILED = "FAILED", _("Failed")
+    TAKING_DOWN = "TAKING_DOWN", _("Taking down")
+    TAKEN_DOWN = "TAKEN_DOWN", _("Taken down")
 
 
 C = CompilationStatus
 
 
 class Phase(models.TextChoices):
-    GENERATION = "generation", "Generation"
-    UPLOAD = "upload", "Upload"
-    TAKE_DOWN = "take_down", "Take-down"
+    GENERATION = "generation", _("Generation")
+    UPLOAD = "upload", _("Upload")
+    TAKE_DOWN = "take_down", _("Take-down")
 
     @property
     def attempts_field(self) -> str:

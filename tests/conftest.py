@@ -39,6 +39,12 @@ def mariadb_only():
 
 
 @pytest.fixture(autouse=True)
+def _english(settings):
+    """Tests read the console's English source strings; tests/posts/test_i18n.py checks the Korean."""
+    settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.MEDIA_ROOT.mkdir()

@@ -53,6 +53,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After sessions, before common: a moderator's language choice (cookie) or the browser's.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -125,6 +127,11 @@ Q_CLUSTER = cluster_config(
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="ko")
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Seoul")
 USE_I18N = True
+# The console is Korean; English is one click away (the language menu in the admin header).
+LANGUAGES = [("ko", "한국어"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# One date format everywhere ("2026-12-03 14:05"), whatever the language: wagglebot/formats/.
+FORMAT_MODULE_PATH = ["wagglebot.formats"]
 USE_TZ = True
 
 STATIC_URL = "static/"

@@ -15,5 +15,6 @@ urlpatterns = [
     path("staff-media/<path:path>", posts_views.media_file, name="media"),
     path("admin/", include(console_urls())),
     path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),  # the language menu posts to set_language
     path("metrics", metrics_view, name="metrics"),
 ]
