@@ -21,6 +21,7 @@ class DcInside(BaseCrawler):
     hashtag = "디시인사이드"
     origin = "https://gall.dcinside.com"
     hosts = ("dcinside.com", "dcinside.co.kr")  # the site and its image CDNs
+    image_referer = True  # dcimg answers a hotlinked image (no post page as Referer) with a placeholder
     gallery = "dcbest"
 
     @classmethod
