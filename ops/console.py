@@ -42,7 +42,9 @@ def elapsed(since: datetime | None, now: datetime) -> str:
     if since is None:
         return ""
     seconds = max(0, int((now - since).total_seconds()))
-    return f"{seconds // 60}:{seconds % 60:02d}" if seconds < 3600 else f"{seconds // 3600}h {seconds // 60 % 60}m"
+    if seconds < 3600:
+        return f"{seconds // 60}:{seconds % 60:02d}"
+    return _("%(hours)dh %(minutes)dm") % {"hours": seconds // 3600, "minutes": seconds // 60 % 60}
 
 
 def post_stage(post: Post, now: datetime) -> dict:
