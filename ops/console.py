@@ -36,6 +36,11 @@ STAGE_LABELS = {
     S.UPLOADING: gettext_lazy("uploading"),
     S.TAKING_DOWN: gettext_lazy("taking down"),
 }
+# The generation stages a worker reports (generation/pipeline.py), as the console names them.
+GENERATION_STAGES = {
+    "script": gettext_lazy("script"), "speech": gettext_lazy("speech"), "images": gettext_lazy("images"),
+    "render": gettext_lazy("render"), "qc": gettext_lazy("qc"),
+}
 
 
 def elapsed(since: datetime | None, now: datetime) -> str:
@@ -56,7 +61,8 @@ def post_stage(post: Post, now: datetime) -> dict:
         current = ((short.generation_meta or {}).get("current") or {}) if short else {}
         started = current.get("started_at")
         since = datetime.fromisoformat(started) if started else post.claimed_at
-        return {"stage": current.get("stage") or _("starting"), "since": since}
+        stage = current.get("stage")
+        return {"stage": GENERATION_STAGES.get(stage, stage) if stage else _("starting"), "since": since}
     label = STAGE_LABELS.get(post.status, "")
     return {"stage": str(label), "since": post.claimed_at or post.updated_at}
 
