@@ -36,13 +36,20 @@ STAGE_LABELS = {
     S.UPLOADING: gettext_lazy("uploading"),
     S.TAKING_DOWN: gettext_lazy("taking down"),
 }
+# The generation stages a worker reports (generation/pipeline.py), as the console names them.
+GENERATION_STAGES = {
+    "script": gettext_lazy("script"), "speech": gettext_lazy("speech"), "images": gettext_lazy("images"),
+    "render": gettext_lazy("render"), "qc": gettext_lazy("qc"),
+}
 
 
 def elapsed(since: datetime | None, now: datetime) -> str:
     if since is None:
         return ""
     seconds = max(0, int((now - since).total_seconds()))
-    return f"{seconds // 60}:{seconds % 60:02d}" if seconds < 3600 else f"{seconds // 3600}h {seconds // 60 % 60}m"
+    if seconds < 3600:
+        return f"{seconds // 60}:{seconds % 60:02d}"
+    return _("%(hours)dh %(minutes)dm") % {"hours": seconds // 3600, "minutes": seconds // 60 % 60}
 
 
 def post_stage(post: Post, now: datetime) -> dict:
@@ -54,7 +61,8 @@ def post_stage(post: Post, now: datetime) -> dict:
         current = ((short.generation_meta or {}).get("current") or {}) if short else {}
         started = current.get("started_at")
         since = datetime.fromisoformat(started) if started else post.claimed_at
-        return {"stage": current.get("stage") or _("starting"), "since": since}
+        stage = current.get("stage")
+        return {"stage": GENERATION_STAGES.get(stage, stage) if stage else _("starting"), "since": since}
     label = STAGE_LABELS.get(post.status, "")
     return {"stage": str(label), "since": post.claimed_at or post.updated_at}
 

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from crawling.models import CrawlRun
 from crawling.registry import CRAWLERS, site_name
@@ -19,7 +20,8 @@ from publishing.models import Upload
 from publishing.stats import totals
 from wagglebot.q import DEFAULT_CLUSTER, GPU_CLUSTER
 
-WINDOWS = {"24 h": timedelta(hours=24), "7 days": timedelta(days=7)}
+# Lazy labels: the cached snapshot serves every language, and each page shows its own.
+WINDOWS = ((_("Last 24 h"), timedelta(hours=24)), (_("Last 7 days"), timedelta(days=7)))
 CLUSTERS = (DEFAULT_CLUSTER, GPU_CLUSTER)
 FAILURE_WINDOW = timedelta(days=7)
 
@@ -29,7 +31,7 @@ def overview_snapshot() -> dict:
     return {
         "generated_at": now,
         "counts": _status_counts(),
-        "activity": [_activity(label, now - span) for label, span in WINDOWS.items()],
+        "activity": [_activity(label, now - span) for label, span in WINDOWS],
         "uploads": _recent_uploads(),
         "clusters": [_cluster(name) for name in CLUSTERS],
         "failures": _failures(now - FAILURE_WINDOW),

@@ -40,7 +40,7 @@ from posts.notices import inbox_notices
 from wagglebot.lib.ages import age_ko
 
 EXCERPT_CHARS = 80
-DELETED = "deleted at the source"
+DELETED = gettext_lazy("deleted at the source")
 BODY_CHARS = 300
 LIST_DEFERRED = ("content", "images", "stats", "error_message", "url")
 
@@ -120,19 +120,19 @@ class ReadOnlyInline(admin.TabularInline):
 
 class StatusChangeInline(ReadOnlyInline):
     model = StatusChange
-    verbose_name_plural = "status history"
+    verbose_name_plural = gettext_lazy("status history")
     fields = readonly_fields = ["at", "move", "who", "reason", "error_code"]
 
     def get_queryset(self, request) -> QuerySet:
         return super().get_queryset(request).select_related("by")
 
-    @admin.display(description="from → to")
+    @admin.display(description=gettext_lazy("from → to"))
     def move(self, change: StatusChange) -> str:
         return f"{change.old} → {change.new}"
 
-    @admin.display(description="who")
+    @admin.display(description=gettext_lazy("who"))
     def who(self, change: StatusChange) -> str:
-        return change.by.get_username() if change.by else "system"
+        return change.by.get_username() if change.by else _("system")
 
 
 class PostPagePart:
@@ -209,9 +209,9 @@ class PostAdmin(InstantMoves, ModerationActions, admin.ModelAdmin):
             "title", "source_link", "source_state", "site_code", "author", "source_published_at", "duplicate_of",
             "missing",
         ]}),
-        ("Engagement", {"fields": ["views", "likes", "comment_count", "score"]}),
-        ("Text", {"fields": ["content", "gallery"]}),
-        ("Pipeline", {"fields": [
+        (gettext_lazy("Engagement"), {"fields": ["views", "likes", "comment_count", "score"]}),
+        (gettext_lazy("Text"), {"fields": ["content", "gallery"]}),
+        (gettext_lazy("Pipeline"), {"fields": [
             "status", "waiting", "error_code", "error_message", "attempts", "claimed_at", "created_at", "updated_at",
         ]}),
     ]
@@ -237,6 +237,8 @@ class PostAdmin(InstantMoves, ModerationActions, admin.ModelAdmin):
                 "offline": _("The server did not answer."), "empty": _("Nothing left to triage here."),
                 "reason": _("Why is this post declined?"),
             },
+            # The post page's status badge follows each move: the label, not the stored value.
+            "statuses": {value: str(label) for value, label in Status.choices},
             **urls,
         }
         return {"triage_config": config, "decline_presets": DECLINE_PRESETS}
@@ -271,8 +273,8 @@ class PostAdmin(InstantMoves, ModerationActions, admin.ModelAdmin):
         # The same markup as Django's, without a form-widget template render per row, which
         # was a third of the inbox's server time at 50 rows.
         return format_html(
-            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="Select {}">',
-            ACTION_CHECKBOX_NAME, post.pk, post,
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            ACTION_CHECKBOX_NAME, post.pk, _("Select %(post)s") % {"post": post},
         )
 
     @admin.display(description=gettext_lazy("images"))
@@ -281,7 +283,7 @@ class PostAdmin(InstantMoves, ModerationActions, admin.ModelAdmin):
         count, under a badge when the source deleted the post."""
         badge = ""
         if post.deleted_at_source is not None:
-            badge = format_html('<span class="badge badge-deleted" title="{}">{}</span><br>', DELETED, "deleted")
+            badge = format_html('<span class="badge badge-deleted" title="{}">{}</span><br>', DELETED, _("deleted"))
         count = post.image_count or 0
         src = inbox_thumbnail(post.first_thumbnail, post.first_image)
         if not src:
@@ -291,14 +293,12 @@ class PostAdmin(InstantMoves, ModerationActions, admin.ModelAdmin):
             'referrerpolicy="no-referrer"><span class="inbox-count">{}</span></span>', badge, src, count,
         )
 
-    @admin.display(description="parsed")
+    @admin.display(description=gettext_lazy("parsed"))
     def incomplete_badge(self, post: Post) -> str:
         if not post.incomplete:
             return ""
-        return format_html(
-            '<span class="badge-incomplete" title="not found on the page: {}">incomplete</span>',
-            ", ".join(post.missing_fields),
-        )
+        missing = _("not found on the page: %(fields)s") % {"fields": ", ".join(post.missing_fields)}
+        return format_html('<span class="badge-incomplete" title="{}">{}</span>', missing, _("incomplete"))
 
     @admin.display(description=gettext_lazy("post"))
     def summary(self, post: Post) -> str:
@@ -346,16 +346,16 @@ class PostAdmin(InstantMoves, ModerationActions, admin.ModelAdmin):
 
     # Post page ----------------------------------------------------------------------------
 
-    @admin.display(description="source")
+    @admin.display(description=gettext_lazy("source"))
     def source_link(self, post: Post) -> str:
         return safe_link(post.url)
 
-    @admin.display(description="not found on the page")
+    @admin.display(description=gettext_lazy("not found on the page"))
     def missing(self, post: Post) -> str:
         """Fields the parser could not read: check them against the source before approving."""
         return ", ".join(post.missing_fields) or "—"
 
-    @admin.display(description="images")
+    @admin.display(description=gettext_lazy("images"))
     def gallery(self, post: Post) -> str:
         """The thumbnails the crawl cached, each linking to its full image, and every source URL
         with why its image could not be used."""
@@ -364,32 +364,35 @@ class PostAdmin(InstantMoves, ModerationActions, admin.ModelAdmin):
             "", '<a href="{}" target="_blank"><img src="{}" alt="" class="gallery-image" width="{}"></a>',
             ((media_url(row.file), media_url(row.thumbnail), min(row.width, 320)) for row in rows if row.file),
         )
-        failed = {row.source_url: row.error for row in rows if row.error}
+        failed = {row.source_url: _("not used: %(why)s") % {"why": row.error} for row in rows if row.error}
         urls = (item.get("url", "") if isinstance(item, dict) else str(item) for item in post.images or [])
         originals = format_html_join(
             "", "<li>{}{}</li>",
-            ((safe_link(url), format_html(" — not used: {}", failed[url]) if url in failed else "") for url in urls),
+            ((safe_link(url), format_html(" — {}", failed[url]) if url in failed else "") for url in urls),
         )
         return format_html('<div class="gallery">{}</div><ul class="image-sources">{}</ul>', cached, originals)
 
-    @admin.display(description="at the source")
+    @admin.display(description=gettext_lazy("at the source"))
     def source_state(self, post: Post) -> str:
         if post.deleted_at_source is None:
             return "—"
         when = f"{timezone.localtime(post.deleted_at_source):%Y-%m-%d %H:%M}"
-        return format_html('<span class="badge badge-deleted">{}</span> (seen {})', DELETED, when)
+        seen = _("(seen %(when)s)") % {"when": when}
+        return format_html('<span class="badge badge-deleted">{}</span> {}', DELETED, seen)
 
-    @admin.display(description="waiting")
+    @admin.display(description=gettext_lazy("waiting"))
     def waiting(self, post: Post) -> str:
         if post.not_before is None or post.status != Status.RENDERED:
             return "—"
         when = f"{timezone.localtime(post.not_before):%Y-%m-%d %H:%M %Z}"
         if post.failure is Failure.UPLOAD_AUTH:  # no wait ends this: a person must log in again
-            return f"blocked: {post.failure.label}; an administrator must log in again (next try {when})"
-        why = post.failure.label if post.failure else "upload requested"
-        return f"{why}: upload at {when}"
+            return _("blocked: %(why)s; an administrator must log in again (next try %(when)s)") % {
+                "why": post.failure.label, "when": when,
+            }
+        why = post.failure.label if post.failure else _("upload requested")
+        return _("%(why)s: upload at %(when)s") % {"why": why, "when": when}
 
-    @admin.display(description="attempts")
+    @admin.display(description=gettext_lazy("attempts"))
     def attempts(self, post: Post) -> str:
         return ", ".join(f"{phase.label.lower()} {post.attempts(phase)}" for phase in Phase)
 
@@ -437,5 +440,5 @@ class PostAdmin(InstantMoves, ModerationActions, admin.ModelAdmin):
         return previous, following
 
 
-admin.site.site_header = "WaggleBot moderation"
+admin.site.site_header = gettext_lazy("WaggleBot moderation")
 admin.site.site_title = "WaggleBot"

@@ -11,6 +11,7 @@ from django.contrib import admin
 from django.forms.models import BaseInlineFormSet
 from django.http import QueryDict
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 from posts.models import Comment
 
@@ -56,12 +57,12 @@ def _page_number(value: str | None) -> int:
 
 def _heading(query: QueryDict, page: int, pages: int, total: int) -> str:
     if pages == 1:
-        return "comments"
+        return _("comments")
     first, last = (page - 1) * COMMENTS_PAGE + 1, min(page * COMMENTS_PAGE, total)
-    links = [_link(query, number, label) for number, label in ((page - 1, "‹ previous"), (page + 1, "next ›"))
+    links = [_link(query, number, label) for number, label in ((page - 1, _("‹ previous")), (page + 1, _("next ›")))
              if 1 <= number <= pages]
-    return format_html("comments {}–{} of {} (best first) {}", first, last, total,
-                       format_html(" ".join(["{}"] * len(links)), *links))
+    shown = _("comments %(first)d–%(last)d of %(total)d (best first)") % {"first": first, "last": last, "total": total}
+    return format_html("{} {}", shown, format_html(" ".join(["{}"] * len(links)), *links))
 
 
 def _link(query: QueryDict, page: int, label: str) -> str:

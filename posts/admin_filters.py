@@ -10,6 +10,8 @@ from django.core.paginator import Paginator
 from django.db.models import CharField, Func, IntegerField, QuerySet
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from posts.models import Status
 
@@ -70,11 +72,11 @@ class BoundedCountPaginator(Paginator):
 class StatusFilter(admin.SimpleListFilter):
     """Status, defaulting to the inbox (COLLECTED) instead of everything."""
 
-    title = "status"
+    title = gettext_lazy("status")
     parameter_name = "status"
 
     def lookups(self, request, model_admin):
-        return [(ALL, "All"), *Status.choices]
+        return [(ALL, _("All")), *Status.choices]
 
     def value(self):
         return super().value() or Status.COLLECTED
@@ -92,11 +94,11 @@ class StatusFilter(admin.SimpleListFilter):
 
 
 class HasImagesFilter(admin.SimpleListFilter):
-    title = "images"
+    title = gettext_lazy("images")
     parameter_name = "has_images"
 
     def lookups(self, request, model_admin):
-        return [("yes", "With images"), ("no", "Without images")]
+        return [("yes", _("With images")), ("no", _("Without images"))]
 
     def queryset(self, request, queryset: QuerySet) -> QuerySet:
         if self.value() == "yes":
@@ -109,11 +111,11 @@ class HasImagesFilter(admin.SimpleListFilter):
 class IncompleteFilter(admin.SimpleListFilter):
     """Posts the crawler saved although some fields (a title block, a date) could not be read."""
 
-    title = "parsed"
+    title = gettext_lazy("parsed")
     parameter_name = "parsed"
 
     def lookups(self, request, model_admin):
-        return [("incomplete", "Incomplete"), ("complete", "Complete")]
+        return [("incomplete", _("Incomplete")), ("complete", _("Complete"))]
 
     def queryset(self, request, queryset: QuerySet) -> QuerySet:
         if self.value() == "incomplete":
@@ -126,12 +128,17 @@ class IncompleteFilter(admin.SimpleListFilter):
 class ScoreTierFilter(admin.SimpleListFilter):
     """High / mid / low by ``ADMIN_SCORE_HIGH`` and ``ADMIN_SCORE_MID``: a range on the score index."""
 
-    title = "score tier"
+    title = gettext_lazy("score tier")
     parameter_name = "tier"
 
     def lookups(self, request, model_admin):
         high, mid = settings.ADMIN_SCORE_HIGH, settings.ADMIN_SCORE_MID
-        return [("high", f"High (≥ {high:g})"), ("mid", f"Mid ({mid:g}–{high:g})"), ("low", f"Low (< {mid:g})")]
+        high, mid = f"{high:g}", f"{mid:g}"
+        return [
+            ("high", _("High (≥ %(high)s)") % {"high": high}),
+            ("mid", _("Mid (%(mid)s–%(high)s)") % {"mid": mid, "high": high}),
+            ("low", _("Low (< %(mid)s)") % {"mid": mid}),
+        ]
 
     def queryset(self, request, queryset: QuerySet) -> QuerySet:
         high, mid = settings.ADMIN_SCORE_HIGH, settings.ADMIN_SCORE_MID
@@ -144,11 +151,11 @@ class ScoreTierFilter(admin.SimpleListFilter):
 
 
 class CollectedFilter(admin.SimpleListFilter):
-    title = "collected"
+    title = gettext_lazy("collected")
     parameter_name = "collected"
 
     def lookups(self, request, model_admin):
-        return [("today", "Today"), ("week", "This week")]
+        return [("today", _("Today")), ("week", _("This week"))]
 
     def queryset(self, request, queryset: QuerySet) -> QuerySet:
         today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)

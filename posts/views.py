@@ -6,6 +6,7 @@ import mimetypes
 from pathlib import Path
 
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from posts.media import MediaPathError, media_resolve
@@ -21,11 +22,11 @@ def media_file(request, path: str):
     """Serve a file under MEDIA_ROOT to staff, with Range support so <video> can seek."""
     user = request.user
     if not (user.is_active and user.is_staff and user.has_perm("posts.view_post")):
-        return HttpResponse("Staff only.", status=403, content_type="text/plain")
+        return HttpResponse(_("Staff only."), status=403, content_type="text/plain")
     try:
         file = media_resolve(path)
     except MediaPathError:
-        return HttpResponse("Not found.", status=404, content_type="text/plain")
+        return HttpResponse(_("Not found."), status=404, content_type="text/plain")
     size = file.stat().st_size
     try:
         byte_range = range_parse(request.headers.get("Range", ""), size)

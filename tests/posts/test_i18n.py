@@ -11,9 +11,13 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth.models import User
+from django.contrib.messages import get_messages
 from django.urls import reverse
 
+from generation.models import Short
+from posts.models import Status
 from tests.conftest import require_binary
 from tests.factories import make_post
 
@@ -85,3 +89,45 @@ def test_the_language_menu_switches_to_english(client, settings):
     page = client.get(url).content.decode()
     assert "Collected" in page
     assert "수집됨" not in page
+
+
+def _korean_client(client, settings):
+    settings.LANGUAGE_CODE = "ko"
+    client.force_login(User.objects.create_superuser("boss", password="pw-123456789"))
+    return client
+
+
+@pytest.mark.django_db
+def test_the_inbox_action_menu_is_korean(client, settings):
+    make_post(title="동생이 게임기 숨겨놓은 장소")
+    page = _korean_client(client, settings).get(reverse("admin:posts_post_changelist")).content.decode()
+    menu = re.search(r'<select name="action".*?</select>', page, re.S).group(0)
+    assert "선택한 게시물 승인" in menu and "선택한 게시물 거절…" in menu
+    assert "Approve selected posts" not in menu
+
+
+@pytest.mark.django_db
+def test_a_moderation_message_is_korean(client, settings):
+    post = make_post(title="동생이 게임기 숨겨놓은 장소")
+    url = reverse("admin:posts_post_changelist") + "?status=all"
+    data = {"action": "approve", ACTION_CHECKBOX_NAME: [post.pk], "index": 0}
+    response = _korean_client(client, settings).post(url, data, follow=True)
+    assert [str(m) for m in get_messages(response.wsgi_request)] == ["1건 승인, 0건 건너뜀"]
+
+
+@pytest.mark.django_db
+def test_the_progress_page_is_korean(client, settings):
+    make_post(Status.FAILED, title="실패한 글")
+    page = _korean_client(client, settings).get(reverse("console-progress")).content.decode()
+    assert "진행 상황" in page and "진행 중인 작업이 없습니다." in page and "재시도" in page
+    assert "In flight" not in page and "Retry" not in page
+
+
+@pytest.mark.django_db
+def test_the_gallery_page_is_korean(client, settings):
+    post = make_post(Status.RENDERED, title="쇼츠")
+    Short.objects.create(post=post, video_path=f"posts/{post.pk}/video.mp4",
+                         qc={"passed": True, "reasons": [], "measured": {"duration_s": 31.46}})
+    page = _korean_client(client, settings).get(reverse("console-gallery")).content.decode()
+    assert "갤러리" in page and "품질 검사 통과" in page and "31.5초" in page and "다시 렌더" in page
+    assert "QC passed" not in page and "Re-render" not in page

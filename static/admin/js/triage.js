@@ -198,7 +198,7 @@
 
   function showStatus(status) {
     const badge = document.getElementById("post-status");
-    if (badge) { badge.textContent = status; badge.dataset.status = status; }
+    if (badge) { badge.textContent = (config.statuses || {})[status] || status; badge.dataset.status = status; }
   }
 
   function go(url) { if (url) { window.location.href = url; } }
