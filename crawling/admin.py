@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from crawling.models import CrawlFailure, CrawlRun, SourceEdit
 from posts.admin import PostPagePart, ReadOnlyInline, post_page_extend
@@ -27,12 +29,13 @@ class CrawlRunAdmin(admin.ModelAdmin):
     readonly_fields = (*list_display, "parsed", "field_shares")
     inlines = [CrawlFailureInline]
 
-    @admin.display(description="layout")
+    @admin.display(description=_("layout"))
     def layout(self, run: CrawlRun) -> str:
         """Fields whose page sources fell sharply against recent runs (crawling.drift)."""
         if not run.degraded:
-            return "ok" if run.parsed else "—"
-        return format_html('<strong class="errornote">degraded: {}</strong>', ", ".join(run.drift_fields))
+            return gettext("ok") if run.parsed else "—"
+        degraded = gettext("degraded: %(fields)s") % {"fields": ", ".join(run.drift_fields)}
+        return format_html('<strong class="errornote">{}</strong>', degraded)
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -52,7 +55,7 @@ class CrawlFailureAdmin(admin.ModelAdmin):
 
 class SourceEditInline(ReadOnlyInline):
     model = SourceEdit
-    verbose_name_plural = "edits at the source (the text each replaced)"
+    verbose_name_plural = _("edits at the source (the text each replaced)")
     fields = readonly_fields = ["at", "old_title", "old_hash", "new_hash"]
 
 

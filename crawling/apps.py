@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CrawlingConfig(AppConfig):
     name = "crawling"
-    verbose_name = "Crawling"
+    verbose_name = _("Crawling")
 
     def ready(self) -> None:
         from crawling.registry import site_choices

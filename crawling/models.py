@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from posts.models import Post
 
@@ -17,24 +18,30 @@ class CrawlRunQuerySet(models.QuerySet):
 
 
 class CrawlRun(models.Model):
-    site_code = models.CharField(max_length=32)
-    started_at = models.DateTimeField(default=timezone.now)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    pages = models.PositiveIntegerField(default=0, help_text="Pages fetched and read.")
-    new = models.PositiveIntegerField(default=0)
-    updated = models.PositiveIntegerField(default=0)
-    skipped = models.PositiveIntegerField(default=0, help_text="Too short, declined or a declined post's repost.")
-    failed = models.PositiveIntegerField(default=0)
+    site_code = models.CharField(_("site code"), max_length=32)
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    pages = models.PositiveIntegerField(_("pages"), default=0, help_text=_("Pages fetched and read."))
+    new = models.PositiveIntegerField(_("new"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    skipped = models.PositiveIntegerField(
+        _("skipped"), default=0, help_text=_("Too short, declined or a declined post's repost."),
+    )
+    failed = models.PositiveIntegerField(_("failed"), default=0)
     # Layout drift (crawling.drift): posts whose fields were read, per field the share read from the
     # primary source and the share nothing gave, and the fields that fell sharply against recent runs.
-    parsed = models.PositiveIntegerField(default=0, help_text="Posts read, whose field sources are counted.")
-    field_shares = models.JSONField(default=dict, blank=True)
-    drift = models.JSONField(default=list, blank=True, help_text="Fields whose sources changed sharply.")
+    parsed = models.PositiveIntegerField(
+        _("parsed"), default=0, help_text=_("Posts read, whose field sources are counted."),
+    )
+    field_shares = models.JSONField(_("field shares"), default=dict, blank=True)
+    drift = models.JSONField(_("drift"), default=list, blank=True, help_text=_("Fields whose sources changed sharply."))
 
     objects = CrawlRunQuerySet.as_manager()
 
     class Meta:
         ordering = ["-started_at", "-pk"]
+        verbose_name = _("crawl run")
+        verbose_name_plural = _("crawl runs")
         indexes = [models.Index(fields=["site_code", "started_at"], name="crawlrun_site_started")]
 
     def __str__(self) -> str:
@@ -81,13 +88,15 @@ class CrawlRun(models.Model):
 
 
 class CrawlFailure(models.Model):
-    run = models.ForeignKey(CrawlRun, on_delete=models.CASCADE, related_name="failures")
-    url = models.URLField(max_length=500)
-    error = models.TextField()
-    at = models.DateTimeField(default=timezone.now)
+    run = models.ForeignKey(CrawlRun, on_delete=models.CASCADE, related_name="failures", verbose_name=_("run"))
+    url = models.URLField(_("url"), max_length=500)
+    error = models.TextField(_("error"))
+    at = models.DateTimeField(_("at"), default=timezone.now)
 
     class Meta:
         ordering = ["-at", "-pk"]
+        verbose_name = _("crawl failure")
+        verbose_name_plural = _("crawl failures")
         indexes = [models.Index(fields=["at"], name="crawlfailure_at")]
 
     def __str__(self) -> str:
@@ -138,13 +147,15 @@ class SourceEdit(models.Model):
     now holds the new text; this keeps the hash (and title) of the text it replaced."""
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="source_edits")
-    at = models.DateTimeField(default=timezone.now)
-    old_hash = models.CharField(max_length=64)  # sha256 of "title\nbody", as saving.text_hash
-    new_hash = models.CharField(max_length=64)
-    old_title = models.CharField(max_length=300, blank=True)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    old_hash = models.CharField(_("old hash"), max_length=64)  # sha256 of "title\nbody", as saving.text_hash
+    new_hash = models.CharField(_("new hash"), max_length=64)
+    old_title = models.CharField(_("old title"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["-at", "-pk"]
+        verbose_name = _("source edit")
+        verbose_name_plural = _("source edits")
         indexes = [models.Index(fields=["post", "at"], name="sourceedit_post_at")]
 
     def __str__(self) -> str:

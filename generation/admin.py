@@ -8,7 +8,8 @@ from django.contrib import admin, messages
 from django.http import JsonResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from generation import compilation_admin  # noqa: F401 - registers the compilation page and action
@@ -33,8 +34,8 @@ class ShortForm(forms.ModelForm):
         spoken = spoken_length(script)
         if "script" in self.changed_data and spoken > MAX_SPOKEN_CHARS:
             raise forms.ValidationError(
-                "The narration is %(spoken)d spoken characters; the limit is %(limit)d "
-                "(numbers count as they are read: 3만원 → 삼만 원).",
+                gettext("The narration is %(spoken)d spoken characters; the limit is %(limit)d "
+                        "(numbers count as they are read: 3만원 → 삼만 원)."),
                 code="too_long", params={"spoken": spoken, "limit": MAX_SPOKEN_CHARS},
             )
         return script
@@ -43,7 +44,7 @@ class ShortForm(forms.ModelForm):
 class ShortInline(admin.StackedInline):
     model = Short
     form = ShortForm
-    verbose_name_plural = "short"
+    verbose_name_plural = _("short")
     fields = [
         "script", "script_source", "title", "description", "tags", "layout", "voice", "audio", "video", "qc_results",
     ]
@@ -71,26 +72,27 @@ class ShortInline(admin.StackedInline):
             })
         return field
 
-    @admin.display(description="voice")
+    @admin.display(description=_("voice"))
     def voice(self, short: Short) -> str:
         speech = (short.generation_meta or {}).get("engines", {}).get("speech", {})
         if not speech:
             return "—"
         if short_voice_fell_back(short):
-            return format_html(
-                '<strong class="errornote">{} instead of {}: held for a person, never published by the slots.</strong>'
-                " {}",
-                speech.get("engine", "?"), speech.get("wanted", "the first engine"), speech.get("fallback_reason", ""),
-            )
-        return format_html("{} ({}, rate {})", speech.get("engine"), speech.get("voice"), speech.get("rate"))
+            held = gettext("%(engine)s instead of %(wanted)s: held for a person, never published by the slots.") % {
+                "engine": speech.get("engine", "?"), "wanted": speech.get("wanted", gettext("the first engine")),
+            }
+            return format_html('<strong class="errornote">{}</strong> {}', held, speech.get("fallback_reason", ""))
+        return format_html("{}", gettext("%(engine)s (%(voice)s, rate %(rate)s)") % {
+            "engine": speech.get("engine"), "voice": speech.get("voice"), "rate": speech.get("rate"),
+        })
 
-    @admin.display(description="audio")
+    @admin.display(description=_("audio"))
     def audio(self, short: Short) -> str:
         if not short.audio_path:
             return "—"
         return format_html('<audio controls preload="none" src="{}"></audio>', media_url(short.audio_path))
 
-    @admin.display(description="video")
+    @admin.display(description=_("video"))
     def video(self, short: Short) -> str:
         if not short.video_path:
             return "—"
@@ -100,15 +102,16 @@ class ShortInline(admin.StackedInline):
             poster, media_url(short.video_path),
         )
 
-    @admin.display(description="QC results")
+    @admin.display(description=_("QC results"))
     def qc_results(self, short: Short) -> str:
         if not short.qc:
             return "—"
         # QCReport.to_dict(): passed, reasons, measured figures (older rows kept the figures flat).
         measured = short.qc.get("measured") or {k: v for k, v in short.qc.items() if k not in ("passed", "reasons")}
+        passed = short.qc.get("passed", True)
         verdict = format_html(
-            '<strong class="{}">{}</strong> {}', "qc-passed" if short.qc.get("passed", True) else "errornote",
-            _("passed") if short.qc.get("passed", True) else _("failed"), "; ".join(short.qc.get("reasons") or []),
+            '<strong class="{}">{}</strong> {}', "qc-passed" if passed else "errornote",
+            gettext("passed") if passed else gettext("failed"), "; ".join(short.qc.get("reasons") or []),
         )
         rows = format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", sorted(measured.items()))
         return format_html("<p>{}</p><table>{}</table>", verdict, rows)
@@ -134,18 +137,21 @@ class ShortPage(PostPagePart):
         if "_rerender" in request.POST and model_admin.has_approve_permission(request):
             try:
                 short_rerender(post=post, by=request.user)
-                model_admin.message_user(request, "Re-rendering with the edited script.", messages.SUCCESS)
+                model_admin.message_user(request, gettext("Re-rendering with the edited script."), messages.SUCCESS)
             except Post.InvalidTransition as exc:
-                model_admin.message_user(request, f"Not re-rendered: {exc}", messages.WARNING)
+                model_admin.message_user(
+                    request, gettext("Not re-rendered: %(reason)s") % {"reason": exc}, messages.WARNING,
+                )
             return True
         if getattr(request, "_script_edited", False) and short_rerender_offered(post):
             model_admin.message_user(
-                request, "Script saved. The video still has the old narration: use “Save and re-render”.",
+                request, gettext("Script saved. The video still has the old narration: use “Save and re-render”."),
                 messages.WARNING,
             )
         if getattr(request, "_layout_changed", False) and short_rerender_offered(post):
             model_admin.message_user(
-                request, "Layout saved. The video still has the old one: use “Save and re-render”.", messages.WARNING,
+                request, gettext("Layout saved. The video still has the old one: use “Save and re-render”."),
+                messages.WARNING,
             )
         return False
 
@@ -168,7 +174,7 @@ post_page_extend(ShortPage())
 
 class TranscriptInline(admin.StackedInline):
     model = Transcript
-    verbose_name_plural = "transcripts"
+    verbose_name_plural = _("transcripts")
     fields = ["heard", "text", "corrected_text", "confirmation", "chain"]
     readonly_fields = ["heard", "text", "confirmation", "chain"]
     extra = 0
@@ -177,20 +183,24 @@ class TranscriptInline(admin.StackedInline):
     def has_add_permission(self, request, obj=None) -> bool:
         return False  # STT creates transcripts; a person corrects and confirms them
 
-    @admin.display(description="heard by")
+    @admin.display(description=_("heard by"))
     def heard(self, transcript: Transcript) -> str:
         confidence = "?" if transcript.confidence is None else f"{transcript.confidence:.2f}"
-        return format_html(
-            "{} ({}), confidence {}{}", transcript.engine, transcript.model or "—", confidence,
-            " — low: narrated only once confirmed" if transcript.low_confidence else "",
-        )
+        heard = gettext("%(engine)s (%(model)s), confidence %(confidence)s") % {
+            "engine": transcript.engine, "model": transcript.model or "—", "confidence": confidence,
+        }
+        low = " — " + gettext("low: narrated only once confirmed") if transcript.low_confidence else ""
+        return format_html("{}{}", heard, low)
 
-    @admin.display(description="confirmed")
+    @admin.display(description=_("confirmed"))
     def confirmation(self, transcript: Transcript) -> str:
         if transcript.confirmed_at is None:
-            return format_html("<strong>{}</strong>", "not yet" if transcript.low_confidence else "not needed")
+            return format_html("<strong>{}</strong>",
+                               gettext("not yet") if transcript.low_confidence else gettext("not needed"))
         who = transcript.confirmed_by.get_username() if transcript.confirmed_by else "?"
-        return format_html("by {} at {}", who, transcript.confirmed_at.strftime("%Y-%m-%d %H:%M"))
+        return format_html("{}", gettext("by %(user)s at %(when)s") % {
+            "user": who, "when": transcript.confirmed_at.strftime("%Y-%m-%d %H:%M"),
+        })
 
 
 class TranscriptPage(PostPagePart):
@@ -211,7 +221,8 @@ class TranscriptPage(PostPagePart):
         if "_confirm_transcript" not in request.POST or not model_admin.has_approve_permission(request):
             return False
         done = transcripts_confirm(post=post, by=request.user)
-        model_admin.message_user(request, f"{done} transcript(s) confirmed for the narration.", messages.SUCCESS)
+        message = gettext("%(count)d transcript(s) confirmed for the narration.") % {"count": done}
+        model_admin.message_user(request, message, messages.SUCCESS)
         return True
 
 

@@ -9,6 +9,8 @@ from django.contrib import admin, messages
 from django.db import transaction
 from django.db.models import Max
 from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from generation.compilation import (
     CompilationError,
@@ -51,16 +53,17 @@ class ItemInline(admin.TabularInline):
     extra = 0
     max_num = Compilation.MAX_ITEMS
 
-    @admin.display(description="order")
+    @admin.display(description=_("order"))
     def move(self, item: CompilationItem) -> str:
         return format_html('<button type="button" class="rank-up" title="{}">▲</button>'
                            '<button type="button" class="rank-down" title="{}">▼</button>',
-                           "Move up (Alt+↑)", "Move down (Alt+↓)")
+                           gettext("Move up (Alt+↑)"), gettext("Move down (Alt+↓)"))
 
-    @admin.display(description="spoken")
+    @admin.display(description=_("spoken"))
     def spoken(self, item: CompilationItem) -> str:
         seconds = estimate_seconds(split_sentences(item.narration, min_syllables=1)) if item.narration else 0
-        return format_html('<span class="spoken-length">{} s</span>', f"{seconds:.1f}")
+        return format_html('<span class="spoken-length">{}</span>',
+                           gettext("%(seconds)s s") % {"seconds": f"{seconds:.1f}"})
 
 
 class ChangeInline(admin.TabularInline):
@@ -89,11 +92,11 @@ class CompilationAdmin(admin.ModelAdmin):
     def has_approve_permission(self, request) -> bool:
         return request.user.has_perm("posts.approve_post")
 
-    @admin.display(description="items")
+    @admin.display(description=_("items"))
     def item_count(self, compilation: Compilation) -> int:
         return compilation.items.count()
 
-    @admin.display(description="video")
+    @admin.display(description=_("video"))
     def video(self, compilation: Compilation) -> str:
         if not compilation.video_path:
             return "—"
@@ -125,7 +128,8 @@ class CompilationAdmin(admin.ModelAdmin):
             order = sorted(kept, key=lambda f: (f.cleaned_data.get("order") or 99, f.instance.rank))
             compilation_reorder(compilation=compilation, post_ids=[f.instance.post_id for f in order])
 
-    def _each(self, request, queryset, service, verb: str, **kwargs) -> None:
+    def _each(self, request, queryset, service, message: str, **kwargs) -> None:
+        """Run ``service`` on each compilation; ``message`` reports %(done)d and %(skipped)d."""
         done, skipped = 0, 0
         for compilation in queryset:
             try:
@@ -133,23 +137,23 @@ class CompilationAdmin(admin.ModelAdmin):
                 done += 1
             except (InvalidTransition, CompilationError):
                 skipped += 1
-        self.message_user(request, f"{done} {verb}, {skipped} skipped",
+        self.message_user(request, message % {"done": done, "skipped": skipped},
                           messages.SUCCESS if done else messages.WARNING)
 
-    @admin.action(description="Approve selected compilations (render them)", permissions=["approve"])
+    @admin.action(description=_("Approve selected compilations (render them)"), permissions=["approve"])
     def approve(self, request, queryset) -> None:
-        self._each(request, queryset, compilation_approve, "approved")
+        self._each(request, queryset, compilation_approve, gettext("%(done)d approved, %(skipped)d skipped"))
 
-    @admin.action(description="Reject selected compilations", permissions=["approve"])
+    @admin.action(description=_("Reject selected compilations"), permissions=["approve"])
     def reject(self, request, queryset) -> None:
-        self._each(request, queryset, compilation_reject, "rejected")
+        self._each(request, queryset, compilation_reject, gettext("%(done)d rejected, %(skipped)d skipped"))
 
-    @admin.action(description="Re-render selected compilations", permissions=["approve"])
+    @admin.action(description=_("Re-render selected compilations"), permissions=["approve"])
     def rerender(self, request, queryset) -> None:
-        self._each(request, queryset, compilation_rerender, "re-rendering")
+        self._each(request, queryset, compilation_rerender, gettext("%(done)d re-rendering, %(skipped)d skipped"))
 
 
-@admin.action(description="Add selected posts to a compilation", permissions=["approve"])
+@admin.action(description=_("Add selected posts to a compilation"), permissions=["approve"])
 def add_to_compilation(model_admin, request, queryset) -> None:
     """Extend the person's newest draft, or start one: the selection ranked best score first."""
     posts = list(queryset.order_by("-score", "pk"))
@@ -160,9 +164,11 @@ def add_to_compilation(model_admin, request, queryset) -> None:
         else:
             draft, added = compilation_create(posts=posts, by=request.user), len(posts)
     except CompilationError as exc:
-        model_admin.message_user(request, f"Not added: {exc}", messages.WARNING)
+        model_admin.message_user(request, gettext("Not added: %(reason)s") % {"reason": exc}, messages.WARNING)
         return
-    model_admin.message_user(request, f"{added} added to compilation {draft.pk} ({draft.title})", messages.SUCCESS)
+    model_admin.message_user(request, gettext("%(count)d added to compilation %(pk)s (%(title)s)") % {
+        "count": added, "pk": draft.pk, "title": draft.title,
+    }, messages.SUCCESS)
 
 
 add_to_compilation.statuses = {Status.APPROVED, Status.RENDERED, Status.UPLOADED}

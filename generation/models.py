@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.timezone import now
+from django.utils.translation import gettext_lazy as _
 
 from posts.lifecycle import COMPILATION_LIFECYCLE, CompilationStatus
 from posts.models import LifecycleModel, LifecycleQuerySet
@@ -17,24 +18,26 @@ class Short(models.Model):
     the script, title and description. Publishing reads it; it knows nothing of uploads."""
 
     class ScriptSource(models.TextChoices):
-        LLM = "llm", "LLM"
-        EXTRACTIVE = "extractive", "Extractive"
-        HUMAN = "human", "Edited by a person"
+        LLM = "llm", _("LLM")
+        EXTRACTIVE = "extractive", _("Extractive")
+        HUMAN = "human", _("Edited by a person")
 
     class Layout(models.TextChoices):
-        AUTO = "auto", "Automatic (few images: post card)"
-        IMAGES = "images", "Image story (slideshow)"
-        POST_CARD = "post_card", "Text story (post card)"
+        AUTO = "auto", _("Automatic (few images: post card)")
+        IMAGES = "images", _("Image story (slideshow)")
+        POST_CARD = "post_card", _("Text story (post card)")
 
-    post = models.OneToOneField("posts.Post", on_delete=models.CASCADE, related_name="short")
-    script = models.TextField(blank=True, help_text="Narration, at most 200 spoken characters.")
-    script_source = models.CharField(max_length=16, choices=ScriptSource.choices, blank=True)
-    script_data = models.JSONField(default=dict, blank=True, help_text="hook, body, closer, best comment")
-    title = models.CharField(max_length=100, blank=True)
-    description = models.TextField(blank=True)
-    tags = models.JSONField(default=list, blank=True)
-    layout = models.CharField(max_length=16, choices=Layout.choices, default=Layout.AUTO,
-                              help_text="What the video shows; the next render uses it.")
+    post = models.OneToOneField("posts.Post", on_delete=models.CASCADE, related_name="short", verbose_name=_("post"))
+    script = models.TextField(_("script"), blank=True, help_text=_("Narration, at most 200 spoken characters."))
+    script_source = models.CharField(_("script source"), max_length=16, choices=ScriptSource.choices, blank=True)
+    script_data = models.JSONField(
+        _("script data"), default=dict, blank=True, help_text=_("hook, body, closer, best comment"),
+    )
+    title = models.CharField(_("title"), max_length=100, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    tags = models.JSONField(_("tags"), default=list, blank=True)
+    layout = models.CharField(_("layout"), max_length=16, choices=Layout.choices, default=Layout.AUTO,
+                              help_text=_("What the video shows; the next render uses it."))
     # Paths relative to MEDIA_ROOT, served to staff by the media view.
     audio_path = models.CharField(max_length=255, blank=True)
     video_path = models.CharField(max_length=255, blank=True)
@@ -49,6 +52,10 @@ class Short(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    class Meta:
+        verbose_name = _("short")
+        verbose_name_plural = _("shorts")
+
     def __str__(self) -> str:
         return self.title or f"short of post {self.post_id}"
 
@@ -61,14 +68,18 @@ class Transcript(models.Model):
     """
 
     post = models.ForeignKey("posts.Post", on_delete=models.CASCADE, related_name="transcripts")
-    source = models.CharField(max_length=500, blank=True, help_text="The clip this was heard in.")
-    text = models.TextField(blank=True, help_text="As the engine heard it.")
-    corrected_text = models.TextField(blank=True, help_text="A person's correction; narrated instead of the text.")
+    source = models.CharField(_("source"), max_length=500, blank=True, help_text=_("The clip this was heard in."))
+    text = models.TextField(_("text"), blank=True, help_text=_("As the engine heard it."))
+    corrected_text = models.TextField(
+        _("corrected text"), blank=True, help_text=_("A person's correction; narrated instead of the text."),
+    )
     engine = models.CharField(max_length=32)
     model = models.CharField(max_length=200, blank=True)
     confidence = models.FloatField(null=True, blank=True)
     low_confidence = models.BooleanField(default=False)
-    chain = models.CharField(max_length=200, blank=True, help_text="ffmpeg filters the audio went through.")
+    chain = models.CharField(
+        _("chain"), max_length=200, blank=True, help_text=_("ffmpeg filters the audio went through."),
+    )
     meta = models.JSONField(default=dict, blank=True)
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -78,6 +89,8 @@ class Transcript(models.Model):
 
     class Meta:
         ordering = ["pk"]
+        verbose_name = _("transcript")
+        verbose_name_plural = _("transcripts")
 
     def __str__(self) -> str:
         return f"{self.engine} transcript of post {self.post_id}"
@@ -114,26 +127,30 @@ class Compilation(LifecycleModel, models.Model):
 
     lifecycle = COMPILATION_LIFECYCLE
 
-    title = models.CharField(max_length=100)
-    description = models.TextField(blank=True)
+    title = models.CharField(_("title"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
     posts = models.ManyToManyField("posts.Post", through="CompilationItem", related_name="compilations")
-    intro = models.CharField(max_length=200, blank=True, help_text="Spoken first; empty: 오늘의 베스트 TOP N.")
-    outro = models.CharField(max_length=200, blank=True, help_text="Spoken last; empty: the default closing line.")
+    intro = models.CharField(
+        _("intro"), max_length=200, blank=True, help_text=_("Spoken first; empty: 오늘의 베스트 TOP N."),
+    )
+    outro = models.CharField(
+        _("outro"), max_length=200, blank=True, help_text=_("Spoken last; empty: the default closing line."),
+    )
     audio_path = models.CharField(max_length=255, blank=True)
     video_path = models.CharField(max_length=255, blank=True)
     thumbnail_path = models.CharField(max_length=255, blank=True)
     tall_thumbnail_path = models.CharField(max_length=255, blank=True)
     timings = models.JSONField(default=dict, blank=True)
-    qc = models.JSONField(default=dict, blank=True)
+    qc = models.JSONField(_("qc"), default=dict, blank=True)
     generation_meta = models.JSONField(default=dict, blank=True)
     rendered_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
 
-    status = models.CharField(max_length=16, choices=CompilationStatus.choices, default=CompilationStatus.DRAFT,
-                              editable=False)
-    error_code = models.CharField(max_length=32, blank=True, editable=False)
-    error_message = models.TextField(blank=True, editable=False)
+    status = models.CharField(_("status"), max_length=16, choices=CompilationStatus.choices,
+                              default=CompilationStatus.DRAFT, editable=False)
+    error_code = models.CharField(_("error code"), max_length=32, blank=True, editable=False)
+    error_message = models.TextField(_("error message"), blank=True, editable=False)
     error_permanent = models.BooleanField(default=False, editable=False)
     generation_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
     upload_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
@@ -141,12 +158,14 @@ class Compilation(LifecycleModel, models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
     not_before = models.DateTimeField(null=True, blank=True, editable=False)
     queued_at = models.DateTimeField(null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = LifecycleQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("compilation")
+        verbose_name_plural = _("compilations")
         indexes = [
             models.Index(fields=["status", "created_at"], name="compilation_status_created"),
             models.Index(fields=["status", "claimed_at"], name="compilation_status_claimed"),
@@ -168,12 +187,17 @@ class CompilationItem(models.Model):
     """One post at one rank (1 = the best) of a compilation, with its condensed narration."""
 
     compilation = models.ForeignKey(Compilation, on_delete=models.CASCADE, related_name="items")
-    post = models.ForeignKey("posts.Post", on_delete=models.PROTECT, related_name="compilation_items")
-    rank = models.PositiveSmallIntegerField()
-    narration = models.TextField(blank=True, help_text="Spoken for this rank; empty: written from the post.")
+    post = models.ForeignKey("posts.Post", on_delete=models.PROTECT, related_name="compilation_items",
+                             verbose_name=_("post"))
+    rank = models.PositiveSmallIntegerField(_("rank"))
+    narration = models.TextField(
+        _("narration"), blank=True, help_text=_("Spoken for this rank; empty: written from the post."),
+    )
 
     class Meta:
         ordering = ["compilation", "rank"]
+        verbose_name = _("compilation item")
+        verbose_name_plural = _("compilation items")
         constraints = [
             models.UniqueConstraint(fields=["compilation", "rank"], name="compilation_item_rank_unique"),
             models.UniqueConstraint(fields=["compilation", "post"], name="compilation_item_post_unique"),
@@ -187,16 +211,18 @@ class CompilationChange(models.Model):
     """A compilation's status history, as ``posts.StatusChange`` is a post's."""
 
     compilation = models.ForeignKey(Compilation, on_delete=models.CASCADE, related_name="history")
-    old = models.CharField(max_length=16, choices=CompilationStatus.choices)
-    new = models.CharField(max_length=16, choices=CompilationStatus.choices)
+    old = models.CharField(_("old"), max_length=16, choices=CompilationStatus.choices)
+    new = models.CharField(_("new"), max_length=16, choices=CompilationStatus.choices)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                           related_name="+")
-    reason = models.TextField(blank=True)
-    error_code = models.CharField(max_length=32, blank=True)
-    at = models.DateTimeField(default=timezone.now)
+                           related_name="+", verbose_name=_("by"))
+    reason = models.TextField(_("reason"), blank=True)
+    error_code = models.CharField(_("error code"), max_length=32, blank=True)
+    at = models.DateTimeField(_("at"), default=timezone.now)
 
     class Meta:
         ordering = ["-at", "-pk"]
+        verbose_name = _("compilation change")
+        verbose_name_plural = _("compilation changes")
         indexes = [models.Index(fields=["compilation", "at"], name="compilation_change_at")]
 
     def __str__(self) -> str:

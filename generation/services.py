@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from generation.models import Short, Transcript
 from posts.models import Post
@@ -20,7 +21,9 @@ def short_rerender(*, post: Post, by) -> None:
     (``script_from_text``) rather than writing a new one.
     """
     if not short_rerender_offered(post):
-        raise Post.InvalidTransition(f"post {post.pk} is {post.status}: nothing to re-render")
+        raise Post.InvalidTransition(
+            gettext("post %(pk)s is %(status)s: nothing to re-render") % {"pk": post.pk, "status": post.status},
+        )
     with transaction.atomic():
         Short.objects.filter(post=post).update(script_source=Short.ScriptSource.HUMAN)
         if post.can("retry"):

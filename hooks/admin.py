@@ -6,6 +6,9 @@ from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
 from django.utils.html import format_html
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from hooks.events import sample_send
 from hooks.models import SUBSCRIBABLE, Attempt, Delivery, Endpoint
@@ -14,7 +17,9 @@ RECENT_DELIVERIES = 20
 
 
 class EndpointForm(forms.ModelForm):
-    events = forms.MultipleChoiceField(choices=SUBSCRIBABLE, widget=forms.CheckboxSelectMultiple, required=False)
+    events = forms.MultipleChoiceField(
+        label=_("Events"), choices=SUBSCRIBABLE, widget=forms.CheckboxSelectMultiple, required=False,
+    )
 
     class Meta:
         model = Endpoint
@@ -23,13 +28,13 @@ class EndpointForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("format") == Endpoint.Format.TELEGRAM and not cleaned.get("chat_id"):
-            self.add_error("chat_id", "Telegram needs the chat to post to.")
+            self.add_error("chat_id", gettext("Telegram needs the chat to post to."))
         return cleaned
 
 
 class RecentDeliveryInline(admin.TabularInline):
     model = Delivery
-    verbose_name_plural = f"Recent deliveries (last {RECENT_DELIVERIES})"
+    verbose_name_plural = format_lazy(_("Recent deliveries (last {count})"), count=RECENT_DELIVERIES)
     fields = ["created_at", "event", "post", "status", "attempts", "response_code", "error", "next_attempt_at"]
     readonly_fields = fields
     show_change_link = True
@@ -59,26 +64,29 @@ class EndpointAdmin(admin.ModelAdmin):
     def get_inlines(self, request, obj):
         return self.inlines if obj else []
 
-    @admin.display(description="events")
+    @admin.display(description=_("events"))
     def subscribed(self, endpoint: Endpoint) -> str:
         labels = dict(SUBSCRIBABLE)
         return ", ".join(str(labels.get(event, event)) for event in endpoint.events) or "—"
 
-    @admin.display(description="secret")
+    @admin.display(description=_("secret"))
     def masked_secret(self, endpoint: Endpoint) -> str:
         if not endpoint.pk:
-            return "generated when saved, shown once"
-        return format_html("<code>{}…{}</code> (shown once, when the endpoint was added)",
-                           endpoint.secret[:4], endpoint.secret[-2:])
+            return gettext("generated when saved, shown once")
+        return format_html("<code>{}…{}</code> {}", endpoint.secret[:4], endpoint.secret[-2:],
+                           gettext("(shown once, when the endpoint was added)"))
 
     def save_model(self, request, obj, form, change) -> None:
         super().save_model(request, obj, form, change)
         if not change:
+            # The markup stays out of the catalog: the translation gets the name and the code as values.
+            secret = format_html("<code>{}</code>", obj.secret)
             self.message_user(request, format_html(
-                "Signing secret of {}: <code>{}</code>. Copy it now: it is not shown again.", obj.name, obj.secret,
+                gettext("Signing secret of {name}: {secret}. Copy it now: it is not shown again."),
+                name=obj.name, secret=secret,
             ), messages.WARNING)
 
-    @admin.action(description="Send a test event to the selected endpoints")
+    @admin.action(description=_("Send a test event to the selected endpoints"))
     def send_test_event(self, request, queryset) -> None:
         sent, skipped = 0, 0
         for endpoint in queryset:
@@ -88,7 +96,9 @@ class EndpointAdmin(admin.ModelAdmin):
             with transaction.atomic():
                 sample_send(endpoint)
             sent += 1
-        self.message_user(request, f"{sent} test events queued, {skipped} inactive endpoints skipped")
+        self.message_user(request, gettext("%(sent)d test events queued, %(skipped)d inactive endpoints skipped") % {
+            "sent": sent, "skipped": skipped,
+        })
 
 
 class AttemptInline(admin.TabularInline):

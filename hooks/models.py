@@ -18,16 +18,17 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Event(models.TextChoices):
-    HIGH_SCORE = "post.high_score", "New high-scoring post"
-    APPROVED = "post.approved", "Approved"
-    RENDERED = "post.rendered", "Rendered"
-    UPLOADED = "post.uploaded", "Uploaded"
-    FAILED = "post.failed", "Failed"
-    TAKEN_DOWN = "post.taken_down", "Taken down"
-    TEST = "test", "Test event"
+    HIGH_SCORE = "post.high_score", _("New high-scoring post")
+    APPROVED = "post.approved", _("Approved")
+    RENDERED = "post.rendered", _("Rendered")
+    UPLOADED = "post.uploaded", _("Uploaded")
+    FAILED = "post.failed", _("Failed")
+    TAKEN_DOWN = "post.taken_down", _("Taken down")
+    TEST = "test", _("Test event")
 
 
 SUBSCRIBABLE = [(value, label) for value, label in Event.choices if value != Event.TEST]
@@ -39,23 +40,29 @@ def secret_new() -> str:
 
 class Endpoint(models.Model):
     class Format(models.TextChoices):
-        JSON = "json", "Generic JSON"
+        JSON = "json", _("Generic JSON")
         DISCORD = "discord", "Discord"
         SLACK = "slack", "Slack"
         TELEGRAM = "telegram", "Telegram"
 
-    name = models.CharField(max_length=100)
-    url = models.URLField(max_length=500, help_text="Telegram: https://api.telegram.org/bot<token>/sendMessage")
+    name = models.CharField(_("name"), max_length=100)
+    url = models.URLField(
+        _("url"), max_length=500, help_text=_("Telegram: https://api.telegram.org/bot<token>/sendMessage"),
+    )
     secret = models.CharField(max_length=64, default=secret_new, editable=False)
-    events = models.JSONField(default=list, blank=True)
-    format = models.CharField(max_length=16, choices=Format.choices, default=Format.JSON)
-    chat_id = models.CharField(max_length=64, blank=True, help_text="Telegram only: the chat to post to.")
-    active = models.BooleanField(default=True)
-    deactivated_reason = models.CharField(max_length=200, blank=True, editable=False)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    events = models.JSONField(_("events"), default=list, blank=True)
+    format = models.CharField(_("format"), max_length=16, choices=Format.choices, default=Format.JSON)
+    chat_id = models.CharField(
+        _("chat id"), max_length=64, blank=True, help_text=_("Telegram only: the chat to post to."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+    deactivated_reason = models.CharField(_("deactivated reason"), max_length=200, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["name", "pk"]
+        verbose_name = _("endpoint")
+        verbose_name_plural = _("endpoints")
 
     def __str__(self) -> str:
         return self.name
@@ -83,30 +90,36 @@ class DeliveryQuerySet(models.QuerySet):
 
 class Delivery(models.Model):
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        DELIVERED = "delivered", "Delivered"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", _("Pending")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed")
 
-    endpoint = models.ForeignKey(Endpoint, on_delete=models.CASCADE, related_name="deliveries")
-    event = models.CharField(max_length=32, choices=Event.choices)
+    endpoint = models.ForeignKey(
+        Endpoint, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("endpoint"),
+    )
+    event = models.CharField(_("event"), max_length=32, choices=Event.choices)
     # (endpoint, event, source): one event is one delivery however often it is emitted.
-    key = models.CharField(max_length=150, unique=True, help_text="Sent as X-WaggleBot-Delivery.")
-    post = models.ForeignKey("posts.Post", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    data = models.JSONField(default=dict, help_text="The event as it was when it happened.")
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    queued_at = models.DateTimeField(null=True, blank=True)
-    response_code = models.PositiveSmallIntegerField(null=True, blank=True, help_text="The last attempt's.")
-    error = models.CharField(max_length=500, blank=True, help_text="The last attempt's.")
-    created_at = models.DateTimeField(default=timezone.now)
-    delivered_at = models.DateTimeField(null=True, blank=True)
+    key = models.CharField(_("key"), max_length=150, unique=True, help_text=_("Sent as X-WaggleBot-Delivery."))
+    post = models.ForeignKey("posts.Post", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                             verbose_name=_("post"))
+    data = models.JSONField(_("data"), default=dict, help_text=_("The event as it was when it happened."))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
+    response_code = models.PositiveSmallIntegerField(
+        _("response code"), null=True, blank=True, help_text=_("The last attempt's."),
+    )
+    error = models.CharField(_("error"), max_length=500, blank=True, help_text=_("The last attempt's."))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
 
     objects = DeliveryQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        verbose_name_plural = "deliveries"
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="delivery_status_next"),
             models.Index(fields=["endpoint", "created_at"], name="delivery_endpoint_created"),
@@ -119,14 +132,18 @@ class Delivery(models.Model):
 
 class Attempt(models.Model):
     delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attempt_log")
-    at = models.DateTimeField(default=timezone.now)
-    response_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    response = models.CharField(max_length=500, blank=True, help_text="The answer's first 500 characters.")
-    duration_ms = models.PositiveIntegerField(default=0)
-    error = models.CharField(max_length=500, blank=True)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    response_code = models.PositiveSmallIntegerField(_("response code"), null=True, blank=True)
+    response = models.CharField(
+        _("response"), max_length=500, blank=True, help_text=_("The answer's first 500 characters."),
+    )
+    duration_ms = models.PositiveIntegerField(_("duration ms"), default=0)
+    error = models.CharField(_("error"), max_length=500, blank=True)
 
     class Meta:
         ordering = ["-at", "-pk"]
+        verbose_name = _("attempt")
+        verbose_name_plural = _("attempts")
 
     def __str__(self) -> str:
         return f"{self.response_code or self.error[:40]}"

@@ -14,6 +14,7 @@ import unicodedata
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 
 class ExactUsernameBackend(ModelBackend):
@@ -35,9 +36,12 @@ def username_validate(value: str) -> None:
     """A validator on User.username (ops.apps): no surrounding spaces, and no look-alike of another
     account. The comparison runs in Python; the database's collation would call them equal."""
     if value != value.strip():
-        raise ValidationError("A username cannot start or end with a space.", code="username_spaces")
+        raise ValidationError(gettext("A username cannot start or end with a space."), code="username_spaces")
     target = skeleton(value)
     usernames = get_user_model()._default_manager.values_list("username", flat=True)
     taken = next((name for name in usernames if name != value and skeleton(name) == target), None)
     if taken is not None:
-        raise ValidationError(f"This username is too similar to the existing “{taken}”.", code="username_lookalike")
+        raise ValidationError(
+            gettext("This username is too similar to the existing “%(taken)s”."),
+            code="username_lookalike", params={"taken": taken},
+        )

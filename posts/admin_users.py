@@ -14,22 +14,23 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
-from posts.roles import ROLES, user_role_grant
+from posts.roles import ROLE_LABELS, user_role_grant
 
 User = get_user_model()
 
 
 class RoleUserCreationForm(AdminUserCreationForm):
     role = forms.ChoiceField(
-        choices=[("", "— none —"), *((name, name) for name in ROLES)], required=False,
-        help_text="Gives the account staff status and this group, so it can log in to the moderation console.",
+        label=_("Role"), choices=[("", _("— none —")), *ROLE_LABELS.items()], required=False,
+        help_text=_("Gives the account staff status and this group, so it can log in to the moderation console."),
     )
 
 
 class StaffUserAdmin(UserAdmin):
     add_form = RoleUserCreationForm
-    add_fieldsets = [*UserAdmin.add_fieldsets, ("Role", {"classes": ["wide"], "fields": ["role"]})]
+    add_fieldsets = [*UserAdmin.add_fieldsets, (_("Role"), {"classes": ["wide"], "fields": ["role"]})]
 
     def save_model(self, request, obj, form, change) -> None:
         super().save_model(request, obj, form, change)
@@ -43,8 +44,8 @@ class StaffLoginForm(AdminAuthenticationForm):
         # password that was right.
         if user.is_active and not user.is_staff:
             raise ValidationError(
-                "This account may not use the moderation console yet: ask an administrator to give it "
-                "the Moderators or Publishers role.", code="not_staff",
+                _("This account may not use the moderation console yet: ask an administrator to give it "
+                  "the Moderators or Publishers role."), code="not_staff",
             )
         super().confirm_login_allowed(user)
 

@@ -39,6 +39,7 @@ from enum import Enum
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 
 class InvalidTransition(Exception):
@@ -100,6 +101,7 @@ class FailureKind:
     phase: Phase
     permanent: bool
     attempt: bool  # does the claim after this failure count as another attempt?
+    # English, as history rows store it (StatusChange.reason); show it through gettext(label).
     label: str
 
     @property
@@ -110,34 +112,46 @@ class FailureKind:
 class Failure(FailureKind, Enum):
     """Every reason a post can stop or wait. ``code`` is what ``Post.error_code`` stores."""
 
-    SCRIPT_FAILED = "SCRIPT_FAILED", Phase.GENERATION, False, True, "the script writer failed"
-    SCRIPT_INVALID = "SCRIPT_INVALID", Phase.GENERATION, True, True, "nothing usable to narrate"
-    TTS_FAILED = "TTS_FAILED", Phase.GENERATION, False, True, "speech synthesis failed"
-    TTS_INVALID = "TTS_INVALID", Phase.GENERATION, True, True, "nothing speakable"
-    RENDER_FAILED = "RENDER_FAILED", Phase.GENERATION, False, True, "the render failed"
-    RENDER_INVALID = "RENDER_INVALID", Phase.GENERATION, True, True, "the render cannot run as configured"
+    SCRIPT_FAILED = "SCRIPT_FAILED", Phase.GENERATION, False, True, gettext_noop("the script writer failed")
+    SCRIPT_INVALID = "SCRIPT_INVALID", Phase.GENERATION, True, True, gettext_noop("nothing usable to narrate")
+    TTS_FAILED = "TTS_FAILED", Phase.GENERATION, False, True, gettext_noop("speech synthesis failed")
+    TTS_INVALID = "TTS_INVALID", Phase.GENERATION, True, True, gettext_noop("nothing speakable")
+    RENDER_FAILED = "RENDER_FAILED", Phase.GENERATION, False, True, gettext_noop("the render failed")
+    RENDER_INVALID = "RENDER_INVALID", Phase.GENERATION, True, True, gettext_noop("the render cannot run as configured")
     # Not the post's fault: its retries wait for space without using up its attempts.
-    DISK_FULL = "DISK_FULL", Phase.GENERATION, False, False, "the disk is full"
-    MEDIA_PROBE_FAILED = "MEDIA_PROBE_FAILED", Phase.GENERATION, False, True, "ffprobe could not read the file"
-    QC_FAILED = "QC_FAILED", Phase.GENERATION, False, True, "the video failed quality checks"
+    DISK_FULL = "DISK_FULL", Phase.GENERATION, False, False, gettext_noop("the disk is full")
+    MEDIA_PROBE_FAILED = (
+        "MEDIA_PROBE_FAILED", Phase.GENERATION, False, True, gettext_noop("ffprobe could not read the file")
+    )
+    QC_FAILED = "QC_FAILED", Phase.GENERATION, False, True, gettext_noop("the video failed quality checks")
     # Speech-to-text of a post's clip (generation/stt.py): the audio ffmpeg extracts for recognition,
     # then the engines. A clip without an audio stream fails the same way every time.
-    AUDIO_EXTRACT_FAILED = "AUDIO_EXTRACT_FAILED", Phase.GENERATION, False, True, "audio extraction failed"
-    AUDIO_INVALID = "AUDIO_INVALID", Phase.GENERATION, True, True, "the clip has no audio to recognise"
-    STT_TIMEOUT = "STT_TIMEOUT", Phase.GENERATION, False, True, "speech-to-text timed out"
-    STT_BAD_RESPONSE = "STT_BAD_RESPONSE", Phase.GENERATION, False, True, "speech-to-text gave no usable transcript"
-    GENERATION_CRASHED = "GENERATION_CRASHED", Phase.GENERATION, False, True, "unexpected error in generation"
-    LEASE_EXPIRED = "LEASE_EXPIRED", Phase.GENERATION, False, True, "the generation worker's lease expired"
-    UPLOAD_RETRY = "UPLOAD_RETRY", Phase.UPLOAD, False, True, "the upload hit a temporary error"
-    UPLOAD_FAILED = "UPLOAD_FAILED", Phase.UPLOAD, False, True, "the upload failed"
-    UPLOAD_REJECTED = "UPLOAD_REJECTED", Phase.UPLOAD, True, True, "the platform refused the upload"
-    QUOTA_WAIT = "QUOTA_WAIT", Phase.UPLOAD, False, False, "waiting for the platform's daily quota"
+    AUDIO_EXTRACT_FAILED = (
+        "AUDIO_EXTRACT_FAILED", Phase.GENERATION, False, True, gettext_noop("audio extraction failed")
+    )
+    AUDIO_INVALID = "AUDIO_INVALID", Phase.GENERATION, True, True, gettext_noop("the clip has no audio to recognise")
+    STT_TIMEOUT = "STT_TIMEOUT", Phase.GENERATION, False, True, gettext_noop("speech-to-text timed out")
+    STT_BAD_RESPONSE = (
+        "STT_BAD_RESPONSE", Phase.GENERATION, False, True, gettext_noop("speech-to-text gave no usable transcript")
+    )
+    GENERATION_CRASHED = (
+        "GENERATION_CRASHED", Phase.GENERATION, False, True, gettext_noop("unexpected error in generation")
+    )
+    LEASE_EXPIRED = (
+        "LEASE_EXPIRED", Phase.GENERATION, False, True, gettext_noop("the generation worker's lease expired")
+    )
+    UPLOAD_RETRY = "UPLOAD_RETRY", Phase.UPLOAD, False, True, gettext_noop("the upload hit a temporary error")
+    UPLOAD_FAILED = "UPLOAD_FAILED", Phase.UPLOAD, False, True, gettext_noop("the upload failed")
+    UPLOAD_REJECTED = "UPLOAD_REJECTED", Phase.UPLOAD, True, True, gettext_noop("the platform refused the upload")
+    QUOTA_WAIT = "QUOTA_WAIT", Phase.UPLOAD, False, False, gettext_noop("waiting for the platform's daily quota")
     # YouTube's per-channel upload limit over a rolling window (uploadLimitExceeded), not the quota day.
-    UPLOAD_LIMIT = "UPLOAD_LIMIT", Phase.UPLOAD, False, False, "waiting for the channel's upload limit"
-    UPLOAD_AUTH = "UPLOAD_AUTH", Phase.UPLOAD, False, False, "the platform login is missing or revoked"
-    UPLOAD_LEASE_EXPIRED = "UPLOAD_LEASE_EXPIRED", Phase.UPLOAD, False, True, "the upload worker's lease expired"
-    VIDEO_REMOVED = "VIDEO_REMOVED", Phase.UPLOAD, True, True, "the platform no longer has the video"
-    TAKE_DOWN_FAILED = "TAKE_DOWN_FAILED", Phase.TAKE_DOWN, False, True, "the platform delete failed"
+    UPLOAD_LIMIT = "UPLOAD_LIMIT", Phase.UPLOAD, False, False, gettext_noop("waiting for the channel's upload limit")
+    UPLOAD_AUTH = "UPLOAD_AUTH", Phase.UPLOAD, False, False, gettext_noop("the platform login is missing or revoked")
+    UPLOAD_LEASE_EXPIRED = (
+        "UPLOAD_LEASE_EXPIRED", Phase.UPLOAD, False, True, gettext_noop("the upload worker's lease expired")
+    )
+    VIDEO_REMOVED = "VIDEO_REMOVED", Phase.UPLOAD, True, True, gettext_noop("the platform no longer has the video")
+    TAKE_DOWN_FAILED = "TAKE_DOWN_FAILED", Phase.TAKE_DOWN, False, True, gettext_noop("the platform delete failed")
 
     @classmethod
     def of(cls, code: str) -> Failure | None:

@@ -6,6 +6,8 @@ Written against an ``apps`` registry so the data migration (historical models) a
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 # Permissions on posts.Post that no model Meta declares: the moves a role may make.
 CUSTOM_PERMISSIONS = {
     "approve_post": "Can approve, decline, retry and regenerate posts",
@@ -26,6 +28,8 @@ PUBLISHER_PERMISSIONS = [
     ("publishing", "publishslot", "view_publishslot"),
 ]
 ROLES = {"Moderators": MODERATOR_PERMISSIONS, "Publishers": PUBLISHER_PERMISSIONS}
+# The group names are data (grant_role, the groups table); the console shows these.
+ROLE_LABELS = {"Moderators": _("Moderators"), "Publishers": _("Publishers")}
 
 
 def roles_sync(apps) -> None:

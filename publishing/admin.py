@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from posts.admin import PostPagePart, ReadOnlyInline, post_page_extend, safe_link
 from publishing.models import PublishSlot, QuotaUsage, Upload
@@ -47,16 +49,20 @@ class UploadInline(ReadOnlyInline):
     """Where the post's video is on each platform and how it does; written by the uploads."""
 
     model = Upload
-    verbose_name_plural = "uploads"
+    verbose_name_plural = _("uploads")
     fields = readonly_fields = ["platform", "state", "error", "result", "publish_at", "processing_status",
                                 "processing_reason", "thumbnail_set_at", "taken_down_at"]
 
-    @admin.display(description="video")
+    @admin.display(description=_("video"))
     def result(self, upload: Upload) -> str:
         if not upload.url and not upload.video_id:
             return "—"
-        when = f" at {timezone.localtime(upload.uploaded_at):%Y-%m-%d %H:%M}" if upload.uploaded_at else ""
-        numbers = f" · {upload.views} views, {upload.likes} likes, {upload.comments} comments"
+        when = " " + gettext("at %(when)s") % {
+            "when": f"{timezone.localtime(upload.uploaded_at):%Y-%m-%d %H:%M}",
+        } if upload.uploaded_at else ""
+        numbers = " · " + gettext("%(views)d views, %(likes)d likes, %(comments)d comments") % {
+            "views": upload.views, "likes": upload.likes, "comments": upload.comments,
+        }
         return format_html("{} {}{}{}", safe_link(upload.url), upload.video_id, when,
                            numbers if upload.stats_fetched_at else "")
 

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PublishingConfig(AppConfig):
     name = "publishing"
-    verbose_name = "Publishing"
+    verbose_name = _("Publishing")
 
     def ready(self) -> None:
         from posts.notices import inbox_notice_register, upload_blocker_register

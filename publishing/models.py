@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from django.db import IntegrityError, models, transaction
 from django.db.models import F
+from django.utils.translation import gettext_lazy as _
 
 
 class QuotaUsageQuerySet(models.QuerySet):
@@ -41,16 +42,18 @@ class QuotaUsageQuerySet(models.QuerySet):
 
 class QuotaUsage(models.Model):
     class Bucket(models.TextChoices):
-        UNITS = "units", "Shared units"
-        INSERTS = "inserts", "videos.insert calls"
+        UNITS = "units", _("Shared units")
+        INSERTS = "inserts", _("videos.insert calls")
 
-    day = models.DateField(help_text="Pacific-time day; YouTube resets quota at Pacific midnight.")
-    bucket = models.CharField(max_length=16, choices=Bucket.choices)
-    used = models.PositiveIntegerField(default=0)
+    day = models.DateField(_("day"), help_text=_("Pacific-time day; YouTube resets quota at Pacific midnight."))
+    bucket = models.CharField(_("bucket"), max_length=16, choices=Bucket.choices)
+    used = models.PositiveIntegerField(_("used"), default=0)
 
     objects = QuotaUsageQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("quota usage")
+        verbose_name_plural = _("quota usages")
         constraints = [models.UniqueConstraint(fields=["day", "bucket"], name="quota_day_bucket_unique")]
 
     def __str__(self) -> str:
@@ -60,12 +63,15 @@ class QuotaUsage(models.Model):
 class PublishSlot(models.Model):
     """One booked publishing time; the unique ``at`` keeps two fillers from double-booking it."""
 
-    at = models.DateTimeField(unique=True)
-    post = models.OneToOneField("posts.Post", on_delete=models.CASCADE, related_name="publish_slot")
-    created_at = models.DateTimeField(auto_now_add=True)
+    at = models.DateTimeField(_("at"), unique=True)
+    post = models.OneToOneField("posts.Post", on_delete=models.CASCADE, related_name="publish_slot",
+                                verbose_name=_("post"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["at"]
+        verbose_name = _("publish slot")
+        verbose_name_plural = _("publish slots")
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} post {self.post_id}"
@@ -83,36 +89,46 @@ class Upload(models.Model):
     """
 
     class State(models.TextChoices):
-        PENDING = "pending", "Not tried yet"
-        UPLOADING = "uploading", "Uploading"
-        UPLOADED = "uploaded", "Uploaded"
-        WAITING = "waiting", "Waiting (quota, limit, login or a retry)"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", _("Not tried yet")
+        UPLOADING = "uploading", _("Uploading")
+        UPLOADED = "uploaded", _("Uploaded")
+        WAITING = "waiting", _("Waiting (quota, limit, login or a retry)")
+        FAILED = "failed", _("Failed")
 
-    post = models.ForeignKey("posts.Post", on_delete=models.CASCADE, related_name="uploads")
-    platform = models.CharField(max_length=16, help_text="The uploader's name (UPLOADERS).")
-    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
-    error = models.CharField(max_length=500, blank=True, help_text="Why the last attempt on this platform stopped.")
-    video_id = models.CharField(max_length=64, blank=True)
-    url = models.URLField(max_length=500, blank=True)
-    uploaded_at = models.DateTimeField(null=True, blank=True)
-    publish_at = models.DateTimeField(null=True, blank=True, help_text="Scheduled to go public then.")
-    processing_status = models.CharField(
-        max_length=32, blank=True,
-        help_text="What the platform made of the video: uploaded, processed, rejected, failed, removed.",
+    post = models.ForeignKey("posts.Post", on_delete=models.CASCADE, related_name="uploads", verbose_name=_("post"))
+    platform = models.CharField(_("platform"), max_length=16, help_text=_("The uploader's name (UPLOADERS)."))
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.PENDING)
+    error = models.CharField(
+        _("error"), max_length=500, blank=True, help_text=_("Why the last attempt on this platform stopped."),
     )
-    processing_reason = models.CharField(max_length=64, blank=True, help_text="The platform's reason for a rejection.")
-    thumbnail_set_at = models.DateTimeField(null=True, blank=True, help_text="Empty: set again on the next refresh.")
+    video_id = models.CharField(_("video id"), max_length=64, blank=True)
+    url = models.URLField(_("url"), max_length=500, blank=True)
+    uploaded_at = models.DateTimeField(_("uploaded at"), null=True, blank=True)
+    publish_at = models.DateTimeField(
+        _("publish at"), null=True, blank=True, help_text=_("Scheduled to go public then."),
+    )
+    processing_status = models.CharField(
+        _("processing status"), max_length=32, blank=True,
+        help_text=_("What the platform made of the video: uploaded, processed, rejected, failed, removed."),
+    )
+    processing_reason = models.CharField(
+        _("processing reason"), max_length=64, blank=True, help_text=_("The platform's reason for a rejection."),
+    )
+    thumbnail_set_at = models.DateTimeField(
+        _("thumbnail set at"), null=True, blank=True, help_text=_("Empty: set again on the next refresh."),
+    )
     session = models.JSONField(default=dict, blank=True)
-    views = models.PositiveBigIntegerField(default=0)
-    likes = models.PositiveBigIntegerField(default=0)
-    comments = models.PositiveBigIntegerField(default=0)
-    stats_fetched_at = models.DateTimeField(null=True, blank=True)
-    taken_down_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    views = models.PositiveBigIntegerField(_("views"), default=0)
+    likes = models.PositiveBigIntegerField(_("likes"), default=0)
+    comments = models.PositiveBigIntegerField(_("comments"), default=0)
+    stats_fetched_at = models.DateTimeField(_("stats fetched at"), null=True, blank=True)
+    taken_down_at = models.DateTimeField(_("taken down at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("upload")
+        verbose_name_plural = _("uploads")
         constraints = [models.UniqueConstraint(fields=["post", "platform"], name="upload_post_platform_unique")]
         indexes = [models.Index(fields=["uploaded_at"], name="upload_uploaded")]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext
 
 from publishing.uploaders.base import Uploader
 
@@ -38,5 +39,7 @@ def upload_problem_notice(user) -> str:
     if not problem:
         return ""
     if user.is_superuser:
-        return f"Uploads cannot run: {problem}"
-    return "Uploads cannot run: the platform login is missing or unusable. Ask an administrator to log in again."
+        return gettext("Uploads cannot run: %(problem)s") % {"problem": problem}
+    return gettext(
+        "Uploads cannot run: the platform login is missing or unusable. Ask an administrator to log in again."
+    )

@@ -10,6 +10,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
+from posts.roles import ROLES
+
 pytestmark = pytest.mark.django_db
 
 LOGIN = reverse("admin:login")
@@ -67,6 +69,14 @@ def test_the_add_user_form_sets_staff_status_and_the_group_from_one_role_choice(
     assert response.status_code == 302, response.context["adminform"].form.errors
     user = User.objects.get(username="haneul")
     assert user.is_staff and groups_of(user) == {"Publishers"}
+
+
+def test_the_add_user_form_offers_every_role_group_by_its_label(admin_client):
+    """The labels are translated; the values stay the group names that grant_role and the migration use."""
+    form = admin_client.get(reverse("admin:auth_user_add")).context["adminform"].form
+    choices = [(value, str(label)) for value, label in form.fields["role"].choices]
+    assert choices == [("", "— none —"), ("Moderators", "Moderators"), ("Publishers", "Publishers")]
+    assert [value for value, _ in choices[1:]] == list(ROLES)
 
 
 def login_error_codes(client, username: str, password: str) -> set[str]:
