@@ -80,7 +80,10 @@ lint: setup
 messages: setup-base
 	$(PY) manage.py makemessages -l ko --no-location --no-wrap --no-obsolete \
 		--ignore='.venv/*' --ignore='tests/*' --ignore='var/*' --ignore='bench/*' --ignore='scripts/*'
-	$(PY) manage.py compilemessages -l ko
+	@# msgmerge guesses a translation for a new string from a similar old one ("Re-render" took
+	@# "Rendered"'s): such fuzzy guesses are emptied, so only a translation a person wrote is used.
+	msgattrib --clear-fuzzy --empty --clear-previous --no-wrap -o locale/ko/LC_MESSAGES/django.po locale/ko/LC_MESSAGES/django.po
+	$(PY) manage.py compilemessages -l ko --ignore='.venv/*'
 
 check: setup-base
 	$(PY) manage.py check

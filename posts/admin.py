@@ -387,9 +387,9 @@ class PostAdmin(InstantMoves, ModerationActions, admin.ModelAdmin):
         when = f"{timezone.localtime(post.not_before):%Y-%m-%d %H:%M %Z}"
         if post.failure is Failure.UPLOAD_AUTH:  # no wait ends this: a person must log in again
             return _("blocked: %(why)s; an administrator must log in again (next try %(when)s)") % {
-                "why": post.failure.label, "when": when,
+                "why": _(post.failure.label), "when": when,
             }
-        why = post.failure.label if post.failure else _("upload requested")
+        why = _(post.failure.label) if post.failure else _("upload requested")
         return _("%(why)s: upload at %(when)s") % {"why": why, "when": when}
 
     @admin.display(description=gettext_lazy("attempts"))
