@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.db import IntegrityError, models, transaction
-from django.db.models import F
+from django.db.models import F, Q
 
 
 class QuotaUsageQuerySet(models.QuerySet):
@@ -75,11 +75,16 @@ class PublishSlot(models.Model):
 
 
 class Upload(models.Model):
-    """A post's video on one platform: where it is, what the platform did with it, its counters.
+    """A post's or a compilation's video on one platform: where it is, what the platform did with
+    it, its counters.
 
-    Only the resumable session (the platform's upload URL and bytes sent) is free-form JSON. A post
+    Only the resumable session (the platform's upload URL and bytes sent) is free-form JSON. A video
     published on several platforms has one record per platform, each with its own ``state``: a
     failure on one platform leaves the video already up on another where it is.
+
+    A compilation's video is the same kind of record with ``compilation`` set instead of ``post``
+    (exactly one of them, a check constraint): the upload, stats refresh, processing checks and
+    take-down read one model, instead of a copy of these columns and of each of those paths.
     """
 
     class State(models.TextChoices):
@@ -89,7 +94,9 @@ class Upload(models.Model):
         WAITING = "waiting", "Waiting (quota, limit, login or a retry)"
         FAILED = "failed", "Failed"
 
-    post = models.ForeignKey("posts.Post", on_delete=models.CASCADE, related_name="uploads")
+    post = models.ForeignKey("posts.Post", null=True, blank=True, on_delete=models.CASCADE, related_name="uploads")
+    compilation = models.ForeignKey("generation.Compilation", null=True, blank=True, on_delete=models.CASCADE,
+                                    related_name="uploads")
     platform = models.CharField(max_length=16, help_text="The uploader's name (UPLOADERS).")
     state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
     error = models.CharField(max_length=500, blank=True, help_text="Why the last attempt on this platform stopped.")
@@ -113,8 +120,21 @@ class Upload(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["post", "platform"], name="upload_post_platform_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "platform"], name="upload_post_platform_unique"),
+            models.UniqueConstraint(fields=["compilation", "platform"], name="upload_compilation_platform_unique"),
+            models.CheckConstraint(
+                condition=(Q(post__isnull=False, compilation__isnull=True)
+                           | Q(post__isnull=True, compilation__isnull=False)),
+                name="upload_one_owner",
+            ),
+        ]
         indexes = [models.Index(fields=["uploaded_at"], name="upload_uploaded")]
 
     def __str__(self) -> str:
         return f"{self.platform} {self.video_id or '(not uploaded)'}"
+
+    @property
+    def owner(self):
+        """The post or the compilation whose video this is."""
+        return self.post if self.post_id else self.compilation
