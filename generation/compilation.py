@@ -221,10 +221,15 @@ def narration_write(compilation: Compilation) -> Narration:
     return narration
 
 
-def source_credits(compilation: Compilation) -> str:
-    """One line per rank crediting its source: the community's name and the post's address."""
-    return "\n".join(f"{item.rank}위 {clean_title(item.post.title)} — {site_name_ko(item.post.site_code)} "
-                     f"{item.post.url}" for item in compilation.items.select_related("post").order_by("rank"))
+def source_credits(compilation: Compilation, *, titles: bool = True) -> str:
+    """One line per rank crediting its source: the community's name and the post's address.
+
+    Without ``titles`` each line is only rank, community and address: what a description too
+    short for the titles must still carry.
+    """
+    return "\n".join(f"{item.rank}위 {clean_title(item.post.title) + ' — ' if titles else ''}"
+                     f"{site_name_ko(item.post.site_code)} {item.post.url}"
+                     for item in compilation.items.select_related("post").order_by("rank"))
 
 
 # Generation (gpu cluster) -------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """The compilation page: items inline in rank order (up/down buttons and Alt+↑/↓ reorder them),
-each with its spoken-length estimate; approve, reject and re-render with the posts' roles; and
-"add to compilation" on the posts inbox."""
+each with its spoken-length estimate; approve, reject, re-render and upload with the posts' roles;
+and "add to compilation" on the posts inbox."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from generation.compilation import (
     compilation_reject,
     compilation_reorder,
     compilation_rerender,
+    compilation_schedule_upload,
     estimate_seconds,
 )
 from generation.models import Compilation, CompilationChange, CompilationItem
@@ -27,6 +28,7 @@ from generation.script import split_sentences
 from posts.admin import PostAdmin
 from posts.lifecycle import CompilationStatus, InvalidTransition, Status
 from posts.media import media_url
+from posts.notices import upload_blocked
 
 
 class ItemForm(forms.ModelForm):
@@ -84,13 +86,16 @@ class CompilationAdmin(admin.ModelAdmin):
     fields = ["title", "intro", "outro", "description", "status", "error_code", "error_message", "video", "qc"]
     readonly_fields = ["status", "error_code", "error_message", "video", "qc"]
     inlines = [ItemInline, ChangeInline]
-    actions = ["approve", "reject", "rerender"]
+    actions = ["approve", "reject", "rerender", "upload_now"]
 
     class Media:
         js = ["admin/js/compilation_order.js"]
 
     def has_approve_permission(self, request) -> bool:
         return request.user.has_perm("posts.approve_post")
+
+    def has_publish_permission(self, request) -> bool:
+        return request.user.has_perm("posts.publish_post")
 
     @admin.display(description=_("items"))
     def item_count(self, compilation: Compilation) -> int:
@@ -151,6 +156,14 @@ class CompilationAdmin(admin.ModelAdmin):
     @admin.action(description=_("Re-render selected compilations"), permissions=["approve"])
     def rerender(self, request, queryset) -> None:
         self._each(request, queryset, compilation_rerender, gettext("%(done)d re-rendering, %(skipped)d skipped"))
+
+    @admin.action(description="Upload selected compilations now", permissions=["publish"])
+    def upload_now(self, request, queryset) -> None:
+        if upload_blocked():  # queued, it would only wait for the login: say so, as the posts' action does
+            self.message_user(request, "Nothing queued: uploads cannot run now (see the warning on the inbox).",
+                              messages.ERROR)
+            return
+        self._each(request, queryset, compilation_schedule_upload, "queued for upload")
 
 
 @admin.action(description=_("Add selected posts to a compilation"), permissions=["approve"])

@@ -6,7 +6,7 @@ the same services as the inbox's actions, each checked against the user's role.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.contrib import admin, messages
 from django.db.models import Count
@@ -20,15 +20,15 @@ from django.utils.translation import gettext_lazy
 
 from generation.models import Short
 from generation.speech import short_voice_fell_back
+from ops.health import cluster_health
+from ops.models import ClusterHeartbeat
 from ops.overview import CLUSTERS
 from posts import services
-from posts.lifecycle import PENDING, Status
+from posts.lifecycle import Status
 from posts.models import Post
 
 S = Status
 IN_FLIGHT = (S.APPROVED, S.PROCESSING, S.UPLOADING, S.TAKING_DOWN)
-# Work waiting this long for a cluster that shows no sign of life raises the alarm.
-STALL_AFTER = timedelta(minutes=10)
 LIST_LIMIT = 50
 GALLERY_STATUSES = (S.RENDERED, S.UPLOADING, S.UPLOADED)
 STAGE_LABELS = {
@@ -68,18 +68,9 @@ def post_stage(post: Post, now: datetime) -> dict:
 
 
 def _cluster_alarms(now: datetime) -> list[dict]:
-    """Each cluster, and whether work has waited for it past STALL_AFTER with no sign of life."""
-    from django_q.models import Task
-
-    rows = []
-    for name in CLUSTERS:
-        statuses = [status for status, task in PENDING.items() if task.cluster == name]
-        waiting = Post.objects.filter(status__in=statuses, queued_at__lt=now - STALL_AFTER)
-        oldest = waiting.order_by("queued_at").values_list("queued_at", flat=True).first()
-        last = Task.objects.filter(cluster=name).order_by("-stopped").values_list("stopped", flat=True).first()
-        stalled = oldest is not None and (last is None or last < oldest)
-        rows.append({"name": name, "last_finished": last, "oldest_waiting": oldest, "alarm": stalled})
-    return rows
+    """Each cluster, its last heartbeat, and the alarm: down by the rule ``/healthz`` uses."""
+    return [{"name": name, "last_seen": ClusterHeartbeat.objects.last_seen(name),
+             "alarm": not cluster_health(name, now)["ok"]} for name in CLUSTERS]
 
 
 def progress_snapshot(now: datetime) -> dict:

@@ -24,6 +24,9 @@ class HeartbeatQuerySet(models.QuerySet):
     def alive(self, name: str, now: datetime, within: timedelta) -> bool:
         return self.filter(name=name, seen_at__gte=now - within).exists()
 
+    def last_seen(self, name: str) -> datetime | None:
+        return self.filter(name=name).order_by("-seen_at").values_list("seen_at", flat=True).first()
+
 
 class ClusterHeartbeat(models.Model):
     name = models.CharField(max_length=32)

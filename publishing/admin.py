@@ -6,6 +6,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from generation.compilation_admin import CompilationAdmin
 from posts.admin import PostPagePart, ReadOnlyInline, post_page_extend, safe_link
 from publishing.models import PublishSlot, QuotaUsage, Upload
 
@@ -37,16 +38,16 @@ class PublishSlotAdmin(ReadOnlyAdmin):
 
 @admin.register(Upload)
 class UploadAdmin(ReadOnlyAdmin):
-    list_display = ["post", "platform", "state", "video_id", "uploaded_at", "processing_status", "views", "likes",
-                    "comments", "stats_fetched_at"]
+    list_display = ["post", "compilation", "platform", "state", "video_id", "uploaded_at", "processing_status",
+                    "views", "likes", "comments", "stats_fetched_at"]
     list_filter = ["platform", "state"]
-    list_select_related = ["post"]
+    list_select_related = ["post", "compilation"]
     ordering = ["-uploaded_at"]
     exclude = ["session"]
 
 
 class UploadInline(ReadOnlyInline):
-    """Where the post's video is on each platform and how it does; written by the uploads."""
+    """Where the post's (or compilation's) video is on each platform and how it does; written by the uploads."""
 
     model = Upload
     verbose_name_plural = _("uploads")
@@ -72,3 +73,5 @@ class UploadPage(PostPagePart):
 
 
 post_page_extend(UploadPage())
+# generation may not import publishing: the compilation page gets its uploads from here.
+CompilationAdmin.inlines = [*CompilationAdmin.inlines, UploadInline]

@@ -82,9 +82,34 @@ def description_for(post: Post, summary: str, tags: list[str]) -> str:
     """
     from crawling.registry import site_name
 
-    summary = "\n".join(line for line in strip_invisible(summary).translate(FORBIDDEN).splitlines()
+    summary = "\n".join(line for line in clean_text(summary).splitlines()
                         if not (line.lstrip().startswith("출처") and post.url in line)).strip()
     source = f"출처: {site_name(post.site_code)} {post.url}".translate(FORBIDDEN)
+    return description_join(summary, source, hashtags_for(summary, tags))
+
+
+def compilation_description(compilation, summary: str, tags: list[str]) -> str:
+    """Summary, one credit per rank (the community's Korean name and the post's URL each), hashtags.
+
+    The credits are what must survive YouTube's byte limit: the summary is cut first, then the
+    post titles are left out of the credits, never a rank's community or URL.
+    """
+    from generation.compilation import source_credits
+
+    summary = clean_text(summary).strip()
+    hashtags = hashtags_for(summary, tags)
+    credits = clean_text(source_credits(compilation))
+    if len(f"{credits}\n\n{hashtags}".encode()) > DESCRIPTION_MAX_BYTES:
+        credits = clean_text(source_credits(compilation, titles=False))
+    return description_join(summary, credits, hashtags)
+
+
+def clean_text(text: str) -> str:
+    return strip_invisible(text).translate(FORBIDDEN)
+
+
+def hashtags_for(summary: str, tags: list[str]) -> str:
+    """PUBLISH_HASHTAGS and ``tags`` as hashtags, each once and none the summary already has."""
     written = {tag.casefold() for tag in HASHTAG.findall(summary)}
     hashtags = []
     for tag in [*settings.PUBLISH_HASHTAGS, *tags]:
@@ -92,7 +117,12 @@ def description_for(post: Post, summary: str, tags: list[str]) -> str:
         if len(tag) > 1 and tag.casefold() not in written:
             written.add(tag.casefold())
             hashtags.append(tag)
-    tail = "\n\n".join(part for part in (source, " ".join(hashtags)) if part)
+    return " ".join(hashtags)
+
+
+def description_join(summary: str, source: str, hashtags: str) -> str:
+    """Summary, source, hashtags: the summary is cut to the bytes the other two leave."""
+    tail = cut_bytes("\n\n".join(part for part in (source, hashtags) if part), DESCRIPTION_MAX_BYTES)
     room = DESCRIPTION_MAX_BYTES - len(tail.encode()) - len(b"\n\n")
     return "\n\n".join(part for part in (cut_bytes(summary, room).strip(), tail) if part)
 
@@ -133,8 +163,34 @@ def metadata_for(post: Post, *, publish_at: datetime | None = None) -> Metadata:
     )
 
 
+def compilation_upload_key(compilation) -> str:
+    """A tag unique to the compilation. The creation time is in it because a pk alone repeats
+    after a database is recreated, and ``find`` would then take an old video for this one."""
+    digest = hashlib.sha256(f"compilation:{compilation.pk}:{compilation.created_at.isoformat()}".encode())
+    return f"wb{digest.hexdigest()[:16]}"
+
+
+def compilation_metadata(compilation) -> Metadata:
+    """A compilation's title, credits and tags: its ranks' tags after the ranking's own."""
+    from generation.models import Short
+
+    ranked = Short.objects.filter(post__compilation_items__compilation=compilation).order_by(
+        "post__compilation_items__rank").values_list("tags", flat=True)
+    tags = ["랭킹", f"TOP{compilation.items.count()}", *(tag for each in ranked for tag in each or [])]
+    key = compilation_upload_key(compilation)
+    return Metadata(
+        key=key,
+        title=shorts_title(compilation.title),
+        description=compilation_description(compilation, compilation.description or compilation.title, tags[:2]),
+        tags=tags_for(tags, key),
+        category_id=settings.YOUTUBE_CATEGORY_ID,
+        privacy_status=settings.YOUTUBE_PRIVACY_STATUS,
+        thumbnail_path=thumbnail_for(compilation),
+    )
+
+
 def thumbnail_for(short) -> str:
-    """The 9:16 thumbnail of a Short (YouTube takes custom Shorts thumbnails since 2026-11-03),
+    """The 9:16 thumbnail of a Short or a compilation (YouTube takes custom Shorts thumbnails since 2026-11-03),
     else the 16:9 one; "" when the render made none."""
     relative = short.tall_thumbnail_path or short.thumbnail_path
     return str(media_path(relative)) if relative else ""

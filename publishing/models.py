@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.db import IntegrityError, models, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -81,11 +81,16 @@ class PublishSlot(models.Model):
 
 
 class Upload(models.Model):
-    """A post's video on one platform: where it is, what the platform did with it, its counters.
+    """A post's or a compilation's video on one platform: where it is, what the platform did with
+    it, its counters.
 
-    Only the resumable session (the platform's upload URL and bytes sent) is free-form JSON. A post
+    Only the resumable session (the platform's upload URL and bytes sent) is free-form JSON. A video
     published on several platforms has one record per platform, each with its own ``state``: a
     failure on one platform leaves the video already up on another where it is.
+
+    A compilation's video is the same kind of record with ``compilation`` set instead of ``post``
+    (exactly one of them, a check constraint): the upload, stats refresh, processing checks and
+    take-down read one model, instead of a copy of these columns and of each of those paths.
     """
 
     class State(models.TextChoices):
@@ -95,7 +100,13 @@ class Upload(models.Model):
         WAITING = "waiting", _("Waiting (quota, limit, login or a retry)")
         FAILED = "failed", _("Failed")
 
-    post = models.ForeignKey("posts.Post", on_delete=models.CASCADE, related_name="uploads", verbose_name=_("post"))
+    post = models.ForeignKey(
+        "posts.Post", null=True, blank=True, on_delete=models.CASCADE, related_name="uploads", verbose_name=_("post"),
+    )
+    compilation = models.ForeignKey(
+        "generation.Compilation", null=True, blank=True, on_delete=models.CASCADE, related_name="uploads",
+        verbose_name=_("compilation"),
+    )
     platform = models.CharField(_("platform"), max_length=16, help_text=_("The uploader's name (UPLOADERS)."))
     state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.PENDING)
     error = models.CharField(
@@ -129,8 +140,21 @@ class Upload(models.Model):
     class Meta:
         verbose_name = _("upload")
         verbose_name_plural = _("uploads")
-        constraints = [models.UniqueConstraint(fields=["post", "platform"], name="upload_post_platform_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "platform"], name="upload_post_platform_unique"),
+            models.UniqueConstraint(fields=["compilation", "platform"], name="upload_compilation_platform_unique"),
+            models.CheckConstraint(
+                condition=(Q(post__isnull=False, compilation__isnull=True)
+                           | Q(post__isnull=True, compilation__isnull=False)),
+                name="upload_one_owner",
+            ),
+        ]
         indexes = [models.Index(fields=["uploaded_at"], name="upload_uploaded")]
 
     def __str__(self) -> str:
         return f"{self.platform} {self.video_id or '(not uploaded)'}"
+
+    @property
+    def owner(self):
+        """The post or the compilation whose video this is."""
+        return self.post if self.post_id else self.compilation

@@ -1,8 +1,8 @@
 """Platform counters of uploaded videos, pulled periodically and summed for the status page.
 
 Each refresh also checks what the platform made of the videos: a video rejected or failed in
-processing, or no longer there, fails its post with the reason (``mark_rejected``), and a
-thumbnail that did not go up with the video is set again.
+processing, or no longer there, fails its post or compilation with the reason
+(``mark_rejected``), and a thumbnail that did not go up with the video is set again.
 """
 
 from __future__ import annotations
@@ -11,14 +11,14 @@ import logging
 from collections import defaultdict
 from datetime import datetime
 
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
-from generation.models import Short
-from posts.lifecycle import Failure
-from posts.models import Post, Status
-from posts.services import post_reject
+from posts.lifecycle import Failure, InvalidTransition
+from posts.models import Status
+from posts.services import lifecycle_move
 from publishing.models import Upload
+from publishing.publishable import thumbnails_of
 from publishing.quota import QuotaExhausted
 from publishing.upload import REFUSED, refusal, thumbnail_place
 from publishing.uploaders import get_uploader
@@ -31,7 +31,9 @@ def stats_refresh(*, now: datetime | None = None) -> int:
     """Fetch views, likes and comments of every uploaded video; returns how many were updated."""
     now = now or timezone.now()
     by_platform: dict[str, list[Upload]] = defaultdict(list)
-    for upload in Upload.objects.filter(post__status=Status.UPLOADED, taken_down_at__isnull=True).exclude(video_id=""):
+    published = Q(post__status=Status.UPLOADED) | Q(compilation__status=Status.UPLOADED)
+    uploads = Upload.objects.filter(published, taken_down_at__isnull=True).exclude(video_id="")
+    for upload in uploads.select_related("post", "compilation"):
         by_platform[upload.platform].append(upload)
     return sum(_refresh(name, items, now) for name, items in by_platform.items())
 
@@ -80,16 +82,15 @@ def processing_save(upload: Upload, found: dict) -> None:
         return
     failure = Failure.VIDEO_REMOVED if status == "removed" else Failure.UPLOAD_REJECTED
     try:
-        post_reject(post=upload.post, failure=failure, message=refusal(upload))
-    except Post.InvalidTransition as exc:  # taken down or moved meanwhile: the record says enough
-        log.info("post %s not marked %s: %s", upload.post_id, status, exc)
+        lifecycle_move(upload.owner, "mark_rejected", failure=failure, reason=refusal(upload)[:2000])
+    except InvalidTransition as exc:  # taken down or moved meanwhile: the record says enough
+        log.info("%s not marked %s: %s", upload.owner, status, exc)
 
 
 def thumbnail_retry(upload: Upload, uploader: Uploader, now: datetime) -> None:
     """Set the thumbnail once processing has finished, or again after it failed at upload (an
     unverified channel, a quota day, an outage)."""
-    short = Short.objects.filter(post_id=upload.post_id).first()
-    if short and thumbnail_place(uploader, upload, short):
+    if thumbnail_place(uploader, upload, thumbnails_of(upload.owner)):
         upload.thumbnail_set_at = now
         upload.save(update_fields=["thumbnail_set_at", "updated_at"])
 

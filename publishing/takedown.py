@@ -1,7 +1,9 @@
-"""``post_take_down``: remove a post's video everywhere (an author asked), keeping its history.
+"""``post_take_down`` and ``compilation_take_down``: remove a video everywhere (an author
+asked), keeping its history.
 
-A person asks with ``post_request_take_down`` (UPLOADED → TAKING_DOWN, reason in the history);
-this runs as that move's follow-up task.
+A person asks with ``request_take_down`` (UPLOADED → TAKING_DOWN, reason in the history); these
+run as that move's follow-up task. Both go through ``take_down``, which works on any row of a
+lifecycle table with upload records.
 """
 
 from __future__ import annotations
@@ -13,10 +15,10 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
-from generation.models import Short
+from generation.models import Compilation, Short
 from posts.lifecycle import Failure, Status
-from posts.models import Post
-from posts.services import post_fail, post_move
+from posts.models import LifecycleModel, Post
+from posts.services import lifecycle_move
 from publishing.uploaders import get_uploader
 from publishing.uploaders.base import ManualTakeDown
 
@@ -24,19 +26,28 @@ log = logging.getLogger(__name__)
 
 
 def post_take_down(post: Post) -> bool:
-    """Delete the video on the platform and the local media, then move the post to TAKEN_DOWN.
+    return take_down(post, media_delete)
 
-    The platform delete comes first: if it fails (quota, network) the post fails with
-    TAKE_DOWN_FAILED and is retried, instead of a TAKEN_DOWN post whose video is still public.
+
+def compilation_take_down(compilation: Compilation) -> bool:
+    return take_down(compilation, compilation_media_delete)
+
+
+def take_down(row: LifecycleModel, delete_media) -> bool:
+    """Delete the video on each platform and the local media, then move the row to TAKEN_DOWN.
+
+    The platform delete comes first: if it fails (quota, network) the row fails with
+    TAKE_DOWN_FAILED and is retried, instead of a TAKEN_DOWN row whose video is still public.
     A platform without a delete API (TikTok) cannot be done here: its record keeps no
-    ``taken_down_at``, and the record and the post's history tell a person to delete it in the app.
+    ``taken_down_at``, and the record and the row's history tell a person to delete it in the app.
     Safe to run twice: deleting what is gone is a no-op, and the last move is guarded.
     """
-    if post.status != Status.TAKING_DOWN:
-        log.info("take-down of post %s skipped: it is %s", post.pk, post.status)
+    name = f"{row._meta.model_name} {row.pk}"
+    if row.status != Status.TAKING_DOWN:
+        log.info("take-down of %s skipped: it is %s", name, row.status)
         return False
     by_hand = []
-    for upload in post.uploads.filter(taken_down_at__isnull=True).exclude(video_id=""):
+    for upload in row.uploads.filter(taken_down_at__isnull=True).exclude(video_id=""):
         try:
             get_uploader(upload.platform).delete(upload.video_id)
         except ManualTakeDown as exc:
@@ -46,15 +57,15 @@ def post_take_down(post: Post) -> bool:
             by_hand.append(exc.message)
             continue
         except Exception as exc:
-            log.warning("take-down of post %s on %s failed: %s", post.pk, upload.platform, exc)
-            post_fail(post=post, failure=Failure.TAKE_DOWN_FAILED,
-                      message=f"{upload.platform}: {type(exc).__name__}: {exc}")
+            log.warning("take-down of %s on %s failed: %s", name, upload.platform, exc)
+            lifecycle_move(row, "fail", failure=Failure.TAKE_DOWN_FAILED,
+                           reason=f"{upload.platform}: {type(exc).__name__}: {exc}"[:2000])
             return False
         upload.taken_down_at = timezone.now()
         upload.save(update_fields=["taken_down_at", "updated_at"])
-    media_delete(post)
+    delete_media(row)
     reason = "; ".join(["deleted on the platform", *(f"TO DO BY HAND: {step}" for step in by_hand)])
-    post_move(post=post, move="mark_taken_down", reason=reason)
+    lifecycle_move(row, "mark_taken_down", reason=reason)
     return True
 
 
@@ -62,3 +73,10 @@ def media_delete(post: Post) -> None:
     """Remove ``MEDIA_ROOT/posts/<id>/`` and forget the paths; the upload records stay for history."""
     shutil.rmtree(Path(settings.MEDIA_ROOT) / "posts" / str(post.pk), ignore_errors=True)
     Short.objects.filter(post=post).update(audio_path="", video_path="", thumbnail_path="", updated_at=timezone.now())
+
+
+def compilation_media_delete(compilation: Compilation) -> None:
+    """Remove ``MEDIA_ROOT/compilations/<id>/`` and forget the paths, as for a post."""
+    shutil.rmtree(Path(settings.MEDIA_ROOT) / "compilations" / str(compilation.pk), ignore_errors=True)
+    Compilation.objects.filter(pk=compilation.pk).update(
+        audio_path="", video_path="", thumbnail_path="", tall_thumbnail_path="", updated_at=timezone.now())

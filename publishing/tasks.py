@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.conf import settings
 
+from generation.models import Compilation
 from posts.models import Post
 from publishing.slots import slots_fill
 from publishing.stats import stats_refresh
-from publishing.takedown import post_take_down
-from publishing.upload import post_upload
+from publishing.takedown import compilation_take_down, post_take_down
+from publishing.upload import compilation_upload, post_upload
 
 
 def upload(post_id: int) -> bool:
@@ -32,3 +33,15 @@ def take_down(post_id: int) -> bool:
     """Take a TAKING_DOWN post down; a repeated delivery finds it TAKEN_DOWN and does nothing."""
     post = Post.objects.filter(pk=post_id).first()
     return post_take_down(post) if post else False
+
+
+def upload_compilation(compilation_id: int) -> bool:
+    """Upload a RENDERED compilation through the posts' upload path; safe to deliver twice."""
+    compilation = Compilation.objects.filter(pk=compilation_id).first()
+    return compilation_upload(compilation) if compilation else False
+
+
+def take_down_compilation(compilation_id: int) -> bool:
+    """Take a TAKING_DOWN compilation down; a repeated delivery finds it TAKEN_DOWN and does nothing."""
+    compilation = Compilation.objects.filter(pk=compilation_id).first()
+    return compilation_take_down(compilation) if compilation else False

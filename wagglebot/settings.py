@@ -238,6 +238,9 @@ TIKTOK_CLIENT_KEY = env.str("TIKTOK_CLIENT_KEY", default="")
 TIKTOK_CLIENT_SECRET = env.str("TIKTOK_CLIENT_SECRET", default="")
 TIKTOK_TOKEN_FILE = env.path("TIKTOK_TOKEN_FILE", default=BASE_DIR / "secrets" / "tiktok_token.json")
 TIKTOK_API_ROOT = env.str("TIKTOK_API_ROOT", default="https://open.tiktokapis.com")
+# Where TikTok sends the browser after consent (``tiktok_auth``): registered in the app's Login Kit
+# (desktop: localhost or 127.0.0.1 with a port). Nothing needs to listen; the operator pastes the URL.
+TIKTOK_REDIRECT_URI = env.str("TIKTOK_REDIRECT_URI", default="http://127.0.0.1:3455/callback/")
 # Unaudited apps may only post SELF_ONLY (private); change it once TikTok audited the app.
 TIKTOK_PRIVACY_LEVEL = env.str("TIKTOK_PRIVACY_LEVEL", default="SELF_ONLY")
 # 5 MB ≤ chunk ≤ 64 MB (TikTok's rule); a file under 5 MB goes as one chunk whatever this says.

@@ -8,13 +8,16 @@ back at once: TikTok rotates refresh tokens, so the old one stops working once a
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
 import random
+import secrets
 import time
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import requests
 from django.conf import settings
@@ -23,7 +26,10 @@ from publishing.uploaders.base import AuthError, UploadError, UploadLimited
 
 log = logging.getLogger(__name__)
 TOKEN_PATH = "/v2/oauth/token/"
-AUTH_HINT = "authorise the app again and write the new tokens to TIKTOK_TOKEN_FILE"
+AUTH_HINT = "run `python manage.py tiktok_auth` to authorise the account again"
+# Login Kit's authorization page; the code it gives is traded at TOKEN_PATH of TIKTOK_API_ROOT.
+AUTHORIZE_URL = "https://www.tiktok.com/v2/auth/authorize/"
+SCOPES = "video.publish,video.upload"
 # Refresh this long before the access token runs out rather than spend a call on a 401.
 EXPIRY_MARGIN_SECONDS = 300
 BACKOFF_CAP_SECONDS = 60
@@ -83,9 +89,7 @@ class TikTokClient:
             # invalid_grant: the refresh token expired (365 days), was rotated away or revoked.
             reason = answer.get("error_description") or answer.get("error") or resp.status_code
             raise AuthError(f"TikTok refused the refresh token ({reason}): {AUTH_HINT}")
-        now = self.clock()
-        self._token = {**stored, **answer, "expires_at": now + int(answer.get("expires_in", 0)),
-                       "refresh_expires_at": now + int(answer.get("refresh_expires_in", 0))}
+        self._token = {**stored, **token_stamped(answer, self.clock())}
         token_save(self._token, Path(settings.TIKTOK_TOKEN_FILE))
         log.info("TikTok access token refreshed")
 
@@ -174,3 +178,55 @@ def token_save(token: dict, path: Path) -> None:
         tmp.replace(path)
     except OSError as exc:
         raise AuthError(f"cannot write the TikTok token to {path} (TIKTOK_TOKEN_FILE): {exc}") from exc
+
+
+def token_stamped(answer: dict, now: float) -> dict:
+    """The token endpoint's answer with its lifetimes turned into epoch seconds."""
+    return {**answer, "expires_at": now + int(answer.get("expires_in", 0)),
+            "refresh_expires_at": now + int(answer.get("refresh_expires_in", 0))}
+
+
+# Authorization (``manage.py tiktok_auth``) ---------------------------------------------------
+
+
+def pkce_pair() -> tuple[str, str]:
+    """A PKCE code_verifier and its S256 challenge as TikTok computes it: the SHA-256 in hex,
+    where RFC 7636 says base64url (a base64url challenge fails the exchange)."""
+    verifier = secrets.token_urlsafe(48)  # 64 characters of A-Z a-z 0-9 - _
+    return verifier, hashlib.sha256(verifier.encode()).hexdigest()
+
+
+def authorize_url(*, state: str, challenge: str, redirect_uri: str) -> str:
+    query = {"client_key": settings.TIKTOK_CLIENT_KEY, "scope": SCOPES, "response_type": "code",
+             "redirect_uri": redirect_uri, "state": state, "code_challenge": challenge,
+             "code_challenge_method": "S256"}
+    return f"{AUTHORIZE_URL}?{urlencode(query)}"
+
+
+def code_from_redirect(url: str, state: str) -> str:
+    """The authorization code in the URL TikTok redirected the browser to; ``ValueError`` says why not."""
+    query = {key: values[0] for key, values in parse_qs(urlsplit(url.strip()).query).items()}
+    if "error" in query:
+        raise ValueError(f"TikTok refused the authorization: {query.get('error_description') or query['error']}")
+    if query.get("state") != state:
+        raise ValueError("the state in the URL is not this run's: paste the URL of the login this command printed")
+    if not query.get("code"):
+        raise ValueError("the URL carries no code: paste the whole address TikTok redirected to")
+    return query["code"]
+
+
+def code_exchange(*, code: str, verifier: str, redirect_uri: str, now: float | None = None) -> dict:
+    """Trade the authorization code for the account's tokens, stamped as the token file keeps them."""
+    form = {"client_key": settings.TIKTOK_CLIENT_KEY, "client_secret": settings.TIKTOK_CLIENT_SECRET,
+            "code": code, "grant_type": "authorization_code", "redirect_uri": redirect_uri,
+            "code_verifier": verifier}
+    root = settings.TIKTOK_API_ROOT.rstrip("/")
+    try:
+        resp = requests.post(root + TOKEN_PATH, data=form, timeout=settings.TIKTOK_HTTP_TIMEOUT)
+        answer = resp.json()
+    except (requests.RequestException, ValueError) as exc:
+        raise UploadError(f"TikTok's token endpoint is unavailable ({exc})") from exc
+    if "access_token" not in answer:
+        reason = answer.get("error_description") or answer.get("error") or resp.status_code
+        raise AuthError(f"TikTok refused the code ({reason})")
+    return token_stamped(answer, time.time() if now is None else now)

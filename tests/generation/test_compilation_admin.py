@@ -50,7 +50,8 @@ def test_saving_the_page_with_a_new_order_reranks_the_items(admin_client):
     data = {"title": compilation.title, "intro": "", "outro": "", "description": "",
             "items-TOTAL_FORMS": 3, "items-INITIAL_FORMS": 3, "items-MIN_NUM_FORMS": 0, "items-MAX_NUM_FORMS": 10,
             "history-TOTAL_FORMS": 0, "history-INITIAL_FORMS": 0, "history-MIN_NUM_FORMS": 0,
-            "history-MAX_NUM_FORMS": 0}
+            "history-MAX_NUM_FORMS": 0, "uploads-TOTAL_FORMS": 0, "uploads-INITIAL_FORMS": 0,
+            "uploads-MIN_NUM_FORMS": 0, "uploads-MAX_NUM_FORMS": 0}
     for n, item in enumerate(items):
         data.update({f"items-{n}-id": item.pk, f"items-{n}-compilation": compilation.pk,
                      f"items-{n}-post": item.post_id, f"items-{n}-narration": "", f"items-{n}-order": order[item.pk]})

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from generation.models import Short
+from ops.models import ClusterHeartbeat
 from posts.models import Post, Status
 from tests.posts.conftest import make_post
 
@@ -39,12 +40,31 @@ def test_the_post_page_polls_one_post_as_json(moderator_client):
                       "stage": "waiting for the GPU worker", "elapsed": answer["elapsed"]}
 
 
-def test_the_alarm_rings_when_work_waits_for_a_cluster_that_finished_nothing(moderator_client):
-    post = make_post(Status.APPROVED)
-    assert "progress-alarm" not in moderator_client.get(PROGRESS).content.decode()
-    Post.objects.filter(pk=post.pk).update(queued_at=timezone.now() - timedelta(minutes=11))
+def test_the_alarm_rings_when_work_waits_and_the_cluster_sent_no_heartbeat(moderator_client):
+    assert "progress-alarm" not in moderator_client.get(PROGRESS).content.decode()  # idle and silent is fine
+    make_post(Status.APPROVED)
     page = moderator_client.get(f"{PROGRESS}?partial=1").content.decode()
     assert "progress-alarm" in page and "The gpu cluster shows no sign of life" in page
+    assert "The default cluster" not in page  # nothing waits for it
+
+
+def test_a_beating_cluster_silences_the_alarm_and_a_stale_beat_rings_it(moderator_client, settings):
+    make_post(Status.APPROVED)
+    beat = ClusterHeartbeat.objects.create(name="gpu", host="gpu-box", pid=1, seen_at=timezone.now())
+    assert "progress-alarm" not in moderator_client.get(f"{PROGRESS}?partial=1").content.decode()
+
+    beat.seen_at = timezone.now() - timedelta(seconds=settings.HEALTHZ_HEARTBEAT_SECONDS + 5)
+    beat.save()
+    page = moderator_client.get(f"{PROGRESS}?partial=1").content.decode()
+    assert "progress-alarm" in page and f"last heartbeat {timezone.localtime(beat.seen_at):%Y-%m-%d %H:%M:%S}" in page
+
+
+@pytest.mark.parametrize("status", [Status.APPROVED, Status.PROCESSING, Status.COLLECTED])
+def test_the_progress_alarm_and_healthz_agree(moderator_client, client, status):
+    make_post(status)
+    page = moderator_client.get(f"{PROGRESS}?partial=1").content.decode()
+    healthz = client.get("/healthz").json()
+    assert ("The gpu cluster shows no sign of life" in page) is (not healthz["cluster_gpu"]["ok"])
 
 
 def test_one_click_retry_of_a_failed_post(moderator_client, django_capture_on_commit_callbacks):

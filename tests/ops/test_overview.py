@@ -185,6 +185,13 @@ def test_healthz_is_ok_when_the_waiting_posts_cluster_beats(client):
     assert response.json()["cluster_gpu"] == {"ok": True, "heartbeat": True, "work_waiting": True}
 
 
+def test_healthz_counts_an_approved_compilation_as_work_waiting_for_the_gpu(client):
+    from tests.factories import make_compilation
+
+    make_compilation(status="APPROVED")
+    assert client.get("/healthz").json()["cluster_gpu"] == {"ok": False, "heartbeat": False, "work_waiting": True}
+
+
 def test_healthz_counts_a_post_held_by_a_dead_gpu_worker_as_waiting_work(client):
     make_post(status=Status.PROCESSING)
     assert client.get("/healthz").json()["cluster_gpu"]["ok"] is False

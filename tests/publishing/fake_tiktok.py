@@ -2,7 +2,9 @@
 
 What it checks, as the documentation states it (see publishing/uploaders/tiktok.py for sources):
 bearer tokens (401 ``access_token_invalid``), the OAuth v2 token endpoint with rotating refresh
-tokens (``invalid_grant`` for a used or revoked one), ``creator_info/query``, ``video/init`` with
+tokens (``invalid_grant`` for a used or revoked one), the authorization-code grant with PKCE as
+TikTok computes it (``authorize`` plays the consent page: S256 challenge, the SHA-256 of the
+verifier in hex; the code is single-use and bound to its redirect URI), ``creator_info/query``, ``video/init`` with
 FILE_UPLOAD and the chunk rules (5–64 MB chunks, the final one up to 128 MB, under 5 MB one
 chunk, ``total_chunk_count`` = size // chunk_size, 1–1000 chunks), 6 inits a minute per token
 (429 ``rate_limit_exceeded``), a daily cap of posts (403 ``spam_risk_too_many_posts``), privacy
@@ -14,13 +16,14 @@ tests advance it (``advance``) instead of sleeping.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 import socket
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 MB = 1024 * 1024
 INITS_PER_MINUTE = 6
@@ -72,6 +75,7 @@ class FakeTikTok:
         self.polls_to_finish = 1  # status fetches after the last chunk before the post is done
         self.outcome = ""  # "": PUBLISH_COMPLETE; else the fail_reason of a FAILED publish
         self.hang_up_in_chunk: int | None = None  # take part of this chunk, then drop the line
+        self.codes: dict[str, dict] = {}  # authorization code → what its authorize request asked
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self.server.daemon_threads = True
         self.server.fake = self
@@ -97,6 +101,20 @@ class FakeTikTok:
 
     def requests(self, path_part: str) -> list[dict]:
         return [entry for entry in self.log if path_part in entry["path"]]
+
+    def authorize(self, url: str, *, allow: bool = True) -> str:
+        """The user on TikTok's consent page: check the request, answer with the redirect URL."""
+        query = {key: values[0] for key, values in parse_qs(urlsplit(url).query).items()}
+        assert query["client_key"] == self.client_key and query["response_type"] == "code", query
+        assert query["code_challenge_method"] == "S256" and len(query["code_challenge"]) == 64, query
+        if not allow:
+            answer = {"error": "access_denied", "error_description": "The user denied the request",
+                      "state": query["state"]}
+        else:
+            code = secrets.token_urlsafe(24)
+            self.codes[code] = query
+            answer = {"code": code, "scopes": query["scope"], "state": query["state"]}
+        return f"{query['redirect_uri']}?{urlencode(answer)}"
 
     def posted(self) -> list[Publish]:
         return [p for p in self.publishes.values() if p.status == "PUBLISH_COMPLETE"]
@@ -130,7 +148,8 @@ class _Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         body = self._read()
         with self.fake.lock:
-            self.fake.log.append({"method": "POST", "path": parts.path, "body": body[:2000]})
+            self.fake.log.append({"method": "POST", "path": parts.path, "body": body[:2000],
+                                  "token": self.headers.get("Authorization", "").removeprefix("Bearer ")})
         if parts.path == "/v2/oauth/token/":
             return self._token(parse_qs(body.decode()))
         token = self.headers.get("Authorization", "").removeprefix("Bearer ")
@@ -150,6 +169,8 @@ class _Handler(BaseHTTPRequestHandler):
         fake = self.fake
         value = {k: v[0] for k, v in form.items()}
         known = (value.get("client_key"), value.get("client_secret")) == (fake.client_key, fake.client_secret)
+        if value.get("grant_type") == "authorization_code":
+            return self._code_grant(value, known)
         honoured = value.get("refresh_token") in fake.refresh_tokens
         if value.get("grant_type") != "refresh_token" or not known or not honoured:
             refused = {"error": "invalid_grant", "error_description": "Refresh token is invalid or expired."}
@@ -160,6 +181,24 @@ class _Handler(BaseHTTPRequestHandler):
             fake.refresh_tokens.add(refresh)
             fake.access_tokens.add(access)
         self._json(200, {"open_id": "open-1", "scope": "video.publish", "access_token": access, "expires_in": 86400,
+                         "refresh_token": refresh, "refresh_expires_in": 31536000, "token_type": "Bearer"})
+
+    def _code_grant(self, value: dict, known: bool) -> None:
+        fake = self.fake
+        with fake.lock:
+            asked = fake.codes.pop(value.get("code", ""), None)  # a code is good once
+        verifier = value.get("code_verifier", "")
+        if not known or asked is None or value.get("redirect_uri") != asked["redirect_uri"]:
+            refused = {"error": "invalid_grant", "error_description": "Authorization code is expired."}
+            return self._json(400, {**refused, "log_id": secrets.token_hex(8)})
+        if hashlib.sha256(verifier.encode()).hexdigest() != asked["code_challenge"]:
+            refused = {"error": "invalid_request", "error_description": "Code verifier or code challenge is invalid."}
+            return self._json(400, {**refused, "log_id": secrets.token_hex(8)})
+        access, refresh = f"act.{secrets.token_hex(6)}", f"rft.{secrets.token_hex(6)}"
+        with fake.lock:
+            fake.refresh_tokens.add(refresh)
+            fake.access_tokens.add(access)
+        self._json(200, {"open_id": "open-2", "scope": asked["scope"], "access_token": access, "expires_in": 86400,
                          "refresh_token": refresh, "refresh_expires_in": 31536000, "token_type": "Bearer"})
 
     def _creator(self, token: str, request: dict) -> tuple[int, dict]:

@@ -168,7 +168,7 @@ def test_a_revoked_refresh_token_waits_for_a_person_to_authorise_again(tiktok, m
     post.refresh_from_db()
     upload = post.uploads.get()
     assert (post.status, post.error_code, upload.state) == ("RENDERED", "UPLOAD_AUTH", "waiting")
-    assert "TIKTOK_TOKEN_FILE" in post.error_message
+    assert "manage.py tiktok_auth" in post.error_message
     assert tiktok.publishes == {}
 
 
