@@ -158,6 +158,7 @@ class Post(LifecycleModel, models.Model):
     title = models.CharField(max_length=300)
     content = models.TextField(blank=True)
     images = models.JSONField(default=list, blank=True)
+    videos = models.JSONField(default=list, blank=True, help_text="Clip URLs the crawl found in the post.")
     stats = models.JSONField(default=dict, blank=True)
     views = models.PositiveIntegerField(default=0)
     likes = models.IntegerField(default=0)
