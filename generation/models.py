@@ -22,9 +22,10 @@ class Short(models.Model):
         HUMAN = "human", "Edited by a person"
 
     class Layout(models.TextChoices):
-        AUTO = "auto", "Automatic (few images: post card)"
+        AUTO = "auto", "Automatic (a clip: the clip; few images: post card)"
         IMAGES = "images", "Image story (slideshow)"
         POST_CARD = "post_card", "Text story (post card)"
+        VIDEO = "video", "The post's clip"
 
     post = models.OneToOneField("posts.Post", on_delete=models.CASCADE, related_name="short")
     script = models.TextField(blank=True, help_text="Narration, at most 200 spoken characters.")
