@@ -101,6 +101,8 @@ class FailureKind:
     permanent: bool
     attempt: bool  # does the claim after this failure count as another attempt?
     label: str
+    # Waits for a person, not for time: the sweep never retries it; the person's act does.
+    awaits_person: bool = False
 
     @property
     def retry_to(self) -> Status:
@@ -126,6 +128,13 @@ class Failure(FailureKind, Enum):
     AUDIO_INVALID = "AUDIO_INVALID", Phase.GENERATION, True, True, "the clip has no audio to recognise"
     STT_TIMEOUT = "STT_TIMEOUT", Phase.GENERATION, False, True, "speech-to-text timed out"
     STT_BAD_RESPONSE = "STT_BAD_RESPONSE", Phase.GENERATION, False, True, "speech-to-text gave no usable transcript"
+    # A low-confidence transcript (every Vosk one) is narrated only once a person confirms it on the
+    # post page; confirming it retries the generation (generation.services.transcripts_confirm).
+    # Not permanent (the post is fine) and not counted as an attempt, but never retried by the sweep.
+    TRANSCRIPT_UNCONFIRMED = (
+        "TRANSCRIPT_UNCONFIRMED", Phase.GENERATION, False, False,
+        "waiting for a person to confirm the clip's transcript", True,
+    )
     GENERATION_CRASHED = "GENERATION_CRASHED", Phase.GENERATION, False, True, "unexpected error in generation"
     LEASE_EXPIRED = "LEASE_EXPIRED", Phase.GENERATION, False, True, "the generation worker's lease expired"
     UPLOAD_RETRY = "UPLOAD_RETRY", Phase.UPLOAD, False, True, "the upload hit a temporary error"
