@@ -96,6 +96,8 @@ class PostData:
     title: str
     content: str
     images: list[str] = field(default_factory=list)
+    # Clip URLs (``html.videos``): fetched by the render, not the crawl (``generation.clips``).
+    videos: list[str] = field(default_factory=list)
     views: int = 0
     likes: int = 0
     dislikes: int = 0
@@ -239,17 +241,32 @@ class BaseCrawler:
         this site's pace. Images may live on any public host (posts link imgur as often as the
         site's CDN), so a live crawl leaves them to safehttp's address guard rather than ``hosts``;
         in fixture mode every image comes from the fixture server's ``_images/`` and nowhere else."""
+        accept = "image/avif,image/webp,image/*,*/*;q=0.8"
+        return self.media_fetch(url, "_images", accept, settings.IMAGE_FETCH_MAX_BYTES, referer=referer,
+                                timeout=settings.IMAGE_FETCH_TIMEOUT)
+
+    def clip_fetch(self, url: str, *, referer: str = "") -> bytes:
+        """One video clip the same way (fixture mode: the fixture server's ``_videos/``), within
+        CLIP_FETCH_MAX_BYTES and only when the server says it is ``video/*``."""
+        accept = "video/mp4,video/webm,video/*;q=0.9,*/*;q=0.5"
+        return self.media_fetch(url, "_videos", accept, settings.CLIP_FETCH_MAX_BYTES, referer=referer,
+                                timeout=settings.CLIP_FETCH_TIMEOUT)
+
+    def media_fetch(
+        self, url: str, folder: str, accept: str, max_bytes: int, *, referer: str = "", timeout: float,
+    ) -> bytes:
         if self.policy.fixture:
             parts = urlsplit(url)
-            url = f"{self.base_url}/_images/{parts.hostname}{parts.path}"
-        headers = {"User-Agent": USER_AGENT, "Accept": "image/avif,image/webp,image/*,*/*;q=0.8"}
+            url = f"{self.base_url}/{folder}/{parts.hostname}{parts.path}"
+        headers = {"User-Agent": USER_AGENT, "Accept": accept}
         if self.image_referer and referer:
             headers["Referer"] = referer
         self.pace()
         try:
             return safehttp.fetch(
-                url, max_bytes=settings.IMAGE_FETCH_MAX_BYTES, content_type_prefix="image/", headers=headers,
+                url, max_bytes=max_bytes, content_type_prefix=accept.partition("/")[0] + "/", headers=headers,
                 check=self.policy_check if self.policy.fixture else None, pools=self.policy.pools(),
+                timeout=timeout,
             ).body
         finally:
             self._last_request = time.monotonic()

@@ -6,7 +6,8 @@ paths map to files: the site's list path → ``list.html`` (page N → ``list_N.
 ``post_<last long number in the URL>.html``, DC's comment POST and a comment GET (a path naming
 ``comment`` or ``memo``, todayhumor's ``ajax_memo_list.php``) → ``comments_<no>.json``,
 ``robots.txt`` with the status code its ``expected.json`` records (theqoo 404, instiz 403), and a
-post image ``_images/<host>/<path>`` → ``images/<file name>`` (404 when the folder has no such file).
+post image ``_images/<host>/<path>`` → ``images/<file name>`` and a post's clip ``_videos/<host>/<path>`` →
+``videos/<file name>`` (404 when the folder has no such file).
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ COMMENT_PATH = re.compile(r"comment|memo", re.I)
 MAX_LIST_PAGES = 20
 IMAGE_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gif": "image/gif",
                ".webp": "image/webp"}
+VIDEO_TYPES = {".mp4": "video/mp4", ".webm": "video/webm", ".mov": "video/quicktime"}
+MEDIA_FOLDERS = {"/_images/": ("images", IMAGE_TYPES), "/_videos/": ("videos", VIDEO_TYPES)}
 
 
 class FixtureServer:
@@ -59,10 +62,11 @@ class _Handler(BaseHTTPRequestHandler):
         if rest == "/robots.txt":
             self._robots(site)
             return
-        if rest.startswith("/_images/"):
-            name = rest.rsplit("/", 1)[1]
-            self._file(self.root / site / "images" / name if name else None, IMAGE_TYPES.get(Path(name).suffix.lower()))
-            return
+        for prefix, (folder, types) in MEDIA_FOLDERS.items():
+            if rest.startswith(prefix):
+                name = rest.rsplit("/", 1)[1]
+                self._file(self.root / site / folder / name if name else None, types.get(Path(name).suffix.lower()))
+                return
         numbers = LONG_NUMBER.findall(rest)
         if numbers and COMMENT_PATH.search(rest.partition("?")[0]):
             self._file(self.root / site / f"comments_{numbers[-1]}.json", "application/json")

@@ -307,3 +307,24 @@ def kst(value: str) -> datetime | None:
         return datetime(*parts, tzinfo=KST)
     except ValueError:
         return None
+
+
+VIDEO_META = ("og:video:secure_url", "og:video:url", "og:video")
+
+
+def videos(el, base: str, doc=None) -> list[str]:
+    """Absolute clip URLs: ``<video src>`` and ``<video><source src>`` in the body in document
+    order, then the page's ``og:video`` tags (``doc``), which is where a site's own player puts its
+    file; duplicates removed, non-HTTP sources (``blob:``, ``data:``) left out."""
+    found = []
+    for video in el.iter("video") if el is not None else []:
+        found += [video.get("src") or "", *(source.get("src") or "" for source in video.iter("source"))]
+    for key in VIDEO_META if doc is not None else ():
+        found += [content for node in select(doc, f'meta[property="{key}"], meta[name="{key}"]')
+                  if (content := node.get("content") or "")]
+    seen: dict[str, None] = {}
+    for src in found:
+        url = urljoin(base, src.strip()) if src.strip() else ""
+        if url.startswith("http"):
+            seen.setdefault(url, None)
+    return list(seen)

@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from crawling import drift, duplicates, scoring
 from crawling.base import BaseCrawler, ListItem, PostData
+from crawling.clips import clips_cache_run
 from crawling.images import images_cache_run
 from crawling.models import CrawlRun
 from crawling.registry import CRAWLERS
@@ -42,6 +43,9 @@ def site_crawl(
                 run.counts_save()  # a run killed by the queue timeout still shows what it did
             # After every page, so posts never wait behind downloads; within a time budget.
             say(f"{site_code}: images cached for {images_cache_run(crawler)} posts")
+            if crawler.policy.fixture:  # live crawls leave clips to the render (crawling.clips)
+                with_clips = Post.objects.filter(site_code=site_code, updated_at__gte=run.started_at).exclude(videos=[])
+                say(f"{site_code}: clips cached for {clips_cache_run(crawler, with_clips)} posts")
         finally:
             crawler.close()
             drift_check(run, crawler.list_url(1))

@@ -115,7 +115,7 @@ def _posts_create(site_code: str, batch: list[PostData]) -> list[Post]:
     posts = Post.objects.bulk_create([
         Post(
             site_code=site_code, origin_id=data.origin_id, url=data.url[:500], title=data.title[:300],
-            content=data.content, images=data.images, author=data.author[:100],
+            content=data.content, images=data.images, videos=data.videos, author=data.author[:100],
             source_published_at=data.published_at, views=max(data.views, 0), likes=data.likes,
             comment_count=max(data.comment_count, 0), stats=post_stats(data),
             parse_sources=data.parse.get("sources", {}), missing_fields=data.missing,

@@ -23,9 +23,10 @@ class Short(models.Model):
         HUMAN = "human", _("Edited by a person")
 
     class Layout(models.TextChoices):
-        AUTO = "auto", _("Automatic (few images: post card)")
+        AUTO = "auto", _("Automatic (a clip: the clip; few images: post card)")
         IMAGES = "images", _("Image story (slideshow)")
         POST_CARD = "post_card", _("Text story (post card)")
+        VIDEO = "video", _("The post's clip")
 
     post = models.OneToOneField("posts.Post", on_delete=models.CASCADE, related_name="short", verbose_name=_("post"))
     script = models.TextField(_("script"), blank=True, help_text=_("Narration, at most 200 spoken characters."))

@@ -1,4 +1,9 @@
-"""post → Short: script → speech → render → QC → RENDERED, on the gpu cluster.
+"""post → Short: clip → transcript → script → speech → render → QC → RENDERED, on the gpu cluster.
+
+A post with a video clip has it fetched and probed first (``generation.clips``); when the clip has
+sound and the post no usable transcript yet, STT hears it (``generation.stt``) and the transcript
+is kept. A low-confidence transcript waits for a person: the post fails as TRANSCRIPT_UNCONFIRMED,
+which the sweep never retries, and confirming the transcript on the post page queues it again.
 
 ``post_generate`` is the unit of work both the queued task and ``manage.py generate`` run. It
 claims the post first, so a second delivery of the same task finds it no longer APPROVED and
@@ -20,14 +25,17 @@ from django.conf import settings
 from django.utils import timezone
 
 from crawling.registry import site_name_ko
+from generation.clips import Clip, post_clip_fetch
 from generation.images import post_images_fetch
-from generation.models import Short
+from generation.models import Short, Transcript
 from generation.normalize import clean
 from generation.pii import Scrubber, mask_nickname
 from generation.postcard import PostCard
 from generation.qc import qc_check
 from generation.render import TALL_THUMBNAIL, Rendered, RenderJob, render_short
 from generation.script import ScriptError
+from generation.stt import TranscriptionError
+from generation.stt_audio import AudioError
 from generation.tts import SpeechError
 from posts.lifecycle import Failure
 from posts.models import Post
@@ -47,11 +55,18 @@ class DiskFullError(StageError):
     """A stage could not write: the disk is full. Retryable once space is freed."""
 
 
+class TranscriptUnconfirmed(StageError):
+    """The clip's transcript is low-confidence and no person has confirmed it yet."""
+
+
 # Most specific first: (error type, failure when retryable, failure when permanent).
 FAILURES: tuple[tuple[type[StageError], Failure, Failure], ...] = (
     (DiskFullError, Failure.DISK_FULL, Failure.DISK_FULL),
     (ScriptError, Failure.SCRIPT_FAILED, Failure.SCRIPT_INVALID),
     (SpeechError, Failure.TTS_FAILED, Failure.TTS_INVALID),
+    (TranscriptUnconfirmed, Failure.TRANSCRIPT_UNCONFIRMED, Failure.TRANSCRIPT_UNCONFIRMED),
+    (AudioError, Failure.AUDIO_EXTRACT_FAILED, Failure.AUDIO_INVALID),
+    (TranscriptionError, Failure.STT_BAD_RESPONSE, Failure.STT_BAD_RESPONSE),
     (QCError, Failure.QC_FAILED, Failure.QC_FAILED),
     (FFprobeError, Failure.MEDIA_PROBE_FAILED, Failure.MEDIA_PROBE_FAILED),
     (FFmpegError, Failure.RENDER_FAILED, Failure.RENDER_INVALID),
@@ -60,6 +75,8 @@ FAILURES: tuple[tuple[type[StageError], Failure, Failure], ...] = (
 
 def failure_for(exc: Exception) -> Failure:
     """The lifecycle's failure kind for an error raised while generating."""
+    if isinstance(exc, TranscriptionError) and exc.timed_out:
+        return Failure.STT_TIMEOUT
     for error_type, retryable, permanent in FAILURES:
         if isinstance(exc, error_type):
             return permanent if exc.permanent else retryable
@@ -151,8 +168,16 @@ def _enospc_path(exc: BaseException | None) -> str | None:
 def _generate(post: Post, short: Short) -> None:
     from generation import gpu
 
+    clip = None
+    if post.videos:
+        with _timed(short, "clip", post):
+            clip = _clip(post, short)
+    heard = ""
+    if clip is not None and clip.has_audio:
+        with _timed(short, "transcript", post):
+            heard = _transcript(post, short, clip)
     with _timed(short, "script", post):
-        script = _script(post, short)
+        script = _script(post, short, heard)
     gpu.free_if_needed(settings.RENDER_GPU_RESERVE_BYTES)
     with _timed(short, "speech", post):
         speech = _speech(post, short, script)
@@ -160,7 +185,7 @@ def _generate(post: Post, short: Short) -> None:
     with _timed(short, "images", post):
         images = post_images_fetch(post)
     with _timed(short, "render", post):
-        rendered = render_short(_job(post, script, speech, images, short))
+        rendered = render_short(_job(post, script, speech, images, short, clip))
     try:
         with _timed(short, "qc", post):
             _qc(short, rendered, speech.duration_ms)
@@ -175,14 +200,43 @@ def _generate(post: Post, short: Short) -> None:
     short.save()
 
 
-def _script(post: Post, short: Short):
+def _clip(post: Post, short: Short) -> Clip | None:
+    clip, tried = post_clip_fetch(post)
+    if tried:
+        short.generation_meta["clips"] = tried
+    return clip
+
+
+def _transcript(post: Post, short: Short, clip: Clip) -> str:
+    """The text to narrate from the clip: a usable transcript's, heard now if there is none yet.
+    TranscriptUnconfirmed while the one there is waits for a person (it is not heard again)."""
+    from generation import stt
+
+    heard = list(post.transcripts.filter(source=clip.source[:500]).order_by("-pk"))
+    if not heard:
+        recognition = stt.transcribe(clip.path)
+        heard = [Transcript.from_recognition(post, recognition, source=clip.source[:500])]
+    transcript = next((t for t in heard if t.usable_for_narration()), None)
+    short.generation_meta["engines"]["stt"] = {
+        "engine": heard[0].engine, "model": heard[0].model, "confidence": heard[0].confidence,
+        "chain": heard[0].chain, "transcript": heard[0].pk, "usable": transcript is not None,
+    }
+    if transcript is None:
+        raise TranscriptUnconfirmed(
+            f"the clip's {heard[0].engine} transcript (confidence {heard[0].confidence or 0:.2f}) "
+            "waits for a person to confirm or correct it on the post page"
+        )
+    return transcript.narration_text()
+
+
+def _script(post: Post, short: Short, heard: str = ""):
     from generation.script import script_from_text, write_script
 
     # A person's edited narration is kept: regenerating must not overwrite their words.
     if short.script_source == Short.ScriptSource.HUMAN and short.script.strip():
         script = script_from_text(short.script, post)
     else:
-        script = write_script(post)
+        script = write_script(post, transcript=heard)
     short.script, short.script_source, short.script_data = script.narration, script.source, script.to_dict()
     short.title, short.tags = script.title[:100], list(script.tags)
     short.description = _description(post, script)
@@ -220,7 +274,7 @@ def _into_folder(path: Path, folder: Path) -> Path:
     return target
 
 
-def _job(post: Post, script, speech, images: list[Path], short: Short) -> RenderJob:
+def _job(post: Post, script, speech, images: list[Path], short: Short, clip: Clip | None = None) -> RenderJob:
     return RenderJob(
         audio_path=Path(settings.MEDIA_ROOT) / short.audio_path, duration_ms=speech.duration_ms,
         timings=speech.timings,
@@ -228,6 +282,7 @@ def _job(post: Post, script, speech, images: list[Path], short: Short) -> Render
         best_comment=script.best_comment, comments=script.comments, seed=post.pk, mood=script.mood,
         sentences=[*script.sentences(), *(c["text"] for c in script.comments)],
         site_name=site_name_ko(post.site_code), post_card=_post_card(post, script, images), layout=short.layout,
+        clip=clip.path if clip else None, clip_audio=bool(clip and clip.has_audio),
     )
 
 

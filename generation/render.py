@@ -64,6 +64,8 @@ INTERSAMPLE_HEADROOM_DB = 0.5
 # Effects sit this far under their files' −6 dBFS peaks: a cue, never louder than the voice.
 SFX_VOLUME_DB = -10.0
 WHOOSH_LEAD_SECONDS = 0.2  # half the whoosh: its swell peaks on the cut
+# The clip's own sound before ducking: under the voice even between its words.
+CLIP_VOLUME_DB = -8.0
 
 
 @dataclass
@@ -85,8 +87,12 @@ class RenderJob:
     post_card: PostCard | None = None
     # The story's tone (generation.mood): the music loop is chosen among the files of this mood.
     mood: str = ""
-    # Short.Layout: "auto" (few images: post card), "images" or "post_card", as a person chose.
+    # Short.Layout: "auto" (a clip: the clip; few images: post card), "images", "post_card" or
+    # "video", as a person chose.
     layout: str = "auto"
+    # The post's clip (generation.clips): the "video" layout shows it, its sound ducked under the voice.
+    clip: Path | None = None
+    clip_audio: bool = False
 
 
 @dataclass
@@ -158,7 +164,7 @@ def _render(job: RenderJob, font: Path, workdir: Path, seconds: float) -> Render
                   post_card=_drawable_card(job.post_card, font))
     (workdir / "fonts").mkdir()
     (workdir / "fonts" / font.name).symlink_to(font.resolve())
-    layout = Layout(font, WIDTH, HEIGHT, boxed=bool(job.images))  # a box keeps captions legible over photos
+    layout = Layout(font, WIDTH, HEIGHT, boxed=bool(job.images or job.clip))  # a box keeps captions legible over photos
     (workdir / "subs.ass").write_text(ass_document(job.timings, layout, job.sentences), encoding="utf-8")
     graph = _Graph(job, font, workdir, seconds)
     started = time.monotonic()
@@ -236,7 +242,17 @@ class _Graph:
             args += ["-stream_loop", "-1", "-i", str(self.bgm)]
         if self.effects:
             args += ["-i", str(self.effects)]
+        if self.clip_shown():  # looped: a clip shorter than the narration plays again, sound and all
+            args += ["-stream_loop", "-1", "-i", str(self.job.clip)]
         return args
+
+    def clip_shown(self) -> bool:
+        """The "video" layout: chosen, or automatic, when the post has a clip."""
+        return self.job.clip is not None and self.job.layout in ("auto", "video")
+
+    def clip_input(self) -> int:
+        """The clip's input number: the last of the audio inputs (its picture is used from it too)."""
+        return _count_inputs(self.audio_inputs()) - 1
 
     def _effects_track(self) -> Path | None:
         path = self.workdir / "sfx.wav"
@@ -250,14 +266,23 @@ class _Graph:
     def audio_chain(self, tail: str) -> str:
         """Voice, the music ducked under it (sidechain: the voice is the key), and the effects."""
         voice = "[0:a]aformat=sample_rates=48000:channel_layouts=stereo"
-        if not self.bgm and not self.effects:
+        clip_sound = self.clip_shown() and self.job.clip_audio
+        if not self.bgm and not self.effects and not clip_sound:
             return f"{voice},{tail}"
-        parts, mixed = [f"{voice},asplit=2[voice][key]" if self.bgm else f"{voice}[voice]"], ["[voice]"]
+        keys = int(bool(self.bgm)) + int(clip_sound)
+        keyed = f"{voice},asplit={keys + 1}[voice]{''.join(f'[key{n}]' for n in range(keys))}"
+        parts, mixed = [keyed if keys else f"{voice}[voice]"], ["[voice]"]
         if self.bgm:
             parts.append(f"[1:a]aformat=sample_rates=48000:channel_layouts=stereo,"
                          f"volume={settings.RENDER_BGM_VOLUME_DB}dB[bgm]")
-            parts.append("[bgm][key]sidechaincompress=threshold=0.02:ratio=8:attack=20:release=400[ducked]")
+            parts.append("[bgm][key0]sidechaincompress=threshold=0.02:ratio=8:attack=20:release=400[ducked]")
             mixed.append("[ducked]")
+        if clip_sound:  # the clip's own sound, under the voice while it speaks and back up between
+            parts.append(f"[{self.clip_input()}:a]aformat=sample_rates=48000:channel_layouts=stereo,"
+                         f"volume={CLIP_VOLUME_DB}dB[clip]")
+            parts.append(f"[clip][key{keys - 1}]sidechaincompress=threshold=0.02:ratio=10:attack=20:release=300"
+                         "[clipducked]")
+            mixed.append("[clipducked]")
         if self.effects:
             parts.append(f"[{2 if self.bgm else 1}:a]aformat=sample_rates=48000:channel_layouts=stereo,"
                          f"volume={SFX_VOLUME_DB}dB[sfx]")
@@ -303,6 +328,8 @@ class _Graph:
 
     def _visuals(self, first: int) -> tuple[list[str], str]:
         self.meta["layout"] = self.job.layout
+        if self.clip_shown():
+            return [], self._clip(self.clip_input())
         if self.job.post_card and self._card_layout():
             return self._post_card(first)
         if self.job.images:
@@ -338,6 +365,16 @@ class _Graph:
         self.boxes.append({"name": "post card", "x": SAFE_LEFT, "y": top, "w": CARD_WIDTH, "h": view})
         self.meta.update(visual="post_card", post_card_px=[card.width, card.height], scroll_px=travel)
         return inputs, chain
+
+    def _clip(self, number: int) -> str:
+        """The clip fitted inside the frame over a blurred, cropped fill of itself, as photos are.
+        Its input loops, so a clip shorter than the narration plays again until the end."""
+        self.meta.update(visual="clip", clip=self.job.clip.name, clip_audio=self.job.clip_audio)
+        return (f"[{number}:v]fps={FPS},setsar=1,split=2[clipfill][clipfit];"
+                f"[clipfill]scale={WIDTH // 4}:{HEIGHT // 4}:force_original_aspect_ratio=increase,"
+                f"crop={WIDTH // 4}:{HEIGHT // 4},boxblur=10:2,scale={WIDTH}:{HEIGHT},setsar=1[clipbg];"
+                f"[clipfit]scale={WIDTH}:{HEIGHT}:force_original_aspect_ratio=decrease,setsar=1[clipfg];"
+                "[clipbg][clipfg]overlay=x=(W-w)/2:y=(H-h)/2,format=yuv420p[base];")
 
     def _punch_in(self) -> str:
         """The first second zooms out from a close-up: a still first frame reads as a photo."""

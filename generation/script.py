@@ -119,23 +119,26 @@ def fit(text: str, limit: int) -> str:
 # Writer choice ---------------------------------------------------------------------------------
 
 
-def write_script(post) -> Script:
-    """The script for ``post`` from the configured writer; ScriptError otherwise."""
+def write_script(post, *, transcript: str = "") -> Script:
+    """The script for ``post`` from the configured writer; ScriptError otherwise. ``transcript``:
+    what was said in the post's clip (a usable ``Transcript``'s text), narrated with the post."""
     mode = settings.SCRIPT_WRITER
     model = settings.SCRIPT_LLM_MODEL
     if mode not in ("auto", "llm", "extractive"):
         raise ScriptError(f"SCRIPT_WRITER={mode!r}; use auto, llm or extractive", permanent=True)
     if mode == "extractive" or (mode == "auto" and not model):
         reason = "SCRIPT_WRITER=extractive" if mode == "extractive" else "no SCRIPT_LLM_MODEL configured"
-        return _chosen(write_extractive(post), "extractive", reason)
+        return _chosen(write_extractive(post, transcript=transcript), "extractive", reason)
     if not model:
         raise ScriptError("SCRIPT_WRITER=llm but SCRIPT_LLM_MODEL is empty", permanent=True)
     try:
-        return _chosen(write_llm(post, model=model), "llm", f"SCRIPT_WRITER={mode}, model {model}")
+        script = write_llm(post, model=model, transcript=transcript)
+        return _chosen(script, "llm", f"SCRIPT_WRITER={mode}, model {model}")
     except llm.LLMUnavailable as exc:
         if mode == "llm":
             raise ScriptError(f"LLM unavailable: {exc}") from exc
-        return _chosen(write_extractive(post), "extractive", f"LLM unavailable, fell back: {exc}")
+        return _chosen(write_extractive(post, transcript=transcript), "extractive",
+                       f"LLM unavailable, fell back: {exc}")
 
 
 def _chosen(script: Script, writer: str, reason: str) -> Script:
@@ -282,22 +285,43 @@ def _fit_narration(script: Script) -> Script:
 # Extractive writer -----------------------------------------------------------------------------
 
 
-def write_extractive(post) -> Script:
+def write_extractive(post, *, transcript: str = "") -> Script:
     """Deterministic: the body's most striking short sentence as hook, its strongest sentences,
-    a closing question. The title is not spoken: the banner shows it for the whole short."""
+    a closing question. The title is not spoken: the banner shows it for the whole short.
+
+    With a ``transcript`` the clip is the story: its sentences come first, in the order they
+    were said (the hook from among them), and the post's strongest sentences fill what is left."""
     scrubber = Scrubber()
     title = clean_title(post.title)
     # Only sentences short enough to be narrated are scrubbed: the rest of a long body is never
     # used, and scrubbing all of it held the gpu worker for minutes.
     sentences = [scrubber.scrub(s) for s in split_sentences(post.content) if len(s) <= MAX_SENTENCE_CHARS]
+    # Speech has no full stops where STT adds none: a long run is cut rather than dropped.
+    heard = [fit(scrubber.scrub(s), MAX_SENTENCE_CHARS) for s in split_sentences(transcript)]
     # Scrub before cutting: a cut between "김민수" and "대리님" would leave the name unmarked.
-    hook = _hook(sentences) or fit(scrubber.scrub(title), MAX_HOOK_CHARS)
+    hook = _hook(heard) or _hook(sentences) or fit(scrubber.scrub(title), MAX_HOOK_CHARS)
     if not hook:
         raise ScriptError("the post has neither a title nor body text", permanent=True)
     script = Script(hook=hook, body=[], closer=pick_closer(post), source="extractive")
-    script.body = _strongest(sentences, keywords(title), MAX_SPOKEN_CHARS - script.spoken_chars() - 1)
+    script.body = _in_order(heard, MAX_SPOKEN_CHARS - script.spoken_chars() - 1)
+    budget = MAX_SPOKEN_CHARS - script.spoken_chars() - 1
+    script.body += _strongest(sentences, keywords(title), budget)
     _decorate(script, post, scrubber)
     return _fit_narration(script)
+
+
+def _in_order(sentences: list[str], budget: int) -> list[str]:
+    """The leading ``sentences`` that fit ``budget`` spoken characters, as they were said."""
+    kept: list[str] = []
+    for sentence in sentences:
+        cost = spoken_length(sentence) + 1
+        if cost > budget:
+            if not kept and budget > MAX_HOOK_CHARS:  # one unpunctuated run: its start, not nothing
+                kept.append(fit(sentence, budget - 1))
+            break
+        kept.append(sentence)
+        budget -= cost
+    return kept
 
 
 def _hook(sentences: list[str]) -> str:
@@ -368,10 +392,11 @@ class UnusableOutput(ValueError):
     """The model's answer is not a usable script (no JSON, wrong types, empty fields)."""
 
 
-def write_llm(post, *, model: str) -> Script:
+def write_llm(post, *, model: str, transcript: str = "") -> Script:
     """Ask for JSON; on an unusable answer ask once more, stricter; then trim to 200 spoken chars."""
     scrubber = Scrubber()
-    messages = [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": _post_prompt(post, scrubber)}]
+    prompt = _post_prompt(post, scrubber, transcript)
+    messages = [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": prompt}]
     problem = ""
     for attempt in (1, 2):
         reply = llm.complete(
@@ -395,11 +420,14 @@ def write_llm(post, *, model: str) -> Script:
     raise ScriptError(f"unusable LLM output after 2 attempts: {problem}")
 
 
-def _post_prompt(post, scrubber: Scrubber) -> str:
+def _post_prompt(post, scrubber: Scrubber, transcript: str = "") -> str:
     comment = best_comment(post, scrubber)
     # Scrub the part the model reads (with a margin, so a name cut at the edge is still caught).
     body = scrubber.scrub(clean(post.content)[:PROMPT_BODY_CHARS + 100])[:PROMPT_BODY_CHARS]
     parts = [f"제목: {scrubber.scrub(clean(post.title))}", f"본문:\n{body}"]
+    if transcript.strip():  # the clip is the story: the model narrates what was said in it
+        heard = scrubber.scrub(clean(transcript)[:PROMPT_BODY_CHARS + 100])[:PROMPT_BODY_CHARS]
+        parts.append(f"영상에서 들린 말(이 내용을 중심으로 써라):\n{heard}")
     if comment:
         parts.append(f"베스트 댓글: {comment['text']}")
     return "\n".join(parts)

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext
 
 from generation.models import Short, Transcript
+from posts.lifecycle import Failure
 from posts.models import Post
 from posts.services import post_regenerate, post_retry
 
@@ -37,8 +38,13 @@ def transcripts_to_confirm(post: Post) -> list[Transcript]:
 
 
 def transcripts_confirm(*, post: Post, by) -> int:
-    """A person vouches for every unconfirmed transcript of ``post`` as it now reads."""
+    """A person vouches for every unconfirmed transcript of ``post`` as it now reads; a generation
+    that waited for this (TRANSCRIPT_UNCONFIRMED) is queued again, in the same transaction."""
     pending = transcripts_to_confirm(post)
-    for transcript in pending:
-        transcript.confirm(by=by)
+    with transaction.atomic():
+        for transcript in pending:
+            transcript.confirm(by=by)
+        post.refresh_from_db(fields=["status", "error_code"])
+        if post.failure is Failure.TRANSCRIPT_UNCONFIRMED and post.can("retry"):
+            post_retry(post=post, by=by, reason="transcript confirmed")
     return len(pending)

@@ -103,6 +103,8 @@ class FailureKind:
     attempt: bool  # does the claim after this failure count as another attempt?
     # English, as history rows store it (StatusChange.reason); show it through gettext(label).
     label: str
+    # Waits for a person, not for time: the sweep never retries it; the person's act does.
+    awaits_person: bool = False
 
     @property
     def retry_to(self) -> Status:
@@ -133,6 +135,13 @@ class Failure(FailureKind, Enum):
     STT_TIMEOUT = "STT_TIMEOUT", Phase.GENERATION, False, True, gettext_noop("speech-to-text timed out")
     STT_BAD_RESPONSE = (
         "STT_BAD_RESPONSE", Phase.GENERATION, False, True, gettext_noop("speech-to-text gave no usable transcript")
+    )
+    # A low-confidence transcript (every Vosk one) is narrated only once a person confirms it on the
+    # post page; confirming it retries the generation (generation.services.transcripts_confirm).
+    # Not permanent (the post is fine) and not counted as an attempt, but never retried by the sweep.
+    TRANSCRIPT_UNCONFIRMED = (
+        "TRANSCRIPT_UNCONFIRMED", Phase.GENERATION, False, False,
+        gettext_noop("waiting for a person to confirm the clip's transcript"), True,
     )
     GENERATION_CRASHED = (
         "GENERATION_CRASHED", Phase.GENERATION, False, True, gettext_noop("unexpected error in generation")

@@ -41,7 +41,8 @@ class LifecycleQuerySet(models.QuerySet):
         backoff = now - timedelta(seconds=settings.POST_RETRY_BACKOFF_SECONDS)
         tries_left = Q()
         for phase in Phase:
-            codes = [kind.code for kind in Failure if kind.phase == phase and not kind.permanent]
+            codes = [kind.code for kind in Failure
+                     if kind.phase == phase and not (kind.permanent or kind.awaits_person)]
             tries_left |= Q(error_code__in=codes, **{f"{phase.attempts_field}__lt": settings.POST_MAX_ATTEMPTS})
         return self.filter(tries_left, status=S.FAILED, updated_at__lt=backoff)
 
@@ -158,6 +159,7 @@ class Post(LifecycleModel, models.Model):
     title = models.CharField(max_length=300)
     content = models.TextField(blank=True)
     images = models.JSONField(default=list, blank=True)
+    videos = models.JSONField(default=list, blank=True, help_text="Clip URLs the crawl found in the post.")
     stats = models.JSONField(default=dict, blank=True)
     views = models.PositiveIntegerField(default=0)
     likes = models.IntegerField(default=0)

@@ -366,6 +366,10 @@ IMAGE_FETCH_MAX_BYTES = env.int("IMAGE_FETCH_MAX_BYTES", default=10 * 1024 * 102
 IMAGE_FETCH_TIMEOUT = env.float("IMAGE_FETCH_TIMEOUT", default=10.0)
 # Networks exempt from the private-address refusal (an internal image proxy); empty by default.
 IMAGE_FETCH_ALLOW_NETWORKS = env.list("IMAGE_FETCH_ALLOW_NETWORKS", default=[])
+# A post's video clip (generation/clips.py): fetched like an image with its own caps, then ffprobed.
+CLIP_FETCH_MAX_BYTES = env.int("CLIP_FETCH_MAX_BYTES", default=50 * 1024 * 1024)
+CLIP_FETCH_TIMEOUT = env.float("CLIP_FETCH_TIMEOUT", default=60.0)
+CLIP_MAX_SECONDS = env.float("CLIP_MAX_SECONDS", default=180.0)
 
 # --- webhooks (hooks/) ---
 # A crawled post scoring at least this (0–1) is a "new high-scoring post" event.

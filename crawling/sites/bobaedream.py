@@ -60,6 +60,7 @@ class Bobaedream(BaseCrawler):
                               meta=("og:title",), default=html.first_line(content)),
             content=content,
             images=html.images(body, url),
+            videos=html.videos(body, url, doc),
             views=fields.count("views", [COUNTS], label="조회"),
             likes=fields.count("likes", [COUNTS, "strong#recomm_cnt", "div.recommend-wrap strong"], label="추천"),
             comment_count=fields.count("comment_count", ["strong#cmt_cnt", "div.commentTitle h3"], label="댓글",

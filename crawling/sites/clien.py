@@ -62,6 +62,7 @@ class Clien(BaseCrawler):
                               trim=TITLE_SUFFIX, default=html.first_line(content)),
             content=content,
             images=html.images(body, url),
+            videos=html.videos(body, url, doc),
             views=fields.count("views", ["div.post_information div.view_count strong", "div.view_count"]),
             likes=fields.count("likes", ["div.post_title span.view_symph span", "div.post_ccls strong.symph_count"]),
             comment_count=fields.count("comment_count", ["div.comment_head div.comment_count strong",

@@ -73,6 +73,7 @@ class DcInside(BaseCrawler):
                               meta=("og:title",), trim=TITLE_SUFFIX, default=html.first_line(content)),
             content=content,
             images=html.images(body, url, skip_classes=("written_dccon",)),
+            videos=html.videos(body, url, doc),
             views=fields.count("views", ["span.gall_count"], label="조회"),
             likes=fields.count("likes", ["span.gall_reply_num", f"p#recommend_view_up_{no}", "p.up_num"], label="추천"),
             dislikes=fields.count("dislikes", [f"p#recommend_view_down_{no}", "p.down_num"]),

@@ -86,6 +86,7 @@ class Instiz(BaseCrawler):
                               default=html.first_line(content)),
             content=content,
             images=html.images(body, url),
+            videos=html.videos(body, url, doc),
             views=fields.count("views", ["span#hit"]),
             likes=likes,
             comment_count=comment_count,

@@ -59,6 +59,7 @@ class Mlbpark(BaseCrawler):
                               default=html.first_line(content)),
             content=content,
             images=html.images(body, url),
+            videos=html.videos(body, url, doc),
             views=fields.count("views", [INFO, "div.text3"], label="조회"),
             likes=fields.count("likes", ["span#likeCnt", "div.like_area span.like_cnt", INFO], label="추천"),
             comment_count=fields.count("comment_count", ["em#replyCnt", "div.reply_top span.total"], label="댓글",

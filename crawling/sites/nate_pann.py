@@ -67,6 +67,7 @@ class NatePann(BaseCrawler):
             title=fields.text("title", ["div.post-tit-info h1"], meta=("og:title",), default=html.first_line(content)),
             content=content,
             images=html.images(body, url, skip_hosts=("nate.zza.kr",)),
+            videos=html.videos(body, url, doc),
             views=fields.count("views", ["div.post-tit-info div.info span.count", "div.info span.count"], label="조회"),
             likes=fields.count("likes", ["div.updown div.btnbox.up span.count > span",
                                          "div.updown div.up span.count"], label="추천수"),

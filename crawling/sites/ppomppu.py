@@ -66,6 +66,7 @@ class Ppomppu(BaseCrawler):
             title=fields.text("title", ["div#topTitle h1"], meta=("og:title",), default=html.first_line(content)),
             content=content,
             images=html.images(body, url),
+            videos=html.videos(body, url, doc),
             views=fields.count("views", ["div#topTitle .topTitle-mainbox"], label="조회수"),
             likes=fields.count("likes", ["div#topTitle .topTitle-mainbox", "#vote_list_btn_txt"], label="추천수"),
             dislikes=fields.count("dislikes", ["div#topTitle .topTitle-mainbox"], label="반대수"),

@@ -56,6 +56,7 @@ class Ruliweb(BaseCrawler):
                               meta=("og:title",), trim=TITLE_SUFFIX, default=html.first_line(content)),
             content=content,
             images=html.images(body, url),
+            videos=html.videos(body, url, doc),
             views=fields.count("views", ["div.board_main_top div.user_info", "div.mini_profile .hit strong"],
                                label="조회"),
             likes=fields.count("likes", ["div.like_wrapper span.like_value", "div.user_info span.like"]),

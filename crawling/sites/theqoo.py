@@ -55,6 +55,7 @@ class Theqoo(BaseCrawler):
                               meta=("og:title",), default=html.first_line(content)),
             content=content,
             images=html.images(body, url),
+            videos=html.videos(body, url, doc),
             views=fields.count("views", ["div.count_container i.fa-eye@tail", "div.count_container"], label="조회"),
             comment_count=fields.count("comment_count", ["div.count_container i.fa-comment-dots@tail",
                                                          "div.count_container"], label="댓글"),

@@ -65,6 +65,7 @@ class Todayhumor(BaseCrawler):
                               default=html.first_line(content)),
             content=content,
             images=html.images(body, url),
+            videos=html.videos(body, url, doc),
             views=fields.count("views", [INFO], label="조회수"),
             likes=fields.count("likes", ["span#ok_count", INFO, "div.viewOkNokDiv span.ok_count_span"], label="추천"),
             comment_count=fields.count("comment_count", [INFO], label="댓글"),

@@ -45,6 +45,7 @@ def check_posts(site: str, server) -> None:
             assert post.published_at.isoformat() == want["published_at"]
             assert {"views": post.views, "likes": post.likes, "comments": post.comment_count} == want["stats"]
             assert post.images == want["images"]
+            assert post.videos == want.get("clips", [])  # files; "videos" (nate_pann) lists player embeds
             best = [{"author": c.author, "likes": c.likes, "text": c.text} for c in post.best_comments]
             assert best == want["best_comments"]
             all_comments = want.get("comments") or want.get("comments_in_html") or want.get("comments_rendered")

@@ -70,3 +70,47 @@ def test_correcting_a_confirmed_transcript_takes_the_confirmation_back(admin_cli
     transcript.refresh_from_db()
     assert transcript.corrected_text == "다르게 고친 문장"
     assert transcript.confirmed_at is None and not transcript.usable_for_narration()
+
+
+def test_confirming_the_transcript_a_failed_generation_waits_for_queues_it_again(
+    admin_client, admin_user, django_capture_on_commit_callbacks, monkeypatch,
+):
+    from django_q import tasks
+
+    from posts.lifecycle import Failure
+    from posts.models import Status
+    from posts.services import post_fail
+
+    queued = []
+    monkeypatch.setattr(tasks, "async_task", lambda func, *args, **kwargs: queued.append((func, args)))
+    post = make_post(status=Status.PROCESSING)
+    post_fail(post=post, failure=Failure.TRANSCRIPT_UNCONFIRMED, message="the clip's transcript waits")
+    transcript = heard(post)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(change_url(post), transcript_form(transcript, "고친 문장", _confirm_transcript="1"))
+
+    post.refresh_from_db()
+    assert (post.status, post.error_code) == (Status.APPROVED, "")
+    assert queued == [("generation.tasks.generate", (post.pk,))]
+    assert post.history.filter(new=Status.APPROVED, by=admin_user, reason="transcript confirmed").exists()
+
+
+def test_a_post_waiting_for_its_transcript_is_never_retried_by_the_sweep(monkeypatch):
+    from django.utils import timezone
+
+    from posts.lifecycle import Failure
+    from posts.models import Post, Status
+    from posts.services import post_fail
+    from posts.tasks import sweep
+
+    waiting, crashed = make_post(status=Status.PROCESSING), make_post(status=Status.PROCESSING)
+    post_fail(post=waiting, failure=Failure.TRANSCRIPT_UNCONFIRMED, message="waits for a person")
+    post_fail(post=crashed, failure=Failure.STT_TIMEOUT, message="timed out")
+    Post.objects.filter(pk__in=[waiting.pk, crashed.pk]).update(updated_at=timezone.now() - timezone.timedelta(days=1))
+
+    sweep()
+
+    waiting.refresh_from_db(), crashed.refresh_from_db()
+    assert (waiting.status, crashed.status) == (Status.FAILED, Status.APPROVED)
+    assert waiting.error_permanent is False

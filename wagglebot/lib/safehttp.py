@@ -81,7 +81,7 @@ def post(url: str, body: bytes, *, headers: dict[str, str], timeout: float, allo
 
 def fetch(
     url: str, *, max_bytes: int, content_type_prefix: str = "", headers: dict | None = None,
-    check: Callable[[str], None] | None = None, pools: dict | None = None,
+    check: Callable[[str], None] | None = None, pools: dict | None = None, timeout: float | None = None,
 ) -> Fetched:
     """Download ``url`` (public http/https only), following up to five redirects by hand.
 
@@ -91,10 +91,11 @@ def fetch(
 
     IMAGE_FETCH_TIMEOUT bounds the whole download, connects, headers and redirects included:
     urllib3's timeout only bounds each socket read, so a server sending a header byte a second,
-    or five slow redirect hops, would hold the worker many times longer.
+    or five slow redirect hops, would hold the worker many times longer. ``timeout`` replaces it
+    for a bigger download (a clip: CLIP_FETCH_TIMEOUT).
     """
-    timeout = settings.IMAGE_FETCH_TIMEOUT
-    watchdog = _Watchdog(timeout, f"download took longer than IMAGE_FETCH_TIMEOUT={timeout} s")
+    timeout = settings.IMAGE_FETCH_TIMEOUT if timeout is None else timeout
+    watchdog = _Watchdog(timeout, f"download took longer than its deadline of {timeout} s")
     try:
         fetched = _fetch(url, max_bytes, content_type_prefix, watchdog, _Request(headers, check, pools))
     except FetchError as exc:
