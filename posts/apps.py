@@ -1,10 +1,11 @@
 from django.apps import AppConfig
 from django.db.models.signals import m2m_changed
+from django.utils.translation import gettext_lazy as _
 
 
 class PostsConfig(AppConfig):
     name = "posts"
-    verbose_name = "Posts"
+    verbose_name = _("Posts")
 
     def ready(self) -> None:
         from django.contrib.auth import get_user_model

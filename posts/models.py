@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from posts.lifecycle import POST_LIFECYCLE, Failure, InvalidTransition, Lifecycle, Phase, Status, Task
 from posts.signals import status_changed
@@ -153,22 +154,23 @@ class LifecycleModel:
 class Post(LifecycleModel, models.Model):
     lifecycle = POST_LIFECYCLE
 
-    site_code = models.CharField(max_length=32, choices=_site_choices)
+    site_code = models.CharField(_("site code"), max_length=32, choices=_site_choices)
     origin_id = models.CharField(max_length=100)
-    url = models.URLField(max_length=500)
-    title = models.CharField(max_length=300)
-    content = models.TextField(blank=True)
-    images = models.JSONField(default=list, blank=True)
-    videos = models.JSONField(default=list, blank=True, help_text="Clip URLs the crawl found in the post.")
+    url = models.URLField(_("url"), max_length=500)
+    title = models.CharField(_("title"), max_length=300)
+    content = models.TextField(_("content"), blank=True)
+    images = models.JSONField(_("images"), default=list, blank=True)
+    videos = models.JSONField(_("videos"), default=list, blank=True, help_text="Clip URLs the crawl found in the post.")
     stats = models.JSONField(default=dict, blank=True)
-    views = models.PositiveIntegerField(default=0)
-    likes = models.IntegerField(default=0)
-    comment_count = models.PositiveIntegerField(default=0)
-    score = models.FloatField(default=0.0)
-    author = models.CharField(max_length=100, blank=True)
-    source_published_at = models.DateTimeField(null=True, blank=True)
+    views = models.PositiveIntegerField(_("views"), default=0)
+    likes = models.IntegerField(_("likes"), default=0)
+    comment_count = models.PositiveIntegerField(_("comment count"), default=0)
+    score = models.FloatField(_("score"), default=0.0)
+    author = models.CharField(_("author"), max_length=100, blank=True)
+    source_published_at = models.DateTimeField(_("source published at"), null=True, blank=True)
     duplicate_of = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates",
+        verbose_name=_("duplicate of"),
     )
     # What the crawler's parser could read (crawling.fields): the page source each field came from,
     # and the fields no source gave. A post with missing fields was saved incomplete rather than lost.
@@ -179,24 +181,26 @@ class Post(LifecycleModel, models.Model):
     # When the recheck last fetched the post page: it checks the longest-unchecked first.
     source_checked_at = models.DateTimeField(null=True, blank=True, editable=False)
 
-    status = models.CharField(max_length=16, choices=Status.choices, default=S.COLLECTED, editable=False)
-    error_code = models.CharField(max_length=32, blank=True, editable=False)
-    error_message = models.TextField(blank=True, editable=False)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=S.COLLECTED, editable=False)
+    error_code = models.CharField(_("error code"), max_length=32, blank=True, editable=False)
+    error_message = models.TextField(_("error message"), blank=True, editable=False)
     error_permanent = models.BooleanField(default=False, editable=False)
     generation_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
     upload_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
     take_down_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
-    claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True, editable=False)
     not_before = models.DateTimeField(null=True, blank=True, editable=False)
     # When the follow-up task was last put on the queue: a hint, so the sweep can tell a lost
     # enqueue from one that waits its turn. Not part of the lifecycle.
     queued_at = models.DateTimeField(null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = LifecycleQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("post")
+        verbose_name_plural = _("posts")
         constraints = [models.UniqueConstraint(fields=["site_code", "origin_id"], name="post_site_origin_unique")]
         indexes = [
             models.Index(fields=["site_code", "status"], name="post_site_status"),
