@@ -157,13 +157,16 @@ class CompilationAdmin(admin.ModelAdmin):
     def rerender(self, request, queryset) -> None:
         self._each(request, queryset, compilation_rerender, gettext("%(done)d re-rendering, %(skipped)d skipped"))
 
-    @admin.action(description="Upload selected compilations now", permissions=["publish"])
+    @admin.action(description=_("Upload selected compilations now"), permissions=["publish"])
     def upload_now(self, request, queryset) -> None:
         if upload_blocked():  # queued, it would only wait for the login: say so, as the posts' action does
-            self.message_user(request, "Nothing queued: uploads cannot run now (see the warning on the inbox).",
-                              messages.ERROR)
+            self.message_user(
+                request, gettext("Nothing queued: uploads cannot run now (see the warning on the inbox)."),
+                messages.ERROR,
+            )
             return
-        self._each(request, queryset, compilation_schedule_upload, "queued for upload")
+        self._each(request, queryset, compilation_schedule_upload,
+                   gettext("%(done)d queued for upload, %(skipped)d skipped"))
 
 
 @admin.action(description=_("Add selected posts to a compilation"), permissions=["approve"])

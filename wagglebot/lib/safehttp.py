@@ -94,8 +94,9 @@ def fetch(
     or five slow redirect hops, would hold the worker many times longer. ``timeout`` replaces it
     for a bigger download (a clip: CLIP_FETCH_TIMEOUT).
     """
+    limit = "IMAGE_FETCH_TIMEOUT" if timeout is None else "its deadline"
     timeout = settings.IMAGE_FETCH_TIMEOUT if timeout is None else timeout
-    watchdog = _Watchdog(timeout, f"download took longer than its deadline of {timeout} s")
+    watchdog = _Watchdog(timeout, f"download took longer than {limit}={timeout} s")
     try:
         fetched = _fetch(url, max_bytes, content_type_prefix, watchdog, _Request(headers, check, pools))
     except FetchError as exc:
