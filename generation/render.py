@@ -66,6 +66,8 @@ SFX_VOLUME_DB = -10.0
 WHOOSH_LEAD_SECONDS = 0.2  # half the whoosh: its swell peaks on the cut
 # The clip's own sound before ducking: under the voice even between its words.
 CLIP_VOLUME_DB = -8.0
+# The default "twoloop" AAC search took half as long again as the whole audio graph.
+AUDIO_ENCODER = ("-c:a", "aac", "-aac_coder", "fast", "-b:a", "160k", "-ar", "48000")
 
 
 @dataclass
@@ -305,8 +307,7 @@ class _Graph:
             *self.audio_inputs(), *self.visual_inputs, "-filter_complex", f"{self.video};{audio}",
             "-map", "[vout]", "-map", "[aout]",
             *ffmpeg.video_encoder(), "-pix_fmt", "yuv420p", "-r", str(FPS),
-            # The default "twoloop" AAC search took half as long again as the whole audio graph.
-            "-c:a", "aac", "-aac_coder", "fast", "-b:a", "160k", "-ar", "48000",
+            *AUDIO_ENCODER,
             "-t", f"{self.seconds:.3f}", "-movflags", "+faststart",
         ]
 
