@@ -232,13 +232,13 @@ class Post(LifecycleModel, models.Model):
 
 class Comment(models.Model):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
-    author = models.CharField(max_length=100, blank=True)
-    content = models.TextField()
+    author = models.CharField(_("author"), max_length=100, blank=True)
+    content = models.TextField(_("content"))
     # sha256 of author + text: the same comment seen on the next crawl updates its likes.
     content_hash = models.CharField(max_length=64)
-    likes = models.IntegerField(default=0)
-    is_best = models.BooleanField(default=False)
-    created_at = models.DateTimeField(default=timezone.now)
+    likes = models.IntegerField(_("likes"), default=0)
+    is_best = models.BooleanField(_("is best"), default=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
         ordering = ["-is_best", "-likes", "pk"]
@@ -290,9 +290,9 @@ class StatusChange(models.Model):
     old = models.CharField(max_length=16, choices=Status.choices)
     new = models.CharField(max_length=16, choices=Status.choices)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    reason = models.TextField(blank=True)
-    error_code = models.CharField(max_length=32, blank=True)
-    at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField(_("reason"), blank=True)
+    error_code = models.CharField(_("error code"), max_length=32, blank=True)
+    at = models.DateTimeField(_("at"), default=timezone.now)
 
     objects = StatusChangeManager()
 
