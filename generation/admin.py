@@ -23,6 +23,7 @@ from generation.services import (
 )
 from generation.speech import short_voice_fell_back
 from posts.admin import PostPagePart, post_page_extend
+from posts.lifecycle import Status
 from posts.media import media_url
 from posts.models import Post
 
@@ -41,6 +42,9 @@ class ShortForm(forms.ModelForm):
         return script
 
 
+GONE = {Status.TAKING_DOWN, Status.TAKEN_DOWN}
+
+
 class ShortInline(admin.StackedInline):
     model = Short
     form = ShortForm
@@ -57,8 +61,9 @@ class ShortInline(admin.StackedInline):
         return False  # the pipeline creates the short; a person only edits it
 
     def get_readonly_fields(self, request, obj=None) -> list[str]:
-        # While a worker holds the post it saves this row itself; an edit now would be lost.
-        if obj is not None and obj.claimed_at is not None:
+        # While a worker holds the post it saves this row itself; an edit now would be lost. A
+        # taken-down short is history: nothing of it will be rendered or published again.
+        if obj is not None and (obj.claimed_at is not None or obj.status in GONE):
             return [*self.readonly_fields, "script", "title", "description", "tags", "layout"]
         return self.readonly_fields
 

@@ -288,3 +288,14 @@ def test_save_and_re_render_stays_on_the_post(admin_client):
     content = Short.objects.create(post=post, script="원래 대본", script_source="llm")
     response = admin_client.post(change_url(post), change_form(content, "고친 대본", _rerender="1"))
     assert response.status_code == 302 and response["Location"] == change_url(post)
+
+
+def test_a_taken_down_post_shows_no_file_paths_and_no_editable_short(admin_client):
+    from tests.factories import make_post as make_post_at  # sets the status as it is, no moves
+
+    post = make_post_at(Status.TAKEN_DOWN)
+    Short.objects.create(post=post, script="내려진 대본", title="내려진 제목")  # paths cleared by the take-down
+    page = admin_client.get(change_url(post)).content.decode()
+    assert 'name="short-0-script"' not in page and 'name="short-0-title"' not in page
+    assert "내려진 대본" in page  # still shown, read-only
+    assert "video.mp4" not in page and "/staff-media/" not in page
