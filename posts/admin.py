@@ -16,7 +16,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from posts import admin_users  # noqa: F401  (the user admin with roles, the login form)
 from posts.admin_actions import ModerationActions
@@ -42,6 +42,9 @@ from wagglebot.lib.ages import age_ko
 EXCERPT_CHARS = 80
 DELETED = gettext_lazy("deleted at the source")
 BODY_CHARS = 300
+# Django 6's empty choice in the action menu has no Korean in Django's own catalog; marking it here
+# puts it in ours, which Django reads first.
+gettext_noop("- Select an option -")
 LIST_DEFERRED = ("content", "images", "stats", "error_message", "url")
 
 
