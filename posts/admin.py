@@ -262,7 +262,7 @@ class PostAdmin(InstantMoves, ModerationActions, admin.ModelAdmin):
         status = request.GET.get(StatusFilter.parameter_name) or Status.COLLECTED
         if request.method != "GET" or status == ALL:
             return actions
-        return {name: action for name, action in actions.items() if status in _action_statuses(name, action[0])}
+        return {name: action for name, action in actions.items() if status in _action_statuses(name, action.func)}
 
     def get_changelist(self, request, **kwargs):
         return InboxChangeList

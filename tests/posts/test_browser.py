@@ -166,6 +166,26 @@ def test_the_post_page_plays_the_video_and_takes_the_same_keys(browser_page, liv
     assert page.url.endswith(f"/admin/posts/post/{second.pk}/change/")
 
 
+def test_a_stage_poll_answered_after_a_move_does_not_undo_the_badge(browser_page, live_server):
+    page, base = browser_page, live_server.url
+    post = make_post(title="느린 응답")
+    log_in(page, base)
+    held = []
+    page.route("**/admin/progress/?post=*", lambda route: held.append(route))
+    page.goto(f"{base}/admin/posts/post/{post.pk}/change/")
+    for _ in range(100):  # the poll leaves at DOMContentLoaded and is held here
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert len(held) == 1
+    stale = held[0].fetch()  # the server answers COLLECTED; the page gets it only after the move
+    page.keyboard.press("a")
+    page.wait_for_function("document.getElementById('post-status').dataset.status === 'APPROVED'")
+    held[0].fulfill(response=stale)
+    page.wait_for_timeout(500)
+    assert page.evaluate("document.getElementById('post-status').dataset.status") == "APPROVED"
+
+
 def test_the_progress_page_polls_and_the_gallery_shows_players(browser_page, live_server, settings):
     page, base = browser_page, live_server.url
     log_in(page, base)

@@ -28,12 +28,16 @@
   }
 
   function stage(element) {
+    const badge = document.getElementById("post-status");
     function poll() {
+      // A move made on this page while the poll was in flight is newer than the poll's answer.
+      const shown = badge && badge.dataset.status;
       fetch(element.dataset.url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
         .then(function (r) { return r.json(); }).then(function (data) {
           const post = data.post || {};
-          const badge = document.getElementById("post-status");
-          if (badge && post.status_label) { badge.textContent = post.status_label; badge.dataset.status = post.status; }
+          if (badge && post.status_label && badge.dataset.status === shown) {
+            badge.textContent = post.status_label; badge.dataset.status = post.status;
+          }
           element.textContent = post.stage ? post.stage + (post.elapsed ? " · " + post.elapsed : "") : "";
           if (post.in_flight) { setTimeout(poll, 3000); }
         }).catch(function () { setTimeout(poll, 10000); });
