@@ -25,11 +25,13 @@ from pathlib import Path
 from django.conf import settings
 
 from generation import cards, sfx
+from generation.caption_layer import caption_layer
 from generation.postcard import PostCard, post_card
 from generation.slideshow import slideshow
 from generation.subtitles import (
     BOX_PAD,
     FONT_SIZE,
+    Cue,
     Layout,
     ass_document,
     caption_boxes,
@@ -168,11 +170,12 @@ def _render(job: RenderJob, font: Path, workdir: Path, seconds: float) -> Render
     (workdir / "fonts" / font.name).symlink_to(font.resolve())
     layout = Layout(font, WIDTH, HEIGHT, boxed=bool(job.images or job.clip))  # a box keeps captions legible over photos
     (workdir / "subs.ass").write_text(ass_document(job.timings, layout, job.sentences), encoding="utf-8")
+    cues = caption_cues(job.timings, layout, job.sentences)
     graph = _Graph(job, font, workdir, seconds)
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=1) as pool:
         measuring = pool.submit(_loudness_measure, graph)  # an ffmpeg child, beside the Pillow work here
-        graph.prepare_visuals()
+        graph.prepare_visuals(cues, layout)
         loudness = measuring.result()
     thumb = workdir / "thumbnail.jpg"
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -182,7 +185,7 @@ def _render(job: RenderJob, font: Path, workdir: Path, seconds: float) -> Render
         drawing.result()
     meta = {**graph.meta, "render_ms": round((time.monotonic() - started) * 1000), "loudness_in": loudness,
             "font_family": font_family(font)}
-    meta["boxes"] = graph.boxes + caption_boxes(caption_cues(job.timings, layout, job.sentences), layout)
+    meta["boxes"] = graph.boxes + caption_boxes(cues, layout)
     text = f"{subtitle_text(job.timings, job.sentences)} {cards.card_texts(job.title, job.best_comment, job.site_name)}"
     text += "".join(f" {cards.card_texts('', c)}" for c in job.comments)
     if graph.meta.get("visual") == "post_card":
@@ -292,14 +295,21 @@ class _Graph:
         parts.append(f"{''.join(mixed)}amix=inputs={len(mixed)}:duration=first:dropout_transition=0:normalize=0,{tail}")
         return ";".join(parts)
 
-    def prepare_visuals(self) -> None:
+    def prepare_visuals(self, cues: list[Cue], layout: Layout) -> None:
         """Draw slides and cards into the work folder and build the video half of the graph."""
         first_visual = _count_inputs(self.audio_inputs())
         self.banner = cards.banner(self.job.site_name, self.job.title, self.font, width=CARD_WIDTH)
         self.visual_inputs, video = self._visuals(first_visual)
         video += self._punch_in()
         video += self._cards(first_visual + _count_inputs(self.visual_inputs), self.visual_inputs)
-        self.video = video + "[v]ass=filename=subs.ass:fontsdir=fonts,format=yuv420p[vout]"
+        layer = caption_layer(cues, layout, self.workdir, round(self.seconds * 1000),
+                              first=first_visual + _count_inputs(self.visual_inputs))
+        if layer is None:
+            self.video = video + "[v]format=yuv420p[vout]"
+            return
+        self.visual_inputs += layer.inputs
+        self.meta["caption_states"] = layer.states
+        self.video = video + f"{layer.graph};[v][captions]overlay=x={layer.x}:y={layer.y},format=yuv420p[vout]"
 
     def arguments(self, loudness: dict | None) -> list[str]:
         audio = self.audio_chain(self._loudnorm(loudness) + ",aresample=48000[aout]")

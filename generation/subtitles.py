@@ -280,17 +280,21 @@ def ass_document(timings: dict, layout: Layout, display: list[str] | None = None
     return _header(layout) + "".join(events)
 
 
-def _event(cue: Cue) -> str:
+def karaoke_centis(cue: Cue) -> list[int]:
+    """Each word's ``\\k`` length: from its start to the next word's (the last: to the cue's end)."""
     words = [w for line in cue.lines for w in line]
     following = [w.start_ms for w in words[1:]] + [cue.end_ms]
-    parts, position = [], 0
+    return [max(round((after - word.start_ms) / 10), 1) for word, after in zip(words, following, strict=True)]
+
+
+def _event(cue: Cue) -> str:
+    lengths = iter(karaoke_centis(cue))
+    parts = []
     for line_no, line in enumerate(cue.lines):
         parts.append("\\N" if line_no else "")
         for word_no, word in enumerate(line):
-            centis = max(round((following[position] - word.start_ms) / 10), 1)
             space = " " if word_no < len(line) - 1 else ""
-            parts.append(f"{{\\k{centis}}}{_escape(word.text)}{space}")
-            position += 1
+            parts.append(f"{{\\k{next(lengths)}}}{_escape(word.text)}{space}")
     return f"Dialogue: 1,{_clock(cue.start_ms)},{_clock(cue.end_ms)},Karaoke,,0,0,0,,{''.join(parts)}\n"
 
 
@@ -310,13 +314,15 @@ def _clock(ms: int) -> str:
 
 
 def _header(layout: Layout) -> str:
+    # "YCbCr Matrix: None": the colours are plain RGB. Without it, libass drawing onto an RGB frame
+    # (generation/caption_layer.py) squeezed them into video range, black to 16 and white to 235.
     # Bold -1 asks libass for weight 700: with 0 it asked for 400 and fontconfig handed it the
     # Regular file of the family although the Bold file was configured.
     family, size = font_family(layout.font), layout.size
     left, right, bottom = layout.margins
     common = "-1,0,0,0,100,100,0,0"
     return (
-        "[Script Info]\nScriptType: v4.00+\nWrapStyle: 2\nScaledBorderAndShadow: yes\n"
+        "[Script Info]\nScriptType: v4.00+\nWrapStyle: 2\nScaledBorderAndShadow: yes\nYCbCr Matrix: None\n"
         f"PlayResX: {layout.width}\nPlayResY: {layout.height}\n\n"
         "[V4+ Styles]\nFormat: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, "
         "BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, "

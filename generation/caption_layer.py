@@ -1,0 +1,103 @@
+"""The karaoke captions drawn once per caption state instead of once per frame.
+
+The ``ass`` filter had libass draw and blend the captions into every one of a short's 1,500
+frames: 7.2 s of CPU, half of the whole filter graph's 14 s (bench/render.py, 50 s short). Yet
+the drawn captions change only when a cue starts or a word is highlighted, about 130 times.
+This piece of the graph has libass draw each state once, on a canvas frame timed at the
+state's start (the ffconcat demuxer gives any timestamps, in milliseconds), and overlays the
+states on the video; the overlay shows each until the next one begins.
+
+libass cannot draw onto transparency (the ``ass`` filter leaves alpha alone), so every state is
+drawn twice, over black and over white, and ``lut2`` recovers alpha and colour from the pair:
+over black a pixel is a·C, over white a·C + 255·(1 − a). Only the band the captions use is kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image
+
+from generation.subtitles import OUTLINE, SHADOW, Cue, Layout, caption_boxes, karaoke_centis
+
+CANVAS = "caption-canvas.pgm"
+PLAN = "captions.ffconcat"
+# Past the boxes caption_boxes measures: the blurred edge and the shadow's offset.
+BAND_MARGIN = OUTLINE + SHADOW + 4
+
+
+@dataclass(frozen=True)
+class CaptionLayer:
+    inputs: list[str]
+    graph: str  # ends in [captions]
+    x: int
+    y: int
+    states: int
+
+
+def state_starts(cues: list[Cue], duration_ms: int) -> list[int]:
+    """The milliseconds at which the drawn captions change: cue starts and ends, and every
+    highlight step of the karaoke (the same sums of centiseconds the ASS file carries)."""
+    marks = {0}
+    for cue in cues:
+        at = cue.start_ms
+        marks.update((at, cue.end_ms))
+        for centis in karaoke_centis(cue):
+            at += 10 * centis
+            marks.add(at)
+    return sorted(m for m in marks if 0 <= m < duration_ms)
+
+
+def caption_layer(cues: list[Cue], layout: Layout, workdir: Path, duration_ms: int, first: int,
+                  subtitles: str = "subs.ass") -> CaptionLayer | None:
+    """Inputs (numbered from ``first``) and the graph of the caption overlay; None without cues."""
+    if not cues:
+        return None
+    starts = state_starts(cues, duration_ms)
+    x, y, w, h = _band(cues, layout)
+    Image.new("L", (layout.width, layout.height), 0).save(workdir / CANVAS)
+    (workdir / PLAN).write_text(_plan(starts), encoding="utf-8")
+    draw = f"ass=filename={subtitles}:fontsdir=fonts,crop={w}:{h}:{x}:{y}"
+    graph = (
+        f"[{first}:v]format=gbrp,split=2[capk][capw0];[capw0]negate[capw];"
+        f"[capk]{draw},split=2[capk1][capk2];[capw]{draw}[capw1];"
+        # alpha = 255 − (white − black); colour = black · 255 / alpha
+        f"[capw1][capk1]lut2=c0='255-(x-y)':c1='255-(x-y)':c2='255-(x-y)',split=2[capa3][capa];"
+        f"[capk2][capa3]lut2=c0='if(y,min(255,x*255/y),0)':c1='if(y,min(255,x*255/y),0)':"
+        f"c2='if(y,min(255,x*255/y),0)'[capc];[capa]extractplanes=g[capalpha];"
+        f"[capc][capalpha]alphamerge,setpts=PTS-1[captions]"
+    )
+    return CaptionLayer(["-f", "concat", "-safe", "0", "-i", PLAN], graph, x, y, len(starts))
+
+
+def _plan(starts: list[int]) -> str:
+    """One canvas frame per state, half a millisecond into it (a 1/2000 s time base).
+
+    The ``ass`` filter hands libass a frame's time truncated to the millisecond, and libass shows
+    a state from its first millisecond on; asked for the state's exact start, the time could come
+    out a hair under it in floating point and truncate to the state before. The layer's graph
+    moves each drawn state back to its exact start, where the overlay shows it from the first
+    frame at or after it: the frame the ``ass`` filter showed it in.
+    """
+    lines, at = ["ffconcat version 1.0"], 0
+    for start in starts:
+        frame = 2 * start + 1
+        if len(lines) > 1:
+            lines.append(f"duration {(frame - at) / 2000:.4f}")
+        lines += [f"file {CANVAS}", f"option framerate {2000}"]
+        at = frame
+    return "\n".join(lines) + "\n"
+
+
+def _band(cues: list[Cue], layout: Layout) -> tuple[int, int, int, int]:
+    """x, y, width, height (even, inside the frame) of the strip every caption box falls in."""
+    boxes = caption_boxes(cues, layout)
+    top = min(b["y"] for b in boxes) - BAND_MARGIN
+    bottom = max(b["y"] + b["h"] for b in boxes) + BAND_MARGIN
+    left = min(b["x"] for b in boxes) - BAND_MARGIN
+    right = max(b["x"] + b["w"] for b in boxes) + BAND_MARGIN
+    x, y = max(0, left // 2 * 2), max(0, top // 2 * 2)
+    w = min(layout.width, -(-right // 2) * 2) - x
+    h = min(layout.height, -(-bottom // 2) * 2) - y
+    return x, y, w, h

@@ -1,0 +1,72 @@
+"""The caption layer draws each caption state once, yet every frame matches what libass drew
+into that frame directly: same words, same highlight, same frame."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from django.conf import settings
+
+from generation.caption_layer import caption_layer, state_starts
+from generation.subtitles import Layout, ass_document, caption_cues
+from tests.generation.test_captions import timed
+from wagglebot.lib import ffmpeg
+
+SIZE, FPS = (1080, 1920), 30
+
+
+def timings() -> dict:
+    first = timed("어제 회사 회식에서 정말 황당한 일이", 0,
+                  [("어제", 0, 300), ("회사", 300, 620), ("회식에서", 620, 1100), ("정말", 1100, 1390),
+                   ("황당한", 1390, 1800), ("일이", 1800, 2050)])
+    second = timed("있었어요", 2300, [("있었어요", 2300, 2900)])
+    return {"duration_ms": 3000, "sentences": [first, second]}
+
+
+def layout() -> Layout:
+    return Layout(Path(settings.RENDER_FONT_PATH), *SIZE, boxed=True)
+
+
+def test_states_change_at_cue_edges_and_at_every_karaoke_step():
+    cues = caption_cues(timings(), layout())
+
+    starts = state_starts(cues, 3000)
+
+    # the first cue's words, highlighted in turn, then the second cue; 3000 is the end
+    assert starts == [0, 300, 620, 1100, 1390, 1800, 2300]
+    assert [cue.start_ms for cue in cues] == [0, 2300]
+
+
+def frames(path: Path, band: tuple[int, int, int, int]) -> np.ndarray:
+    x, y, w, h = band
+    raw = path.with_suffix(".rgb")
+    ffmpeg.run(["-i", str(path), "-vf", f"crop={w}:{h}:{x}:{y}", "-f", "rawvideo", "-pix_fmt", "rgb24", "-y", str(raw)],
+               what="decode")
+    return np.fromfile(raw, np.uint8).reshape(-1, h, w, 3).astype(np.int16)
+
+
+def test_every_frame_matches_libass_drawing_into_it(tmp_path):
+    (tmp_path / "fonts").mkdir()
+    (tmp_path / "fonts" / "font.ttf").symlink_to(Path(settings.RENDER_FONT_PATH).resolve())
+    cues = caption_cues(timings(), layout())
+    (tmp_path / "subs.ass").write_text(ass_document(timings(), layout()), encoding="utf-8")
+    base = ["-f", "lavfi", "-i", f"testsrc2=s={SIZE[0]}x{SIZE[1]}:r={FPS}:d=3,format=yuv420p"]
+    out = ["-c:v", "libx264", "-qp", "0", "-pix_fmt", "yuv420p"]
+    ffmpeg.run([*base, "-vf", "ass=filename=subs.ass:fontsdir=fonts", *out, "-y", "direct.mp4"],
+               what="direct", cwd=tmp_path)
+    layer = caption_layer(cues, layout(), tmp_path, 3000, first=1)
+    ffmpeg.run([*base, *layer.inputs, "-filter_complex",
+                f"{layer.graph};[0:v][captions]overlay=x={layer.x}:y={layer.y},format=yuv420p[v]",
+                "-map", "[v]", *out, "-y", "layered.mp4"], what="layered", cwd=tmp_path)
+
+    band = (layer.x, layer.y, 900, 400)
+    direct, layered = frames(tmp_path / "direct.mp4", band), frames(tmp_path / "layered.mp4", band)
+
+    assert direct.shape == layered.shape and len(direct) == 3 * FPS
+    changed = [frame for frame in range(1, len(direct)) if np.abs(direct[frame] - direct[frame - 1]).max() > 64]
+    assert len(changed) >= 6  # the highlight really moves in this clip
+    differs = np.abs(direct - layered).max(axis=-1) > 48
+    assert differs.sum(axis=(1, 2)).max() < 200, "a frame shows another state than libass drew"
+    assert np.abs(direct - layered).mean() < 1  # 0.16 measured: alpha rounding, chroma at the edges
+    assert layer.states == len(state_starts(cues, 3000))
