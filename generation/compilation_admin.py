@@ -1,16 +1,22 @@
-"""The compilation page: items inline in rank order (up/down buttons and Alt+↑/↓ reorder them),
-each with its spoken-length estimate; approve, reject, re-render and upload with the posts' roles;
+"""The compilation page: items inline in rank order, each with its spoken-length estimate, reordered
+by dragging their handle, ▲/▼ or Alt+↑/↓ (a draft's new order is saved as it changes); a search of
+the project's posts to add to a draft; approve, reject, re-render and upload with the posts' roles;
 and "add to compilation" on the posts inbox."""
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
+from django.http import HttpResponseRedirect, JsonResponse, QueryDict
+from django.urls import path, reverse
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from generation.compilation import (
     CompilationError,
@@ -23,11 +29,13 @@ from generation.compilation import (
     compilation_schedule_upload,
     estimate_seconds,
 )
+from generation.compilation_candidates import CandidateSearch, compilation_candidates
 from generation.models import Compilation, CompilationChange, CompilationItem
 from generation.script import split_sentences
 from posts.admin import PostAdmin
 from posts.lifecycle import CompilationStatus, InvalidTransition, Status
 from posts.media import media_url
+from posts.models import Post
 from posts.notices import upload_blocked
 
 
@@ -57,8 +65,10 @@ class ItemInline(admin.TabularInline):
 
     @admin.display(description=_("order"))
     def move(self, item: CompilationItem) -> str:
-        return format_html('<button type="button" class="rank-up" title="{}">▲</button>'
+        return format_html('<button type="button" class="rank-handle" title="{}">⠿</button>'
+                           '<button type="button" class="rank-up" title="{}">▲</button>'
                            '<button type="button" class="rank-down" title="{}">▼</button>',
+                           gettext("Drag to reorder, or ↑/↓ while focused"),
                            gettext("Move up (Alt+↑)"), gettext("Move down (Alt+↓)"))
 
     @admin.display(description=_("spoken"))
@@ -90,12 +100,86 @@ class CompilationAdmin(admin.ModelAdmin):
 
     class Media:
         js = ["admin/js/compilation_order.js"]
+        css = {"all": ["admin/css/compilation.css"]}
 
     def has_approve_permission(self, request) -> bool:
         return request.user.has_perm("posts.approve_post")
 
     def has_publish_permission(self, request) -> bool:
         return request.user.has_perm("posts.publish_post")
+
+    def may_edit(self, request, compilation: Compilation) -> bool:
+        """Only a draft takes new posts and an order saved as it changes; the render reads both."""
+        return compilation.status == CompilationStatus.DRAFT and self.has_change_permission(request, compilation)
+
+    def get_urls(self):
+        own = [
+            path("<path:object_id>/add-post/", self.admin_site.admin_view(self.add_post_view),
+                 name="generation_compilation_add_post"),
+            path("<path:object_id>/reorder/", self.admin_site.admin_view(self.reorder_view),
+                 name="generation_compilation_reorder"),
+        ]
+        return [*own, *super().get_urls()]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        compilation = self.get_object(request, object_id)
+        context = dict(extra_context or {})
+        if compilation is not None and self.may_edit(request, compilation):
+            search = CandidateSearch(request.GET)
+            context.update(
+                candidate_search=search, candidates=compilation_candidates(compilation, search),
+                search_query=request.GET.urlencode(), room=Compilation.MAX_ITEMS - compilation.items.count(),
+                add_post_url=reverse("admin:generation_compilation_add_post", args=[compilation.pk]),
+                reorder_url=reverse("admin:generation_compilation_reorder", args=[compilation.pk]),
+            )
+        return super().change_view(request, object_id, form_url, context)
+
+    def _changeable_or_deny(self, request, object_id) -> Compilation:
+        compilation = self.get_object(request, object_id)
+        if compilation is None or not self.has_change_permission(request, compilation):
+            raise PermissionDenied
+        return compilation
+
+    @method_decorator(require_POST)
+    def add_post_view(self, request, object_id):
+        """The search's "Add" button: the post joins the draft after its last rank."""
+        compilation = self._changeable_or_deny(request, object_id)
+        number = request.POST.get("post", "")
+        post = Post.objects.filter(pk=number).first() if number.isdigit() else None
+        if post is None:
+            self.message_user(request, gettext("No such post."), messages.ERROR)
+        else:
+            self._add_post(request, compilation, post)
+        page = reverse("admin:generation_compilation_change", args=[compilation.pk])
+        search = QueryDict(request.POST.get("search", "")).urlencode()  # re-encoded: only a query, never a URL
+        return HttpResponseRedirect(f"{page}?{search}" if search else page)
+
+    def _add_post(self, request, compilation: Compilation, post: Post) -> None:
+        try:
+            added = compilation_extend(compilation=compilation, posts=[post])
+        except (InvalidTransition, CompilationError) as exc:
+            self.message_user(request, gettext("Not added: %(reason)s") % {"reason": exc}, messages.WARNING)
+            return
+        if not added:
+            self.message_user(request, gettext("‘%(title)s’ is already in this compilation") % {"title": post.title},
+                              messages.WARNING)
+            return
+        self.message_user(request, gettext("‘%(title)s’ added") % {"title": post.title}, messages.SUCCESS)
+
+    @method_decorator(require_POST)
+    def reorder_view(self, request, object_id):
+        """The page's JavaScript: ``post`` lists the draft's post ids, rank 1 first."""
+        compilation = self._changeable_or_deny(request, object_id)
+        if not self.may_edit(request, compilation):
+            return JsonResponse({"ok": False, "message": gettext("Only a draft is reordered here; save the page.")},
+                                status=409)
+        try:
+            post_ids = [int(value) for value in request.POST.getlist("post")]
+            compilation_reorder(compilation=compilation, post_ids=post_ids)
+        except ValueError:  # not a number, or a CompilationError: not this compilation's posts
+            return JsonResponse({"ok": False, "message": gettext(
+                "The order was not saved: the compilation changed meanwhile. Reload the page.")}, status=409)
+        return JsonResponse({"ok": True, "message": gettext("Order saved.")})
 
     @admin.display(description=_("items"))
     def item_count(self, compilation: Compilation) -> int:
