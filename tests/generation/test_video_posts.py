@@ -111,6 +111,9 @@ def test_a_crawled_video_post_waits_for_its_transcript_and_renders_over_its_clip
     probe = ffprobe(Path(settings.MEDIA_ROOT) / short.video_path)
     video = next(s for s in probe["streams"] if s["codec_type"] == "video")
     assert (video["width"], video["height"]) == (1080, 1920)
-    # The 3 s clip loops under the whole narration, which is longer than it.
-    assert float(probe["format"]["duration"]) == pytest.approx(short.timings["duration_ms"] / 1000, abs=0.3)
+    # The clip's speech heard first (its transcript without times: spread over the 3 s clip), then
+    # the clip loops under the whole narration, which is longer than it.
+    assert render["listen"]["timing"] == "even" and render["listen"]["text"] == SPOKEN
+    listened = render["listen"]["ms"] / 1000
+    assert float(probe["format"]["duration"]) == pytest.approx(short.timings["duration_ms"] / 1000 + listened, abs=0.3)
     assert float(probe["format"]["duration"]) > 5
