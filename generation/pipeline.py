@@ -172,12 +172,12 @@ def _generate(post: Post, short: Short) -> None:
     if post.videos:
         with _timed(short, "clip", post):
             clip = _clip(post, short)
-    heard = ""
+    transcript = None
     if clip is not None and clip.has_audio:
         with _timed(short, "transcript", post):
-            heard = _transcript(post, short, clip)
+            transcript = _transcript(post, short, clip)
     with _timed(short, "script", post):
-        script = _script(post, short, heard)
+        script = _script(post, short, transcript.narration_text() if transcript else "")
     gpu.free_if_needed(settings.RENDER_GPU_RESERVE_BYTES)
     with _timed(short, "speech", post):
         speech = _speech(post, short, script)
@@ -185,10 +185,11 @@ def _generate(post: Post, short: Short) -> None:
     with _timed(short, "images", post):
         images = post_images_fetch(post)
     with _timed(short, "render", post):
-        rendered = render_short(_job(post, script, speech, images, short, clip))
+        rendered = render_short(_job(post, script, speech, images, short, clip, transcript))
     try:
         with _timed(short, "qc", post):
-            _qc(short, rendered, speech.duration_ms)
+            listened = (rendered.meta.get("listen") or {}).get("ms", 0)  # the clip's speech before the narration
+            _qc(short, rendered, speech.duration_ms + listened)
         with _disk_full_at("finalize", post):
             video, thumb = rendered.finalize(post_dir(post))
     finally:
@@ -207,8 +208,8 @@ def _clip(post: Post, short: Short) -> Clip | None:
     return clip
 
 
-def _transcript(post: Post, short: Short, clip: Clip) -> str:
-    """The text to narrate from the clip: a usable transcript's, heard now if there is none yet.
+def _transcript(post: Post, short: Short, clip: Clip) -> Transcript:
+    """The clip's transcript to narrate from: a usable one, heard now if there is none yet.
     TranscriptUnconfirmed while the one there is waits for a person (it is not heard again)."""
     from generation import stt
 
@@ -226,7 +227,7 @@ def _transcript(post: Post, short: Short, clip: Clip) -> str:
             f"the clip's {heard[0].engine} transcript (confidence {heard[0].confidence or 0:.2f}) "
             "waits for a person to confirm or correct it on the post page"
         )
-    return transcript.narration_text()
+    return transcript
 
 
 def _script(post: Post, short: Short, heard: str = ""):
@@ -274,7 +275,8 @@ def _into_folder(path: Path, folder: Path) -> Path:
     return target
 
 
-def _job(post: Post, script, speech, images: list[Path], short: Short, clip: Clip | None = None) -> RenderJob:
+def _job(post: Post, script, speech, images: list[Path], short: Short, clip: Clip | None = None,
+         transcript: Transcript | None = None) -> RenderJob:
     return RenderJob(
         audio_path=Path(settings.MEDIA_ROOT) / short.audio_path, duration_ms=speech.duration_ms,
         timings=speech.timings,
@@ -283,6 +285,9 @@ def _job(post: Post, script, speech, images: list[Path], short: Short, clip: Cli
         sentences=[*script.sentences(), *(c["text"] for c in script.comments)],
         site_name=site_name_ko(post.site_code), post_card=_post_card(post, script, images), layout=short.layout,
         clip=clip.path if clip else None, clip_audio=bool(clip and clip.has_audio),
+        clip_seconds=clip.seconds if clip else 0.0,
+        transcript={"text": transcript.narration_text(), "segments": transcript.meta.get("segments") or []}
+        if transcript else None,
     )
 
 

@@ -26,6 +26,7 @@ from django.conf import settings
 
 from generation import cards, sfx
 from generation.caption_layer import caption_layer
+from generation.listen import Listen, caption_timings, job_with_listen
 from generation.postcard import PostCard, post_card
 from generation.slideshow import slideshow
 from generation.subtitles import (
@@ -97,6 +98,12 @@ class RenderJob:
     # The post's clip (generation.clips): the "video" layout shows it, its sound ducked under the voice.
     clip: Path | None = None
     clip_audio: bool = False
+    # The clip's narratable transcript ({"text", "segments"}) and length: what the short may open
+    # with, heard clean (generation.listen).
+    transcript: dict | None = None
+    clip_seconds: float = 0.0
+    # Set by render_short when it does open so; the timings and duration then include it.
+    listen: Listen | None = None
 
 
 @dataclass
@@ -145,6 +152,8 @@ def render_short(job: RenderJob) -> Rendered:
     if seconds > settings.RENDER_MAX_SECONDS:
         raise FFmpegError(f"narration is {seconds:.1f} s, over {settings.RENDER_MAX_SECONDS:.0f} s",
                          permanent=True)
+    job = job_with_listen(job, settings.RENDER_MAX_SECONDS)
+    seconds = job.duration_ms / 1000
     job.out_dir.mkdir(parents=True, exist_ok=True)
     _remove_stale_workdirs(job.out_dir)
     workdir = Path(tempfile.mkdtemp(prefix=".render-", dir=job.out_dir))
@@ -169,8 +178,9 @@ def _render(job: RenderJob, font: Path, workdir: Path, seconds: float) -> Render
     (workdir / "fonts").mkdir()
     (workdir / "fonts" / font.name).symlink_to(font.resolve())
     layout = Layout(font, WIDTH, HEIGHT, boxed=bool(job.images or job.clip))  # a box keeps captions legible over photos
-    (workdir / "subs.ass").write_text(ass_document(job.timings, layout, job.sentences), encoding="utf-8")
-    cues = caption_cues(job.timings, layout, job.sentences)
+    captions = caption_timings(job.listen, job.timings)  # the transcript's over the listen segment
+    (workdir / "subs.ass").write_text(ass_document(captions, layout, job.sentences), encoding="utf-8")
+    cues = caption_cues(captions, layout, job.sentences)
     graph = _Graph(job, font, workdir, seconds)
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -184,9 +194,9 @@ def _render(job: RenderJob, font: Path, workdir: Path, seconds: float) -> Render
                    what="render", cwd=workdir)
         drawing.result()
     meta = {**graph.meta, "render_ms": round((time.monotonic() - started) * 1000), "loudness_in": loudness,
-            "font_family": font_family(font)}
+            "font_family": font_family(font), "listen": job.listen.to_meta() if job.listen else None}
     meta["boxes"] = graph.boxes + caption_boxes(cues, layout)
-    text = f"{subtitle_text(job.timings, job.sentences)} {cards.card_texts(job.title, job.best_comment, job.site_name)}"
+    text = f"{subtitle_text(captions, job.sentences)} {cards.card_texts(job.title, job.best_comment, job.site_name)}"
     text += "".join(f" {cards.card_texts('', c)}" for c in job.comments)
     if graph.meta.get("visual") == "post_card":
         text += f" {job.post_card.texts()}"
@@ -270,7 +280,7 @@ class _Graph:
 
     def audio_chain(self, tail: str) -> str:
         """Voice, the music ducked under it (sidechain: the voice is the key), and the effects."""
-        voice = "[0:a]aformat=sample_rates=48000:channel_layouts=stereo"
+        voice = "[0:a]aformat=sample_rates=48000:channel_layouts=stereo" + self._after_listen()
         clip_sound = self.clip_shown() and self.job.clip_audio
         if not self.bgm and not self.effects and not clip_sound:
             return f"{voice},{tail}"
@@ -279,12 +289,12 @@ class _Graph:
         parts, mixed = [keyed if keys else f"{voice}[voice]"], ["[voice]"]
         if self.bgm:
             parts.append(f"[1:a]aformat=sample_rates=48000:channel_layouts=stereo,"
-                         f"volume={settings.RENDER_BGM_VOLUME_DB}dB[bgm]")
+                         f"volume={settings.RENDER_BGM_VOLUME_DB}dB{self._silent_in_listen()}[bgm]")
             parts.append("[bgm][key0]sidechaincompress=threshold=0.02:ratio=8:attack=20:release=400[ducked]")
             mixed.append("[ducked]")
         if clip_sound:  # the clip's own sound, under the voice while it speaks and back up between
             parts.append(f"[{self.clip_input()}:a]aformat=sample_rates=48000:channel_layouts=stereo,"
-                         f"volume={CLIP_VOLUME_DB}dB[clip]")
+                         f"{self._clip_volume()}[clip]")
             parts.append(f"[clip][key{keys - 1}]sidechaincompress=threshold=0.02:ratio=10:attack=20:release=300"
                          "[clipducked]")
             mixed.append("[clipducked]")
@@ -294,6 +304,21 @@ class _Graph:
             mixed.append("[sfx]")
         parts.append(f"{''.join(mixed)}amix=inputs={len(mixed)}:duration=first:dropout_transition=0:normalize=0,{tail}")
         return ";".join(parts)
+
+    def _after_listen(self) -> str:
+        """The narration delayed past the listen segment (it also keys the ducking: none meanwhile)."""
+        return f",adelay=delays={self.job.listen.ms}:all=1" if self.job.listen else ""
+
+    def _silent_in_listen(self) -> str:
+        # Music under the clip's own speech would be one more voice to hear through.
+        return f",volume=0:enable='lt(t,{self.job.listen.seconds:.3f})'" if self.job.listen else ""
+
+    def _clip_volume(self) -> str:
+        """The clip's sound at its own level over the listen segment, CLIP_VOLUME_DB under after it."""
+        if not self.job.listen:
+            return f"volume={CLIP_VOLUME_DB}dB"
+        under = 10 ** (CLIP_VOLUME_DB / 20)
+        return f"volume='if(lt(t,{self.job.listen.seconds:.3f}),1,{under:.4f})':eval=frame"
 
     def prepare_visuals(self, cues: list[Cue], layout: Layout) -> None:
         """Draw slides and cards into the work folder and build the video half of the graph."""

@@ -113,8 +113,11 @@ class Vosk(Engine):
         text = " ".join(result["text"] for result in results if result.get("text"))
         confidence = sum(word["conf"] for word in words) / len(words) if words else None
         name = model_dir.parent.name if model_dir.name == "model" else model_dir.name  # the wheel's folder
+        # Each result is one utterance: its times let the render cut the clip between them.
+        segments = [{"start": r["result"][0]["start"], "end": r["result"][-1]["end"], "text": r.get("text", "")}
+                    for r in results if r.get("result")]
         return Recognition(text=text, engine=self.name, model=name, confidence=confidence,
-                           low_confidence=True)
+                           low_confidence=True, meta={"segments": segments})
 
 
 def vosk_model_dir() -> Path:

@@ -16,6 +16,14 @@ from hooks.models import SUBSCRIBABLE, Attempt, Delivery, Endpoint
 RECENT_DELIVERIES = 20
 
 
+@admin.display(description=_("failure"), ordering="error_code")
+def failure_shown(row: Delivery | Attempt) -> str:
+    """The failure kind's code (what logs and filters use) and its label in the reader's language."""
+    if not row.failure:
+        return "—"
+    return format_html("<code>{}</code> {}", row.failure.code, gettext(row.failure.label))
+
+
 class EndpointForm(forms.ModelForm):
     events = forms.MultipleChoiceField(
         label=_("Events"), choices=SUBSCRIBABLE, widget=forms.CheckboxSelectMultiple, required=False,
@@ -35,7 +43,8 @@ class EndpointForm(forms.ModelForm):
 class RecentDeliveryInline(admin.TabularInline):
     model = Delivery
     verbose_name_plural = format_lazy(_("Recent deliveries (last {count})"), count=RECENT_DELIVERIES)
-    fields = ["created_at", "event", "post", "status", "attempts", "response_code", "error", "next_attempt_at"]
+    fields = ["created_at", "event", "post", "status", "attempts", "response_code", failure_shown, "error",
+              "next_attempt_at"]
     readonly_fields = fields
     show_change_link = True
     extra = 0
@@ -103,7 +112,7 @@ class EndpointAdmin(admin.ModelAdmin):
 
 class AttemptInline(admin.TabularInline):
     model = Attempt
-    fields = ["at", "response_code", "duration_ms", "response", "error"]
+    fields = ["at", "response_code", failure_shown, "duration_ms", "response", "error"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -114,9 +123,9 @@ class AttemptInline(admin.TabularInline):
 
 @admin.register(Delivery)
 class DeliveryAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "endpoint", "event", "post", "status", "attempts", "response_code", "error",
-                    "next_attempt_at"]
-    list_filter = ["status", "event", "endpoint"]
+    list_display = ["created_at", "endpoint", "event", "post", "status", "attempts", "response_code", failure_shown,
+                    "error", "next_attempt_at"]
+    list_filter = ["status", "event", "error_code", "endpoint"]
     list_select_related = ["endpoint", "post"]
     search_fields = ["key"]
     inlines = [AttemptInline]

@@ -20,6 +20,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from posts.lifecycle import WebhookFailure
+
 
 class Event(models.TextChoices):
     HIGH_SCORE = "post.high_score", _("New high-scoring post")
@@ -111,6 +113,8 @@ class Delivery(models.Model):
         _("response code"), null=True, blank=True, help_text=_("The last attempt's."),
     )
     error = models.CharField(_("error"), max_length=500, blank=True, help_text=_("The last attempt's."))
+    # posts.lifecycle.WebhookFailure: the last attempt's failure, named as the stage logs name it.
+    error_code = models.CharField(_("error code"), max_length=32, blank=True, help_text=_("The last attempt's."))
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
 
@@ -124,10 +128,15 @@ class Delivery(models.Model):
             models.Index(fields=["status", "next_attempt_at"], name="delivery_status_next"),
             models.Index(fields=["endpoint", "created_at"], name="delivery_endpoint_created"),
             models.Index(fields=["event", "created_at"], name="delivery_event_created"),
+            models.Index(fields=["error_code", "created_at"], name="delivery_error_code_created"),
         ]
 
     def __str__(self) -> str:
         return self.key
+
+    @property
+    def failure(self) -> WebhookFailure | None:
+        return WebhookFailure.of(self.error_code)
 
 
 class Attempt(models.Model):
@@ -139,6 +148,7 @@ class Attempt(models.Model):
     )
     duration_ms = models.PositiveIntegerField(_("duration ms"), default=0)
     error = models.CharField(_("error"), max_length=500, blank=True)
+    error_code = models.CharField(_("error code"), max_length=32, blank=True)
 
     class Meta:
         ordering = ["-at", "-pk"]
@@ -147,3 +157,7 @@ class Attempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.response_code or self.error[:40]}"
+
+    @property
+    def failure(self) -> WebhookFailure | None:
+        return WebhookFailure.of(self.error_code)

@@ -19,8 +19,9 @@ from django.utils import timezone
 
 from hooks.formats import FORMATS
 from hooks.models import Attempt, Delivery
+from posts.lifecycle import WebhookFailure
 from wagglebot.lib import safehttp
-from wagglebot.lib.stages import stage
+from wagglebot.lib.stages import StageError, stage
 
 log = logging.getLogger(__name__)
 D = Delivery.Status
@@ -33,10 +34,23 @@ class Outcome:
     response: str = ""
     error: str = ""
     retry: bool = False
+    failure: WebhookFailure | None = None
 
     @property
     def ok(self) -> bool:
         return self.response_code is not None and 200 <= self.response_code < 300
+
+    @property
+    def error_code(self) -> str:
+        return self.failure.code if self.failure else ""
+
+
+class DeliveryFailed(StageError):
+    """Raised inside the delivery's stage so its log line is STAGE_FAILED with the failure kind."""
+
+    def __init__(self, outcome: Outcome) -> None:
+        super().__init__(outcome.error, permanent=not outcome.retry)
+        self.error_code = outcome.error_code
 
 
 def delivery_send(delivery_id: int) -> str:
@@ -51,14 +65,14 @@ def delivery_send(delivery_id: int) -> str:
     delivery = Delivery.objects.select_related("endpoint").get(pk=delivery_id)
     endpoint = delivery.endpoint
     if not endpoint.active:
-        return delivery_finish(delivery, D.FAILED, Outcome(error="the endpoint is inactive"))
+        inactive = Outcome(error="the endpoint is inactive", failure=WebhookFailure.WEBHOOK_INACTIVE)
+        return delivery_finish(delivery, D.FAILED, inactive)
     started = time.monotonic()
-    with stage("webhook", post_id=delivery.post_id, webhook_event=delivery.event, endpoint=endpoint.pk) as result:
-        outcome = attempt(delivery)
-        result.update(response_code=outcome.response_code, error=outcome.error[:200])
+    outcome = attempt_logged(delivery)
     Attempt.objects.create(
         delivery=delivery, at=now, response_code=outcome.response_code, response=outcome.response[:500],
         duration_ms=round((time.monotonic() - started) * 1000), error=outcome.error[:500],
+        error_code=outcome.error_code,
     )
     if outcome.ok:
         return delivery_finish(delivery, D.DELIVERED, outcome)
@@ -67,6 +81,21 @@ def delivery_send(delivery_id: int) -> str:
     if outcome.retry and delivery.attempts < settings.HOOKS_MAX_ATTEMPTS:
         return delivery_finish(delivery, D.PENDING, outcome, retry_at=now + retry_delay(delivery.attempts))
     return delivery_finish(delivery, D.FAILED, outcome)
+
+
+def attempt_logged(delivery: Delivery) -> Outcome:
+    """attempt() as the ``webhook_delivery`` stage: STAGE_START, then STAGE_DONE or STAGE_FAILED
+    with the failure kind as error_code, each with its duration, like every other service's."""
+    fields = {"webhook_event": delivery.event, "endpoint": delivery.endpoint_id, "attempt": delivery.attempts}
+    try:
+        with stage("webhook_delivery", post_id=delivery.post_id, **fields) as result:
+            outcome = attempt(delivery)
+            result["response_code"] = outcome.response_code
+            if not outcome.ok:
+                raise DeliveryFailed(outcome)
+    except DeliveryFailed:
+        pass  # logged by stage(); the outcome decides what happens next
+    return outcome
 
 
 def attempt(delivery: Delivery) -> Outcome:
@@ -85,11 +114,18 @@ def attempt(delivery: Delivery) -> Outcome:
             allow_networks=settings.HOOKS_ALLOW_NETWORKS,
         )
     except safehttp.FetchError as exc:
-        return Outcome(error=str(exc), retry=not exc.refused)
+        return Outcome(error=str(exc), retry=not exc.refused, failure=fetch_failure(exc))
     code = answer.status
-    retry = code == 429 or code >= 500
-    error = "" if 200 <= code < 300 else f"HTTP {code}"
-    return Outcome(response_code=code, response=answer.excerpt, error=error, retry=retry)
+    failure = WebhookFailure.for_answer(code)
+    retry = failure is WebhookFailure.WEBHOOK_SERVER_ERROR
+    error = "" if failure is None else f"HTTP {code}"
+    return Outcome(response_code=code, response=answer.excerpt, error=error, retry=retry, failure=failure)
+
+
+def fetch_failure(exc: safehttp.FetchError) -> WebhookFailure:
+    if exc.refused:
+        return WebhookFailure.WEBHOOK_BLOCKED
+    return WebhookFailure.WEBHOOK_TIMEOUT if exc.timed_out else WebhookFailure.WEBHOOK_UNREACHABLE
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -102,7 +138,9 @@ def delivery_finish(delivery: Delivery, status: str, outcome: Outcome, retry_at=
     """Record the attempt's result unless a later attempt has claimed the delivery since."""
     Delivery.objects.filter(pk=delivery.pk, status=D.PENDING, attempts=delivery.attempts).update(
         status=status, next_attempt_at=retry_at, response_code=outcome.response_code, error=outcome.error[:500],
+        error_code=outcome.error_code,
         delivered_at=timezone.now() if status == D.DELIVERED else None,
     )
-    log.info("webhook %s attempt %d: %s %s", delivery.key, delivery.attempts, status, outcome.error)
+    log.info("webhook %s attempt %d: %s %s %s", delivery.key, delivery.attempts, status, outcome.error_code,
+             outcome.error)
     return "retry" if status == D.PENDING else status

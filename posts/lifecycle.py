@@ -171,6 +171,48 @@ _BY_CODE = {kind.code: kind for kind in Failure}
 
 
 @dataclass(frozen=True)
+class ServiceFailureKind:
+    code: str
+    permanent: bool  # would the same request fail the same way again?
+    label: str  # English, as logs and rows store it; show it through gettext(label)
+
+
+class WebhookFailure(ServiceFailureKind, Enum):
+    """Why a webhook delivery failed (``hooks.Delivery.error_code``, the STAGE_FAILED line's error_code).
+
+    A delivery never moves a post, so these kinds have no phase and are not ``Failure`` members
+    (``Lifecycle`` derives retry targets from every ``Failure``); they share its vocabulary so a
+    failure is named one way in the stage logs, the console and the hooks admin.
+    """
+
+    WEBHOOK_TIMEOUT = "WEBHOOK_TIMEOUT", False, gettext_noop("the webhook receiver did not answer in time")
+    WEBHOOK_UNREACHABLE = "WEBHOOK_UNREACHABLE", False, gettext_noop("the webhook receiver could not be reached")
+    # 5xx and 429: the receiver is there but cannot take the event now.
+    WEBHOOK_SERVER_ERROR = (
+        "WEBHOOK_SERVER_ERROR", False, gettext_noop("the webhook receiver answered with a temporary error")
+    )
+    WEBHOOK_REFUSED = "WEBHOOK_REFUSED", True, gettext_noop("the webhook receiver refused the event")
+    WEBHOOK_GONE = "WEBHOOK_GONE", True, gettext_noop("the webhook receiver is gone (410)")
+    WEBHOOK_BLOCKED = "WEBHOOK_BLOCKED", True, gettext_noop("the webhook address is not public")
+    WEBHOOK_INACTIVE = "WEBHOOK_INACTIVE", True, gettext_noop("the webhook endpoint is inactive")
+
+    @classmethod
+    def of(cls, code: str) -> WebhookFailure | None:
+        return next((kind for kind in cls if kind.code == code), None)
+
+    @classmethod
+    def for_answer(cls, status: int) -> WebhookFailure | None:
+        """The kind a receiver's HTTP answer means; None for a 2xx."""
+        if 200 <= status < 300:
+            return None
+        if status == 410:
+            return cls.WEBHOOK_GONE
+        if status == 429 or status >= 500:
+            return cls.WEBHOOK_SERVER_ERROR
+        return cls.WEBHOOK_REFUSED
+
+
+@dataclass(frozen=True)
 class Task:
     """A follow-up task: its dotted path, cluster, and which posts of its status wait for it."""
 

@@ -80,3 +80,20 @@ def test_every_attempt_is_shown_on_the_endpoint_and_the_delivery_pages(admin_cli
     assert list(changelist.context["cl"].result_list) == [delivery]
     failed = admin_client.get(reverse("admin:hooks_delivery_changelist"), {"status__exact": "failed"})
     assert list(failed.context["cl"].result_list) == []
+
+
+def test_a_failed_delivery_shows_and_filters_by_its_failure_kind(admin_client):
+    with Receiver(400) as receiver:
+        refused = sample_send(make_endpoint(receiver.url))
+        tasks.deliver(refused.pk)
+    with Receiver(200) as receiver:
+        delivered = sample_send(make_endpoint(receiver.url, name="ops"))
+        tasks.deliver(delivered.pk)
+
+    changelist = admin_client.get(reverse("admin:hooks_delivery_changelist"), {"error_code": "WEBHOOK_REFUSED"})
+    assert list(changelist.context["cl"].result_list) == [refused]
+    assert "<code>WEBHOOK_REFUSED</code> the webhook receiver refused the event" in changelist.content.decode()
+    delivery_page = admin_client.get(reverse("admin:hooks_delivery_change", args=[refused.pk])).content.decode()
+    assert delivery_page.count("<code>WEBHOOK_REFUSED</code>") == 1  # the attempt's row
+    endpoint_page = admin_client.get(reverse("admin:hooks_endpoint_change", args=[refused.endpoint_id]))
+    assert "<code>WEBHOOK_REFUSED</code>" in endpoint_page.content.decode()

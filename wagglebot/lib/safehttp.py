@@ -33,11 +33,13 @@ _local = threading.local()  # the running call's watchdog and allowed networks, 
 
 
 class FetchError(Exception):
-    """The URL was refused or the download failed; ``refused`` marks a security refusal."""
+    """The URL was refused or the download failed; ``refused`` marks a security refusal,
+    ``timed_out`` a deadline that passed (a slow peer, not an absent one)."""
 
-    def __init__(self, message: str, *, refused: bool = False) -> None:
+    def __init__(self, message: str, *, refused: bool = False, timed_out: bool = False) -> None:
         super().__init__(message)
         self.refused = refused
+        self.timed_out = timed_out
 
 
 @dataclass
@@ -72,7 +74,9 @@ def post(url: str, body: bytes, *, headers: dict[str, str], timeout: float, allo
         finally:
             response.close()
     except urllib3.exceptions.HTTPError as exc:
-        raise FetchError(watchdog.message if watchdog.expired else f"POST {url[:120]} failed: {exc}") from exc
+        timed_out = watchdog.expired or isinstance(exc, urllib3.exceptions.TimeoutError)
+        message = watchdog.message if watchdog.expired else f"POST {url[:120]} failed: {exc}"
+        raise FetchError(message, timed_out=timed_out) from exc
     finally:
         watchdog.stop()
         _local.allow = None
@@ -152,7 +156,7 @@ class _Watchdog:
         left = self.deadline - time.monotonic()
         if left <= 0:
             self._expire()
-            raise FetchError(self.message)
+            raise FetchError(self.message, timed_out=True)
         return left
 
     def watch(self, sock: socket.socket) -> None:

@@ -41,7 +41,9 @@ def stage(name: str, *, post_id: int | None = None, **fields) -> Iterator[dict]:
         yield result
     except Exception as exc:
         ms = round((time.monotonic() - started) * 1000)
-        code = type(exc).__name__
+        # A failure that already has a name in the lifecycle's vocabulary (a webhook delivery's
+        # WEBHOOK_TIMEOUT) logs that name; anything else its class.
+        code = getattr(exc, "error_code", "") or type(exc).__name__
         log.warning(
             "STAGE_FAILED %s post=%s after %d ms: %s %s", name, post_id, ms, code, exc,
             extra={"event": "STAGE_FAILED", "duration_ms": ms, "error_code": code, **extra},
