@@ -320,15 +320,16 @@ class _Graph:
         under = 10 ** (CLIP_VOLUME_DB / 20)
         return f"volume='if(lt(t,{self.job.listen.seconds:.3f}),1,{under:.4f})':eval=frame"
 
-    def prepare_visuals(self, cues: list[Cue], layout: Layout) -> None:
-        """Draw slides and cards into the work folder and build the video half of the graph."""
+    def prepare_visuals(self, cues: list[Cue] | None = None, layout: Layout | None = None) -> None:
+        """Draw slides and cards into the work folder and build the video half of the graph
+        (captioned when given the cues and their layout)."""
         first_visual = _count_inputs(self.audio_inputs())
         self.banner = cards.banner(self.job.site_name, self.job.title, self.font, width=CARD_WIDTH)
         self.visual_inputs, video = self._visuals(first_visual)
         video += self._punch_in()
         video += self._cards(first_visual + _count_inputs(self.visual_inputs), self.visual_inputs)
         layer = caption_layer(cues, layout, self.workdir, round(self.seconds * 1000),
-                              first=first_visual + _count_inputs(self.visual_inputs))
+                              first=first_visual + _count_inputs(self.visual_inputs)) if cues else None
         if layer is None:
             self.video = video + "[v]format=yuv420p[vout]"
             return
