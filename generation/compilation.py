@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from crawling.registry import site_name_ko
@@ -33,6 +35,8 @@ log = logging.getLogger(__name__)
 
 # Posts a person may rank: approved ones on their way, rendered or already published ones.
 ELIGIBLE = (Status.APPROVED, Status.PROCESSING, Status.RENDERED, Status.UPLOADING, Status.UPLOADED)
+WEEKLY_COUNT = 5
+WEEKLY_TITLE = "이번 주 베스트 TOP {count}"
 TARGET_SECONDS = (45.0, 90.0)
 MAX_SECONDS = 180.0  # YouTube's Shorts limit
 ITEM_MAX_CHARS = 110  # one rank's script at most: about 16 s of speech
@@ -70,14 +74,15 @@ def _eligible(posts: list[Post]) -> None:
         raise CompilationError("a post can appear only once in a compilation")
 
 
-def compilation_create(*, posts: list[Post], title: str = "", by=None) -> Compilation:
+def compilation_create(*, posts: list[Post], title: str = "", by=None, suggestion: str | None = None) -> Compilation:
     """A DRAFT compilation ranking ``posts`` in the given order (the first is rank 1)."""
     if not Compilation.MIN_ITEMS <= len(posts) <= Compilation.MAX_ITEMS:
         raise CompilationError(f"a compilation ranks {Compilation.MIN_ITEMS}–{Compilation.MAX_ITEMS} posts, "
                                f"not {len(posts)}")
     _eligible(posts)
     with transaction.atomic():
-        compilation = Compilation.objects.create(title=title or intro_text(len(posts)), created_by=by)
+        compilation = Compilation.objects.create(title=title or intro_text(len(posts)), created_by=by,
+                                                 suggestion=suggestion)
         CompilationItem.objects.bulk_create(
             CompilationItem(compilation=compilation, post=post, rank=rank) for rank, post in enumerate(posts, 1))
     return compilation
@@ -111,6 +116,37 @@ def compilation_reorder(*, compilation: Compilation, post_ids: list[int]) -> Non
             CompilationItem.objects.filter(pk=item.pk).update(rank=item.rank + offset)
         for rank, post_id in enumerate(post_ids, 1):
             CompilationItem.objects.filter(pk=items[post_id].pk).update(rank=rank)
+
+
+def weekly_key(now: datetime) -> str:
+    year, week, _ = timezone.localtime(now).isocalendar()
+    return f"weekly-{year}-W{week:02d}"
+
+
+def weekly_candidates(now: datetime) -> list[Post]:
+    """The last 7 days' best-scored canonical posts a person may rank, best first. A post in the gpu
+    worker or the upload at that minute (PROCESSING, UPLOADING) is approved all the same."""
+    since = now - timedelta(days=7)
+    recent = Q(source_published_at__gte=since) | Q(source_published_at__isnull=True, created_at__gte=since)
+    return list(Post.objects.filter(recent, status__in=ELIGIBLE, duplicate_of__isnull=True)
+                .order_by("-score", "pk")[:WEEKLY_COUNT])
+
+
+def compilation_suggest_weekly(now: datetime | None = None) -> Compilation | None:
+    """Draft "이번 주 베스트 TOP 5" for a person to approve; None when this week has its draft already
+    or fewer than two posts qualify. Never approves: nothing is published without a person."""
+    now = now or timezone.now()
+    key = weekly_key(now)
+    if Compilation.objects.filter(suggestion=key).exists():
+        return None
+    posts = weekly_candidates(now)
+    if len(posts) < Compilation.MIN_ITEMS:
+        log.info("weekly compilation %s: %d candidate(s), not drafted", key, len(posts))
+        return None
+    try:
+        return compilation_create(posts=posts, title=WEEKLY_TITLE.format(count=len(posts)), suggestion=key)
+    except IntegrityError:  # another delivery of the task drafted it meanwhile
+        return None
 
 
 # Moves --------------------------------------------------------------------------------------
