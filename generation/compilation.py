@@ -3,27 +3,39 @@
 A person picks 2–10 posts (the admin, ``manage.py compilation create``), orders them (rank 1 is
 the best and is told last), and approves; the gpu worker then writes the narration, speaks it and
 renders the countdown (``generation.compile_render``). The narration is an intro ("오늘의 베스트
-TOP 5"), each rank's condensed script (the person's, or the extractive writer's at a shorter
-budget) and an outro; the whole targets 45–90 s and never exceeds the Shorts limit of 180 s:
-item scripts are trimmed until the spoken-length estimate fits.
+TOP 5"), each rank's condensed script (the person's, or ``compilation_script``'s: the LLM writer
+with the compilation prompt, or the extractive writer at a shorter budget) and an outro; the whole
+targets 45–90 s and never exceeds the Shorts limit of 180 s: written ranks are sized for the
+middle of the target and trimmed until the spoken-length estimate fits its upper end.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from crawling.registry import site_name_ko
+from generation.compilation_script import (
+    MAX_SECONDS,
+    TARGET_SECONDS,
+    estimate_seconds,
+    free_syllables,
+    item_budget,
+    item_write,
+    syllables,
+    trimmed,
+)
 from generation.models import Compilation, CompilationItem
 from generation.mood import mood_of
 from generation.render import TALL_THUMBNAIL
-from generation.script import ScriptError, clean_title, fit, split_sentences, spoken_length, write_extractive
-from generation.tts import PACE_TARGET
+from generation.script import ScriptError, clean_title, split_sentences
 from posts.lifecycle import InvalidTransition, Status
 from posts.models import Post
 from posts.services import lifecycle_move
@@ -33,10 +45,8 @@ log = logging.getLogger(__name__)
 
 # Posts a person may rank: approved ones on their way, rendered or already published ones.
 ELIGIBLE = (Status.APPROVED, Status.PROCESSING, Status.RENDERED, Status.UPLOADING, Status.UPLOADED)
-TARGET_SECONDS = (45.0, 90.0)
-MAX_SECONDS = 180.0  # YouTube's Shorts limit
-ITEM_MAX_CHARS = 110  # one rank's script at most: about 16 s of speech
-ITEM_MIN_CHARS = 30
+WEEKLY_COUNT = 5
+WEEKLY_TITLE = "이번 주 베스트 TOP {count}"
 DEFAULT_OUTRO = "여러분의 원픽은 몇 위인가요? 댓글로 알려주세요."
 
 
@@ -53,12 +63,6 @@ def rank_lead(rank: int, post: Post) -> str:
     return f"{rank}위, {site}." if site else f"{rank}위."
 
 
-def estimate_seconds(sentences: list[str]) -> float:
-    """Spoken length at the voice's pace plus the gaps between sentences."""
-    chars = sum(spoken_length(text) for text in sentences)
-    return chars / PACE_TARGET + max(len(sentences) - 1, 0) * settings.TTS_SENTENCE_GAP_MS / 1000
-
-
 # Building and ordering ---------------------------------------------------------------------
 
 
@@ -70,14 +74,15 @@ def _eligible(posts: list[Post]) -> None:
         raise CompilationError("a post can appear only once in a compilation")
 
 
-def compilation_create(*, posts: list[Post], title: str = "", by=None) -> Compilation:
+def compilation_create(*, posts: list[Post], title: str = "", by=None, suggestion: str | None = None) -> Compilation:
     """A DRAFT compilation ranking ``posts`` in the given order (the first is rank 1)."""
     if not Compilation.MIN_ITEMS <= len(posts) <= Compilation.MAX_ITEMS:
         raise CompilationError(f"a compilation ranks {Compilation.MIN_ITEMS}–{Compilation.MAX_ITEMS} posts, "
                                f"not {len(posts)}")
     _eligible(posts)
     with transaction.atomic():
-        compilation = Compilation.objects.create(title=title or intro_text(len(posts)), created_by=by)
+        compilation = Compilation.objects.create(title=title or intro_text(len(posts)), created_by=by,
+                                                 suggestion=suggestion)
         CompilationItem.objects.bulk_create(
             CompilationItem(compilation=compilation, post=post, rank=rank) for rank, post in enumerate(posts, 1))
     return compilation
@@ -111,6 +116,37 @@ def compilation_reorder(*, compilation: Compilation, post_ids: list[int]) -> Non
             CompilationItem.objects.filter(pk=item.pk).update(rank=item.rank + offset)
         for rank, post_id in enumerate(post_ids, 1):
             CompilationItem.objects.filter(pk=items[post_id].pk).update(rank=rank)
+
+
+def weekly_key(now: datetime) -> str:
+    year, week, _ = timezone.localtime(now).isocalendar()
+    return f"weekly-{year}-W{week:02d}"
+
+
+def weekly_candidates(now: datetime) -> list[Post]:
+    """The last 7 days' best-scored canonical posts a person may rank, best first. A post in the gpu
+    worker or the upload at that minute (PROCESSING, UPLOADING) is approved all the same."""
+    since = now - timedelta(days=7)
+    recent = Q(source_published_at__gte=since) | Q(source_published_at__isnull=True, created_at__gte=since)
+    return list(Post.objects.filter(recent, status__in=ELIGIBLE, duplicate_of__isnull=True)
+                .order_by("-score", "pk")[:WEEKLY_COUNT])
+
+
+def compilation_suggest_weekly(now: datetime | None = None) -> Compilation | None:
+    """Draft "이번 주 베스트 TOP 5" for a person to approve; None when this week has its draft already
+    or fewer than two posts qualify. Never approves: nothing is published without a person."""
+    now = now or timezone.now()
+    key = weekly_key(now)
+    if Compilation.objects.filter(suggestion=key).exists():
+        return None
+    posts = weekly_candidates(now)
+    if len(posts) < Compilation.MIN_ITEMS:
+        log.info("weekly compilation %s: %d candidate(s), not drafted", key, len(posts))
+        return None
+    try:
+        return compilation_create(posts=posts, title=WEEKLY_TITLE.format(count=len(posts)), suggestion=key)
+    except IntegrityError:  # another delivery of the task drafted it meanwhile
+        return None
 
 
 # Moves --------------------------------------------------------------------------------------
@@ -168,57 +204,52 @@ class Narration:
         return estimate_seconds(self.sentences())
 
 
-def condensed(post: Post, budget: int) -> list[str]:
-    """The extractive writer's hook and strongest lines for ``post`` within ``budget`` spoken
-    characters; its closing question is left out (the compilation asks one at the end)."""
-    script = write_extractive(post)
-    return trimmed([script.hook, *script.body], budget)
-
-
-def trimmed(sentences: list[str], budget: int) -> list[str]:
-    """Whole sentences in order while they fit ``budget``; the first is cut to fit if alone too long."""
-    kept: list[str] = []
-    for sentence in (s.strip() for s in sentences):
-        if sentence and sum(spoken_length(s) for s in [*kept, sentence]) + len(kept) <= budget:
-            kept.append(sentence)
-        elif not kept and sentence:
-            kept.append(fit(sentence, budget))
-        else:
-            break
-    return kept
-
-
-def item_budget(count: int, seconds: float) -> int:
-    """Spoken characters each of ``count`` ranks may have for the whole to last ``seconds``."""
-    fixed = spoken_length(intro_text(count) + DEFAULT_OUTRO) + count * 8  # the rank leads
-    return int((seconds * PACE_TARGET - fixed) / count)
-
-
 def narration_write(compilation: Compilation) -> Narration:
-    """The compilation's narration, writing (and saving) the script of ranks that have none."""
+    """The compilation's narration, writing (and saving) the script of ranks that have none.
+
+    Unwritten ranks are written for the middle of the 45–90 s target, then shortened a sentence at
+    a time, longest first, while the whole is over its upper end. Saved words (a person's, or an
+    earlier render's) are kept whole up to the Shorts limit.
+    """
     items = compilation.ranked()
     count = len(items)
-    budget = max(min(ITEM_MAX_CHARS, item_budget(count, TARGET_SECONDS[1])), ITEM_MIN_CHARS)
-    hard = item_budget(count, MAX_SECONDS - 5)  # a person's words are kept up to the Shorts limit
-    segments = [Segment("intro", [compilation.intro or intro_text(count)])]
-    for item in items:
+    intro, outro = compilation.intro or intro_text(count), compilation.outro or DEFAULT_OUTRO
+    leads = [rank_lead(item.rank, item.post) for item in items]
+    budget = item_budget(count, [intro, *leads, outro])
+    hard = free_syllables(count, [intro, *leads, outro], MAX_SECONDS - 5)
+    segments, writers = [Segment("intro", [intro])], {}
+    for item, lead in zip(items, leads, strict=True):
         if item.narration.strip():
-            lines = trimmed(split_sentences(item.narration, min_syllables=1) or [item.narration], hard)
+            lines, writer = trimmed(split_sentences(item.narration, min_syllables=1) or [item.narration], hard), "saved"
         else:
-            lines = condensed(item.post, budget)
-            item.narration = " ".join(lines)
-            item.save(update_fields=["narration"])
+            lines, writer = item_write(item.post, rank=item.rank, count=count, budget=budget)
         if not lines:
             raise ScriptError(f"rank {item.rank} (post {item.post_id}) has nothing to narrate", permanent=True)
-        segments.append(Segment("item", [rank_lead(item.rank, item.post), *lines], rank=item.rank, item=item))
-    segments.append(Segment("outro", [compilation.outro or DEFAULT_OUTRO]))
+        writers[item.rank] = writer
+        segments.append(Segment("item", [lead, *lines], rank=item.rank, item=item))
+    segments.append(Segment("outro", [outro]))
     text = " ".join(f"{item.post.title} {item.post.content[:500]}" for item in items)
     narration = Narration(segments, mood=mood_of(text))
-    narration.meta = {"estimate_s": round(narration.estimate(), 1), "item_budget": budget}
+    narration_fit(narration, {rank for rank, writer in writers.items() if writer != "saved"})
+    for segment in narration.segments:
+        if segment.item and writers[segment.rank] != "saved":
+            segment.item.narration = " ".join(segment.sentences[1:])
+            segment.item.save(update_fields=["narration"])
+    narration.meta = {"estimate_s": round(narration.estimate(), 1), "item_budget": budget, "writers": writers}
     if narration.estimate() > MAX_SECONDS:
         raise ScriptError(f"the narration would last about {narration.estimate():.0f} s, over {MAX_SECONDS:.0f} s",
                           permanent=True)
     return narration
+
+
+def narration_fit(narration: Narration, ranks: set[int]) -> None:
+    """Drop the last sentence of the longest of ``ranks`` while the whole is over the target;
+    each keeps its lead and one sentence."""
+    while narration.estimate() > TARGET_SECONDS[1]:
+        shrinkable = [s for s in narration.segments if s.rank in ranks and len(s.sentences) > 2]
+        if not shrinkable:
+            return
+        max(shrinkable, key=lambda s: sum(syllables(text) for text in s.sentences)).sentences.pop()
 
 
 def source_credits(compilation: Compilation, *, titles: bool = True) -> str:

@@ -1,11 +1,14 @@
 """Render a ranked compilation: one ffmpeg graph counting down from rank N to 1.
 
 The render plan cuts the narration at its segments (intro, each rank, outro) by the speech's
-sentence timings. Each segment is one drawn frame: its visual (the post's first image on a
-blurred fill, or its post card), the community and title banner and the rank badge, all from
-the single-short building blocks (``cards``, ``postcard``, ``slideshow.fitted``). ffmpeg joins
-the frames with wipe and slide transitions (xfade) on the cuts, burns the karaoke captions of
-the whole narration over them, and mixes one continuous mood loop ducked under the voice.
+sentence timings. Each segment is a moving visual under one drawn overlay: the post's first image
+zooms on its blurred fill as a slideshow slide does, or (no image: the post card, the intro and
+the outro) the background clip plays; the overlay carries the community and title banner, the
+rank badge and the post card, from the single-short building blocks (``cards``, ``postcard``,
+``slideshow``). Something visible thus changes every few seconds in a segment of any length, as
+QC's motion check requires of every short. ffmpeg joins the segments with wipe and slide
+transitions (xfade) on the cuts, burns the karaoke captions of the whole narration over them, and
+mixes one continuous mood loop ducked under the voice.
 
 QC is the single short's, plus the countdown: the plan's ranks run N → 1 and the frame in the
 middle of each rank's segment shows that rank's own drawing (``ranks_check``).
@@ -13,6 +16,7 @@ middle of each rank's segment shows that rank's own drawing (``ranks_check``).
 
 from __future__ import annotations
 
+import math
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -38,10 +42,11 @@ from generation.render import (
     TALL_THUMBNAIL,
     WIDTH,
     Rendered,
+    _background,
     _music,
     font_path,
 )
-from generation.slideshow import fitted
+from generation.slideshow import SlideParts, fitted, slide_chain, slide_parts
 from generation.subtitles import BOX_PAD, FONT_SIZE, Layout, ass_document, caption_boxes, caption_cues, subtitle_text
 from wagglebot.lib import ffmpeg
 from wagglebot.lib.ffmpeg import FFmpegError
@@ -68,7 +73,9 @@ class Part:
     site: str = ""
     title: str = ""
     image: Path | None = None
-    frame: str = ""
+    frame: str = ""  # the whole drawing at rest, which rank QC compares with the video
+    overlay: str = ""  # what is drawn over the moving visual
+    slide: SlideParts | None = None  # the image's zoom; None: the background clip plays
 
     def to_dict(self) -> dict:
         return {"kind": self.kind, "rank": self.rank, "post_id": self.post_id, "start": round(self.start, 3),
@@ -118,34 +125,51 @@ def _render(narration, timings, audio, title, workdir, font, images, seed) -> Re
     seconds = timings["duration_ms"] / 1000
     boxes: list[dict] = []
     for number, part in enumerate(parts):
-        part.frame = f"part{number}.png"
-        _frame(part, narration, title, font, boxes).save(workdir / part.frame)
+        _layers(part, number, narration, title, font, boxes, workdir)
     (workdir / "fonts").mkdir()
     (workdir / "fonts" / font.name).symlink_to(font.resolve())
     sentences = narration.sentences()
     layout = Layout(font, WIDTH, HEIGHT, boxed=True)
     (workdir / "subs.ass").write_text(ass_document(timings, layout, sentences), encoding="utf-8")
     music = _music(settings.RENDER_BGM_DIR, narration.mood, seed)
-    ffmpeg.run([*_arguments(parts, audio, music, seconds), "-y", "video.mp4"],
+    ffmpeg.run([*_arguments(parts, audio, music, seconds, seed), "-y", "video.mp4"],
                timeout=settings.RENDER_TIMEOUT_SECONDS, what="compilation render", cwd=workdir)
     _thumbnails(parts, title, font, workdir)
     boxes += caption_boxes(caption_cues(timings, layout, sentences), layout)
     texts = [subtitle_text(timings, sentences), title, "위", *(f"{p.site} {p.title}" for p in parts)]
     meta = {"plan": [part.to_dict() for part in parts], "boxes": boxes, "music": music.name if music else None,
-            "mood": narration.mood, "encoder": ffmpeg.video_encoder()[1], **narration.meta}
+            "mood": narration.mood, "encoder": ffmpeg.video_encoder()[1],
+            "visuals": ["zoom" if part.slide else "background" for part in parts], **narration.meta}
     return Rendered(video=workdir / "video.mp4", thumbnail=workdir / "thumbnail.jpg", workdir=workdir,
                     text=" ".join(cards.drawable(t, font) for t in texts), font=font, meta=meta, music=music)
 
 
-def _frame(part: Part, narration: Narration, title: str, font: Path, boxes: list[dict]) -> Image.Image:
-    """The still a segment shows: its visual, banner and rank badge (intro and outro: the title)."""
-    canvas = (fitted(Image.open(part.image), (WIDTH, HEIGHT)) if part.image
-              else Image.new("RGB", (WIDTH, HEIGHT), BACKDROP)).convert("RGBA")
+def _layers(part: Part, number: int, narration: Narration, title: str, font: Path, boxes: list[dict],
+            workdir: Path) -> None:
+    """Write the segment's overlay, its drawing at rest and (with an image) its slide's pieces."""
+    part.frame, part.overlay = f"part{number}.png", f"over{number}.png"
+    overlay = _overlay(part, narration, title, font, boxes)
+    overlay.save(workdir / part.overlay)
+    if part.image:
+        with Image.open(part.image) as source:
+            part.slide = slide_parts(source, (WIDTH, HEIGHT))
+            still = fitted(source, (WIDTH, HEIGHT)).convert("RGBA")
+        part.slide.backdrop.save(workdir / f"slide{number}-backdrop.ppm")
+        part.slide.picture.save(workdir / f"slide{number}-picture.ppm")
+    else:
+        still = Image.new("RGBA", (WIDTH, HEIGHT), BACKDROP)
+    still.alpha_composite(overlay)
+    still.convert("RGB").save(workdir / part.frame)
+
+
+def _overlay(part: Part, narration: Narration, title: str, font: Path, boxes: list[dict]) -> Image.Image:
+    """What a segment draws over its visual: banner and rank badge (intro and outro: the title)."""
+    canvas = Image.new("RGBA", (WIDTH, HEIGHT), (0, 0, 0, 0))
     if part.kind != "item":
         heading = f"TOP {len(narration.segments) - 2}" if part.kind == "intro" else "여러분의 원픽은?"
         card = cards.banner(heading, title, font, width=CARD_WIDTH, title_size=84)
         canvas.alpha_composite(card, (SAFE_LEFT, (HEIGHT - card.height) // 2 - 160))
-        return canvas.convert("RGB")
+        return canvas
     site, shown = cards.drawable(part.site, font), cards.drawable(part.title, font)
     banner = cards.banner(site, shown, font, width=CARD_WIDTH)
     canvas.alpha_composite(banner, (SAFE_LEFT, CARD_TOP))
@@ -162,7 +186,7 @@ def _frame(part: Part, narration: Narration, title: str, font: Path, boxes: list
         card = card.crop((0, 0, CARD_WIDTH, view)).convert("RGBA")
         canvas.alpha_composite(card, (SAFE_LEFT, top))
         _box(boxes, part, "post card", SAFE_LEFT, top, card.width, card.height)
-    return canvas.convert("RGB")
+    return canvas
 
 
 def _box(boxes: list[dict], part: Part, name: str, x: int, y: int, w: int, h: int) -> None:
@@ -191,15 +215,13 @@ def rank_badge(rank: int, font: Path) -> Image.Image:
     return image
 
 
-def _arguments(parts: list[Part], audio: Path, music: Path | None, seconds: float) -> list[str]:
+def _arguments(parts: list[Part], audio: Path, music: Path | None, seconds: float, seed: int) -> list[str]:
     inputs = ["-i", str(audio)] + (["-stream_loop", "-1", "-i", str(music)] if music else [])
-    first = 2 if music else 1
     video = []
     for number, part in enumerate(parts):
         # Every segment but the last runs on under the next one's transition in.
         length = part.end - part.start + (TRANSITION_SECONDS if number < len(parts) - 1 else 0)
-        inputs += ["-loop", "1", "-framerate", str(FPS), "-t", f"{length:.3f}", "-i", part.frame]
-        video.append(f"[{first + number}:v]format=yuv420p,setsar=1[p{number}]")
+        video.append(_segment(part, number, length, inputs, seed))
     joined = "p0"
     for number, part in enumerate(parts[1:], 1):
         kind = TRANSITIONS[(number - 1) % len(TRANSITIONS)]
@@ -220,6 +242,27 @@ def _arguments(parts: list[Part], audio: Path, music: Path | None, seconds: floa
             *ffmpeg.video_encoder(), "-pix_fmt", "yuv420p", "-r", str(FPS),
             "-c:a", "aac", "-aac_coder", "fast", "-b:a", "160k", "-ar", "48000",
             "-t", f"{seconds:.3f}", "-movflags", "+faststart"]
+
+
+def _segment(part: Part, number: int, length: float, inputs: list[str], seed: int) -> str:
+    """Segment ``number``'s graph, ending in ``[p<number>]``: its visual moving under its overlay.
+    Appends the inputs it reads to ``inputs``."""
+    stream, frames = _count_inputs(inputs), math.ceil(length * FPS)
+    if part.slide:
+        inputs += ["-framerate", str(FPS), "-i", f"slide{number}-backdrop.ppm",
+                   "-framerate", str(FPS), "-i", f"slide{number}-picture.ppm"]
+        visual = slide_chain(stream, number, frames, part.slide, (WIDTH, HEIGHT), FPS, f"[u{number}]")
+    else:
+        clip, visual = _background(stream, seed + number, {}, label=f"u{number}")
+        inputs += ["-t", f"{length:.3f}", *clip]
+        visual = visual.rstrip(";")
+    inputs += ["-i", part.overlay]
+    return (f"{visual};[u{number}][{_count_inputs(inputs) - 1}:v]overlay=0:0,trim=end_frame={frames},"
+            f"format=yuv420p,setsar=1[p{number}]")
+
+
+def _count_inputs(args: list[str]) -> int:
+    return args.count("-i")
 
 
 def _thumbnails(parts: list[Part], title: str, font: Path, workdir: Path) -> None:

@@ -147,6 +147,9 @@ class Compilation(LifecycleModel, models.Model):
     rendered_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
+    # The weekly schedule's key for the draft it suggested ("weekly-2026-W49"): unique, so a second
+    # run of the same week (a repeated delivery, two workers) finds it and drafts nothing.
+    suggestion = models.CharField(max_length=16, null=True, blank=True, unique=True, editable=False)
 
     status = models.CharField(_("status"), max_length=16, choices=CompilationStatus.choices,
                               default=CompilationStatus.DRAFT, editable=False)

@@ -274,10 +274,10 @@ def pick_closer(post) -> str:
     return CLOSERS[zlib.crc32(f"{post.site_code}:{post.origin_id}:{post.title}".encode()) % len(CLOSERS)]
 
 
-def _fit_narration(script: Script) -> Script:
+def _fit_narration(script: Script, limit: int = MAX_SPOKEN_CHARS) -> Script:
     """Drop trailing body sentences until the narration fits; the hook and closer stay."""
     script.hook = fit(script.hook, MAX_HOOK_CHARS)
-    while script.body and script.spoken_chars() > MAX_SPOKEN_CHARS:
+    while script.body and script.spoken_chars() > limit:
         script.body.pop()
     return script
 
@@ -285,12 +285,13 @@ def _fit_narration(script: Script) -> Script:
 # Extractive writer -----------------------------------------------------------------------------
 
 
-def write_extractive(post, *, transcript: str = "") -> Script:
+def write_extractive(post, *, transcript: str = "", limit: int = MAX_SPOKEN_CHARS) -> Script:
     """Deterministic: the body's most striking short sentence as hook, its strongest sentences,
     a closing question. The title is not spoken: the banner shows it for the whole short.
 
     With a ``transcript`` the clip is the story: its sentences come first, in the order they
-    were said (the hook from among them), and the post's strongest sentences fill what is left."""
+    were said (the hook from among them), and the post's strongest sentences fill what is left.
+    ``limit``: spoken characters of the whole (a compilation's rank may take fewer or more)."""
     scrubber = Scrubber()
     title = clean_title(post.title)
     # Only sentences short enough to be narrated are scrubbed: the rest of a long body is never
@@ -303,11 +304,11 @@ def write_extractive(post, *, transcript: str = "") -> Script:
     if not hook:
         raise ScriptError("the post has neither a title nor body text", permanent=True)
     script = Script(hook=hook, body=[], closer=pick_closer(post), source="extractive")
-    script.body = _in_order(heard, MAX_SPOKEN_CHARS - script.spoken_chars() - 1)
-    budget = MAX_SPOKEN_CHARS - script.spoken_chars() - 1
+    script.body = _in_order(heard, limit - script.spoken_chars() - 1)
+    budget = limit - script.spoken_chars() - 1
     script.body += _strongest(sentences, keywords(title), budget)
     _decorate(script, post, scrubber)
-    return _fit_narration(script)
+    return _fit_narration(script, limit)
 
 
 def _in_order(sentences: list[str], budget: int) -> list[str]:
@@ -395,7 +396,7 @@ class UnusableOutput(ValueError):
 def write_llm(post, *, model: str, transcript: str = "") -> Script:
     """Ask for JSON; on an unusable answer ask once more, stricter; then trim to 200 spoken chars."""
     scrubber = Scrubber()
-    prompt = _post_prompt(post, scrubber, transcript)
+    prompt = post_prompt(post, scrubber, transcript)
     messages = [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": prompt}]
     problem = ""
     for attempt in (1, 2):
@@ -420,7 +421,7 @@ def write_llm(post, *, model: str, transcript: str = "") -> Script:
     raise ScriptError(f"unusable LLM output after 2 attempts: {problem}")
 
 
-def _post_prompt(post, scrubber: Scrubber, transcript: str = "") -> str:
+def post_prompt(post, scrubber: Scrubber, transcript: str = "") -> str:
     comment = best_comment(post, scrubber)
     # Scrub the part the model reads (with a margin, so a name cut at the edge is still caught).
     body = scrubber.scrub(clean(post.content)[:PROMPT_BODY_CHARS + 100])[:PROMPT_BODY_CHARS]

@@ -149,6 +149,14 @@ def _slide(stream: int, index: int, frames: int, parts: SlideParts, size: tuple[
     return f"{chain},split={len(labels)}{''.join(labels)}"
 
 
+def slide_chain(stream: int, index: int, frames: int, parts: SlideParts, size: tuple[int, int], fps: int,
+                label: str) -> str:
+    """One slide on its own (a compilation's rank), zooming as in a slideshow, ending in ``label``.
+    ``stream``: its backdrop's input, the picture's is the next; ``index`` keeps labels apart and
+    picks the zoom's direction."""
+    return _slide(stream, index, frames, parts, size, fps, [label])
+
+
 def _motion(index: int, length: float, parts: SlideParts) -> str:
     """A tall capture scrolls top to bottom; any other picture zooms about its centre, in on even
     slides and out on odd ones.

@@ -31,3 +31,11 @@ def compile(compilation_id: int) -> str | None:
         return None
     compilation_generate(compilation)
     return compilation.status
+
+
+def suggest_weekly() -> int | None:
+    """The weekly schedule: draft this week's best TOP 5 for a person to approve (once a week)."""
+    from generation.compilation import compilation_suggest_weekly
+
+    compilation = compilation_suggest_weekly()
+    return compilation.pk if compilation else None

@@ -20,6 +20,9 @@ def schedules() -> list[dict]:
         # Retries whose back-off ended and lost enqueues; a minute is the retries' granularity.
         {"name": "hooks.sweep", "func": "hooks.tasks.sweep", "schedule_type": Schedule.MINUTES, "minutes": 1},
     ]
+    # A draft for a person to approve, never a published video: see compilation_suggest_weekly.
+    items.append({"name": "compilations.suggest_weekly", "func": "generation.tasks.suggest_weekly",
+                  "schedule_type": Schedule.WEEKLY})
     items += _crawl_schedules()
     items += _publishing_schedules()
     return [{**item, "cluster": item.get("cluster", DEFAULT_CLUSTER)} for item in items]

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 from itertools import pairwise
 
+import numpy as np
 import pytest
 from django.conf import settings
 from django_q.conf import Conf
+from PIL import Image, ImageChops
 
-from generation.compilation import MAX_SECONDS, compilation_approve, compilation_create
+from generation.compilation import MAX_SECONDS, compilation_approve, compilation_create, narration_write
+from generation.compile_render import TRANSITION_SECONDS, compilation_qc, render_compilation
 from generation.models import Compilation, CompilationChange
+from generation.speech import synthesize
 from posts.lifecycle import CompilationStatus as C
 from posts.models import Status as S
 from tests.factories import make_post
-from tests.generation.media import FFPROBE
+from tests.generation.media import FFPROBE, make_images
+from wagglebot.lib import ffmpeg
 
 pytestmark = pytest.mark.django_db
 
@@ -68,3 +74,35 @@ def test_an_approved_compilation_renders_a_countdown_in_spec_through_the_gpu_que
     assert list(CompilationChange.objects.filter(compilation=compilation).order_by("at", "pk")
                 .values_list("new", flat=True)) == [C.APPROVED, C.PROCESSING, C.RENDERED]
     assert Compilation.objects.get(pk=compilation.pk).can("schedule_upload")
+
+
+def frame_at(video, seconds: float) -> Image.Image:
+    done = subprocess.run([ffmpeg.ffmpeg_path(), "-v", "error", "-ss", f"{seconds:.3f}", "-i", str(video),
+                           "-frames:v", "1", "-f", "image2pipe", "-c:v", "png", "-"], capture_output=True, check=True)
+    return Image.open(io.BytesIO(done.stdout)).convert("L")
+
+
+def test_every_segment_moves_an_image_zooms_and_a_post_card_plays_over_the_background(offline, tmp_path):
+    posts = [make_post(status=S.RENDERED, title=title, content=body) for title, body in STORIES]
+    compilation = compilation_create(posts=posts, title="움직이는 TOP 2")
+    narration = narration_write(compilation)
+    speech = synthesize(narration.sentences(), tmp_path / "speech")
+    photo = make_images(tmp_path / "images", 1)
+
+    rendered = render_compilation(narration=narration, timings=speech.timings, audio=speech.audio_path,
+                                  title=compilation.title, out_dir=tmp_path / "out", images={posts[0].pk: photo})
+    try:
+        report = compilation_qc(rendered, speech.duration_ms)
+        assert report.passed, report.reasons
+        assert report.measured["longest_still_s"] <= 3.0
+        plan = rendered.meta["plan"]
+        assert rendered.meta["visuals"] == ["background", "background", "zoom", "background"]  # rank 1: the image
+        for part in plan[1:3]:
+            # Above the captions, two moments of one rank differ: the visual moves, not only the words.
+            early, late = (frame_at(rendered.video, part["start"] + TRANSITION_SECONDS + at)
+                           for at in (0.2, part["end"] - part["start"] - TRANSITION_SECONDS - 0.4))
+            upper = (0, 0, early.width, early.height * 2 // 3)
+            changed = np.asarray(ImageChops.difference(early.crop(upper), late.crop(upper))) > 12
+            assert changed.mean() > 0.01, (part["rank"], changed.mean())  # QC's motion threshold
+    finally:
+        rendered.discard()

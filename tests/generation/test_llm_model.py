@@ -14,6 +14,7 @@ import socket
 import pytest
 
 from generation import gpu, llm
+from generation.compilation_script import item_write, syllables
 from generation.script import ScriptError, write_script
 from tests.conftest import require
 from tests.generation.conftest import FIXTURE_POSTS
@@ -149,3 +150,17 @@ def test_cuda_out_of_memory_while_generating_falls_back_or_fails_the_script(
     else:
         script = write_script(fixture_post(FIXTURE_POSTS[3]))
         assert script.source == "extractive" and "out of memory" in script.meta["reason"]
+
+
+@pytest.mark.skipif(bool(GPTQ_MODEL), reason="a real checkpoint writes usable JSON; see the next test")
+def test_random_model_output_fails_a_compilation_rank_after_the_stricter_retry(llm_settings, fixture_post):
+    with pytest.raises(ScriptError) as error:
+        item_write(fixture_post(FIXTURE_POSTS[3]), rank=1, count=3, budget=60)
+    assert "unusable LLM output for rank 1 after 2 attempts" in error.value.message
+
+
+@pytest.mark.skipif(not GPTQ_MODEL, reason="needs WAGGLEBOT_GPTQ_MODEL on a CUDA machine")
+def test_gptq_checkpoint_condenses_a_compilation_rank_within_its_budget(llm_settings, fixture_post):
+    lines, writer = item_write(fixture_post(FIXTURE_POSTS[3]), rank=1, count=3, budget=60)
+    assert writer == "llm" and lines
+    assert sum(syllables(line) for line in lines) <= 60
