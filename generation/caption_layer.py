@@ -35,6 +35,10 @@ class CaptionLayer:
     y: int
     states: int
 
+    def over(self, label: str) -> str:
+        """The graph piece that draws the captions over stream ``label``, ending in [vout]."""
+        return f"{self.graph};[{label}][captions]overlay=x={self.x}:y={self.y},format=yuv420p[vout]"
+
 
 def state_starts(cues: list[Cue], duration_ms: int) -> list[int]:
     """The milliseconds at which the drawn captions change: cue starts and ends, and every

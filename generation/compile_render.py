@@ -27,6 +27,7 @@ from PIL import Image, ImageChops, ImageDraw, ImageFont, ImageStat
 
 from crawling.registry import site_name_ko
 from generation import cards
+from generation.caption_layer import caption_layer
 from generation.compilation import MAX_SECONDS, Narration
 from generation.pii import Scrubber, mask_nickname
 from generation.postcard import PostCard, post_card
@@ -42,12 +43,21 @@ from generation.render import (
     TALL_THUMBNAIL,
     WIDTH,
     Rendered,
-    _background,
-    _music,
+    background_loop,
     font_path,
+    music_for,
 )
 from generation.slideshow import SlideParts, fitted, slide_chain, slide_parts
-from generation.subtitles import BOX_PAD, FONT_SIZE, Layout, ass_document, caption_boxes, caption_cues, subtitle_text
+from generation.subtitles import (
+    BOX_PAD,
+    FONT_SIZE,
+    Cue,
+    Layout,
+    ass_document,
+    caption_boxes,
+    caption_cues,
+    subtitle_text,
+)
 from wagglebot.lib import ffmpeg
 from wagglebot.lib.ffmpeg import FFmpegError
 
@@ -131,11 +141,12 @@ def _render(narration, timings, audio, title, workdir, font, images, seed) -> Re
     sentences = narration.sentences()
     layout = Layout(font, WIDTH, HEIGHT, boxed=True)
     (workdir / "subs.ass").write_text(ass_document(timings, layout, sentences), encoding="utf-8")
-    music = _music(settings.RENDER_BGM_DIR, narration.mood, seed)
-    ffmpeg.run([*_arguments(parts, audio, music, seconds, seed), "-y", "video.mp4"],
+    music = music_for(settings.RENDER_BGM_DIR, narration.mood, seed)
+    cues = caption_cues(timings, layout, sentences)
+    ffmpeg.run([*_arguments(parts, audio, music, seconds, seed, cues, layout, workdir), "-y", "video.mp4"],
                timeout=settings.RENDER_TIMEOUT_SECONDS, what="compilation render", cwd=workdir)
     _thumbnails(parts, title, font, workdir)
-    boxes += caption_boxes(caption_cues(timings, layout, sentences), layout)
+    boxes += caption_boxes(cues, layout)
     texts = [subtitle_text(timings, sentences), title, "위", *(f"{p.site} {p.title}" for p in parts)]
     meta = {"plan": [part.to_dict() for part in parts], "boxes": boxes, "music": music.name if music else None,
             "mood": narration.mood, "encoder": ffmpeg.video_encoder()[1],
@@ -215,7 +226,8 @@ def rank_badge(rank: int, font: Path) -> Image.Image:
     return image
 
 
-def _arguments(parts: list[Part], audio: Path, music: Path | None, seconds: float, seed: int) -> list[str]:
+def _arguments(parts: list[Part], audio: Path, music: Path | None, seconds: float, seed: int, cues: list[Cue],
+               layout: Layout, workdir: Path) -> list[str]:
     inputs = ["-i", str(audio)] + (["-stream_loop", "-1", "-i", str(music)] if music else [])
     video = []
     for number, part in enumerate(parts):
@@ -228,7 +240,12 @@ def _arguments(parts: list[Part], audio: Path, music: Path | None, seconds: floa
         video.append(f"[{joined}][p{number}]xfade=transition={kind}:duration={TRANSITION_SECONDS}:"
                      f"offset={part.start:.3f}[x{number}]")
         joined = f"x{number}"
-    video.append(f"[{joined}]ass=filename=subs.ass:fontsdir=fonts,format=yuv420p[vout]")
+    layer = caption_layer(cues, layout, workdir, round(seconds * 1000), first=_count_inputs(inputs))
+    if layer:
+        inputs += layer.inputs
+        video.append(layer.over(joined))
+    else:
+        video.append(f"[{joined}]format=yuv420p[vout]")
     voice = "[0:a]aformat=sample_rates=48000:channel_layouts=stereo"
     tail = f"loudnorm=I={settings.RENDER_LOUDNESS_LUFS}:TP=-1.5:LRA=11,aresample=48000[aout]"
     if music:
@@ -253,7 +270,7 @@ def _segment(part: Part, number: int, length: float, inputs: list[str], seed: in
                    "-framerate", str(FPS), "-i", f"slide{number}-picture.ppm"]
         visual = slide_chain(stream, number, frames, part.slide, (WIDTH, HEIGHT), FPS, f"[u{number}]")
     else:
-        clip, visual = _background(stream, seed + number, {}, label=f"u{number}")
+        clip, visual = background_loop(stream, seed + number, {}, label=f"u{number}")
         inputs += ["-t", f"{length:.3f}", *clip]
         visual = visual.rstrip(";")
     inputs += ["-i", part.overlay]

@@ -245,7 +245,7 @@ class _Graph:
 
     def __init__(self, job: RenderJob, font: Path, workdir: Path, seconds: float) -> None:
         self.job, self.font, self.workdir, self.seconds = job, font, workdir, seconds
-        self.bgm = _music(settings.RENDER_BGM_DIR, job.mood, job.seed)
+        self.bgm = music_for(settings.RENDER_BGM_DIR, job.mood, job.seed)
         self.meta: dict = {"encoder": ffmpeg.video_encoder()[1], "bgm": self.bgm.name if self.bgm else None,
                            "music": {"mood": job.mood or None, "file": self.bgm.name if self.bgm else None}}
         self.boxes: list[dict] = []
@@ -335,7 +335,7 @@ class _Graph:
             return
         self.visual_inputs += layer.inputs
         self.meta["caption_states"] = layer.states
-        self.video = video + f"{layer.graph};[v][captions]overlay=x={layer.x}:y={layer.y},format=yuv420p[vout]"
+        self.video = video + layer.over("v")
 
     def arguments(self, loudness: dict | None) -> list[str]:
         audio = self.audio_chain(self._loudnorm(loudness) + ",aresample=48000[aout]")
@@ -374,7 +374,7 @@ class _Graph:
                                               size=(WIDTH, HEIGHT), fps=FPS, timings=self.job.timings)
             self.meta.update(chosen)
             return inputs, graph
-        return _background(first, self.job.seed, self.meta)
+        return background_loop(first, self.job.seed, self.meta)
 
     def _card_layout(self) -> bool:
         """The post card unless a person asked for the images (and there are some)."""
@@ -385,7 +385,7 @@ class _Graph:
     def _post_card(self, first: int) -> tuple[list[str], str]:
         """The post card in the window between banner and captions, over the background, scrolling
         at one steady speed (whole pixels per frame move every frame) when it is taller."""
-        inputs, chain = _background(first, self.job.seed, self.meta, label="bg")
+        inputs, chain = background_loop(first, self.job.seed, self.meta, label="bg")
         card = post_card(self.job.post_card, self.font, width=CARD_WIDTH)
         card.save(self.workdir / "postcard.ppm")
         top = CARD_TOP + self.banner.height + CARD_GAP
@@ -508,7 +508,8 @@ def _story_end(timings: dict, seconds: float) -> float:
     return seconds
 
 
-def _background(first: int, seed: int, meta: dict, label: str = "base") -> tuple[list[str], str]:
+def background_loop(first: int, seed: int, meta: dict, label: str = "base") -> tuple[list[str], str]:
+    """Inputs and graph of one of the shipped background loops (picked by ``seed``), ending in ``label``."""
     clip = _pick(settings.RENDER_BACKGROUNDS_DIR, VIDEO_EXTENSIONS, seed)
     if clip:
         inputs = ["-stream_loop", "-1", "-i", str(clip)]
@@ -520,7 +521,7 @@ def _background(first: int, seed: int, meta: dict, label: str = "base") -> tuple
     return inputs, chain
 
 
-def _music(folder: Path, mood: str, seed: int) -> Path | None:
+def music_for(folder: Path, mood: str, seed: int) -> Path | None:
     """A loop of ``mood`` (files named ``<mood>-*``), any loop when the folder has none of it."""
     files = sorted(p for p in Path(folder).glob("*") if p.suffix.lower() in AUDIO_EXTENSIONS) if folder else []
     matching = [p for p in files if mood and p.name.startswith(f"{mood}-")] or files
