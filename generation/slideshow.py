@@ -136,7 +136,7 @@ def _slide(stream: int, index: int, frames: int, parts: SlideParts, size: tuple[
     strips = [(sx, sy, sw, sh) for sx, sy, sw, sh in (
         (0, 0, size[0], y), (0, y + h, size[0], size[1] - y - h), (0, y, x, h), (x + w, y, size[0] - x - w, h),
     ) if sw > 0 and sh > 0]
-    chain = f"[{stream + 1}:v]{hold},{_motion(index, frames / fps, parts)}"
+    chain = f"[{stream + 1}:v]{hold},{_motion(index, frames, fps, parts)}"
     if strips:
         names = [f"[s{index}p{n}]" for n in range(len(strips))]
         chain = (f"[{stream}:v]{hold},split={len(strips)}{''.join(names)};"
@@ -157,22 +157,32 @@ def slide_chain(stream: int, index: int, frames: int, parts: SlideParts, size: t
     return _slide(stream, index, frames, parts, size, fps, [label])
 
 
-def _motion(index: int, length: float, parts: SlideParts) -> str:
+def _motion(index: int, frames: int, fps: int, parts: SlideParts) -> str:
     """A tall capture scrolls top to bottom; any other picture zooms about its centre, in on even
     slides and out on odd ones.
 
     The picture is scaled to its size for this frame and the window cut out with ``exact`` (a
     yuv420p crop otherwise rounds to even pixels and the picture jitters by one). The crop
     offset repeats the size expression because crop keeps the input size it was configured with.
-    Bilinear: at these ratios it looks the same as bicubic for less work per frame.
+    Bilinear: at these ratios it looks the same as bicubic for less work per frame. Sizes are
+    whole pixels, so a frame whose size has not changed is the frame before it again: ``select``
+    lets through only the frames where the size changes (145 of 261 for a 4:3 photo over 8.7 s)
+    and ``fps`` repeats each until the next, the same frames for about half the scaling.
     """
     _, _, width, height = parts.box
+    length = frames / fps
     if parts.travel:
         return f"crop={width}:{height}:0:y='{parts.travel}*min(1,t/{length:.4f})':exact=1"
-    p = f"min(1,t/{length:.4f})" if index % 2 == 0 else f"max(0,1-t/{length:.4f})"
-    w, h = f"trunc({width}*(1+{ZOOM}*{p}))", f"trunc({height}*(1+{ZOOM}*{p}))"
-    return (f"scale=w='{w}':h='{h}':eval=frame:flags=bilinear,"
-            f"crop={width}:{height}:x='({w}-{width})/2':y='({h}-{height})/2':exact=1")
+
+    def size(side: int, at: str) -> str:
+        share = f"min(1,{at}/{length:.4f})" if index % 2 == 0 else f"max(0,1-{at}/{length:.4f})"
+        return f"trunc({side}*(1+{ZOOM}*{share}))"
+
+    w, h, before = size(width, "t"), size(height, "t"), f"max(0,t-1/{fps})"
+    changed = (f"eq(n,0)+eq(n,{frames - 1})+not(eq({w},{size(width, before)}))"
+               f"+not(eq({h},{size(height, before)}))")
+    return (f"select='{changed}',scale=w='{w}':h='{h}':eval=frame:flags=bilinear,"
+            f"crop={width}:{height}:x='({w}-{width})/2':y='({h}-{height})/2':exact=1,fps={fps}")
 
 
 def _joined(lengths: list[int], fade: int, fps: int) -> str:
