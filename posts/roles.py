@@ -20,6 +20,10 @@ MODERATOR_PERMISSIONS = [
     ("posts", "comment", "view_comment"), ("posts", "statuschange", "view_statuschange"),
     ("generation", "short", "view_short"), ("generation", "short", "change_short"),
     ("publishing", "upload", "view_upload"),
+    # Compilations are chosen, ordered and narrated by the same people who moderate posts.
+    ("generation", "compilation", "view_compilation"), ("generation", "compilation", "add_compilation"),
+    ("generation", "compilation", "change_compilation"),
+    *(("generation", "compilationitem", f"{action}_compilationitem") for action in ("view", "add", "change", "delete")),
 ]
 # A publisher follows what publishing did: failed tasks (a take-down that failed), quota, slots.
 PUBLISHER_PERMISSIONS = [
@@ -56,7 +60,7 @@ def _permission(apps, app_label: str, model: str, codename: str):
 
 def _verbose_name(model: str) -> str:
     names = {"statuschange": "status change", "failure": "Failed task", "quotausage": "quota usage",
-             "publishslot": "publish slot"}
+             "publishslot": "publish slot", "compilationitem": "compilation item"}
     return names.get(model, model)
 
 

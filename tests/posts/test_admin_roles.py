@@ -9,7 +9,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth.models import Group, User
 from django.urls import reverse
 
-from generation.models import Short
+from generation.models import Compilation, Short
 from posts.models import Status
 from tests.posts.conftest import make_post
 
@@ -28,7 +28,7 @@ def offered_actions(client, query: str = "status=all") -> set[str]:
 def test_the_migration_creates_both_groups_with_their_permissions():
     moderators = set(Group.objects.get(name="Moderators").permissions.values_list("codename", flat=True))
     publishers = set(Group.objects.get(name="Publishers").permissions.values_list("codename", flat=True))
-    assert {"view_post", "approve_post", "change_short"} <= moderators
+    assert {"view_post", "approve_post", "change_short", "change_compilation", "add_compilationitem"} <= moderators
     assert "publish_post" not in moderators
     assert publishers == moderators | {"publish_post", "view_failure", "view_quotausage", "view_publishslot"}
 
@@ -126,3 +126,20 @@ def change_form(short: Short, script: str, **extra) -> dict:
                                   "admin:publishing_publishslot_changelist"])
 def test_a_publisher_can_open_failed_tasks_quota_and_slots(publisher_client, page):
     assert publisher_client.get(reverse(page)).status_code == 200
+
+
+def test_a_moderator_makes_a_compilation_from_the_inbox_and_reorders_it(moderator_client):
+    first, second = make_post(Status.APPROVED, title="첫째"), make_post(Status.APPROVED, title="둘째")
+
+    added = moderator_client.post(f"{CHANGELIST}?status=all", {
+        "action": "add_to_compilation", ACTION_CHECKBOX_NAME: [first.pk, second.pk]})
+    compilation = Compilation.objects.get()
+    page = moderator_client.get(reverse("admin:generation_compilation_change", args=[compilation.pk]))
+    ranked = [item.post_id for item in compilation.items.order_by("rank")]
+    reordered = moderator_client.post(reverse("admin:generation_compilation_reorder", args=[compilation.pk]),
+                                      {"post": ranked[::-1]})
+
+    assert added.status_code == 302 and page.status_code == 200
+    assert 'id="compilation-candidates"' in page.content.decode()
+    assert reordered.status_code == 200
+    assert [item.post_id for item in compilation.items.order_by("rank")] == ranked[::-1]
