@@ -14,7 +14,8 @@
 
 All three use the same ffmpeg binary and encoder settings. Last line:
 ``render ours/floor=<x.xx> moviepy/ours=<y.yy>`` on wall clock; the line before it gives the same
-ratios on CPU time (user + system, this process and its children), steadier on a shared machine.
+ratios on CPU time (user + system, this process and its children). Ours and the floor run three
+times, alternated, and each ratio takes the best of each; moviepy runs once.
 Targets: ours ≤ 1.15× floor, moviepy ≥ 5× ours.
 """
 
@@ -49,6 +50,9 @@ from tests.generation.media import make_images, narration  # noqa: E402
 from wagglebot.lib import ffmpeg  # noqa: E402
 
 VENV = Path(tempfile.gettempdir()) / "wb-bench-moviepy"
+# Ours and the floor, alternated; each ratio takes the best of each (a shared VM's CPU time
+# varied by 20 % between consecutive runs of the same render).
+RUNS = int(os.environ.get("BENCH_RENDER_RUNS", "3"))
 TITLE = "회식에서 부장님이 노래를 멈추지 않았던 날"
 COMMENT = {"author": "노래방마스터", "text": "막내 용기가 정말 대단하네요 저라면 못 했을 듯"}
 SENTENCES = [
@@ -194,14 +198,24 @@ def main() -> None:
     assert 45 <= seconds <= 60, f"narration is {seconds:.1f} s, not 45-60 s"
     python = moviepy_python()
     spec = moviepy_spec(work, audio, timings, images, seconds)
-    ours = timed("ours", lambda: render_ours(work, audio, timings, images))
+    ours = [timed("ours", lambda: render_ours(work, audio, timings, images))]
     frames, mixed = floor_decode(work)
-    floor = timed("floor", lambda: render_floor(work, frames, mixed))
+    floor = [timed("floor", lambda: render_floor(work, frames, mixed))]
+    for _ in range(RUNS - 1):  # alternated, so a busy spell on a shared machine hits both
+        ours.append(timed("ours", lambda: render_ours(work, audio, timings, images)))
+        floor.append(timed("floor", lambda: render_floor(work, frames, mixed)))
     frames.unlink()  # 4.7 GB
     moviepy = timed("moviepy", lambda: render_moviepy(python, spec))
     print(f"outputs in {work}")
-    print(f"cpu ours/floor={ours[1] / floor[1]:.2f} moviepy/ours={moviepy[1] / ours[1]:.2f}")
-    print(f"render ours/floor={ours[0] / floor[0]:.2f} moviepy/ours={moviepy[0] / ours[0]:.2f}")
+    (ours_s, ours_cpu), (floor_s, floor_cpu) = best(ours), best(floor)
+    print(f"best of {RUNS}: ours {ours_s:.1f} s cpu {ours_cpu:.1f} s, floor {floor_s:.1f} s cpu {floor_cpu:.1f} s")
+    print(f"cpu ours/floor={ours_cpu / floor_cpu:.2f} moviepy/ours={moviepy[1] / ours_cpu:.2f}")
+    print(f"render ours/floor={ours_s / floor_s:.2f} moviepy/ours={moviepy[0] / ours_s:.2f}")
+
+
+def best(runs: list[tuple[float, float]]) -> tuple[float, float]:
+    """The fastest wall clock and the least CPU time of the runs: what the machine allowed at best."""
+    return min(wall for wall, _ in runs), min(cpu for _, cpu in runs)
 
 
 if __name__ == "__main__":
