@@ -192,9 +192,8 @@ def _overlay(part: Part, narration: Narration, title: str, font: Path, boxes: li
     top += badge.height + CARD_GAP
     if not part.image:
         item = next(s.item for s in narration.segments if s.rank == part.rank)
-        card = post_card(_post_card(item.post, font), font, width=CARD_WIDTH)
-        view = min(card.height, HEIGHT - top - SAFE_BOTTOM_MARGIN)
-        card = card.crop((0, 0, CARD_WIDTH, view)).convert("RGBA")
+        card = post_card(_post_card(item.post, font), font, width=CARD_WIDTH,
+                         max_height=HEIGHT - top - SAFE_BOTTOM_MARGIN).convert("RGBA")
         canvas.alpha_composite(card, (SAFE_LEFT, top))
         _box(boxes, part, "post card", SAFE_LEFT, top, card.width, card.height)
     return canvas

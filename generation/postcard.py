@@ -52,21 +52,24 @@ def _counts(views: int, likes: int) -> str:
     return f"조회 {views:,} · 추천 {likes:,}"
 
 
-def post_card(card: PostCard, font_path: Path, *, width: int) -> Image.Image:
-    """An opaque card ``width`` wide and as tall as its content (at most MAX_HEIGHT)."""
+def post_card(card: PostCard, font_path: Path, *, width: int, max_height: int = MAX_HEIGHT) -> Image.Image:
+    """An opaque card ``width`` wide and as tall as its content, at most ``max_height``: the body
+    stops at the last whole line that fits (with "..."), never cut through a line."""
     font = functools.partial(ImageFont.truetype, str(font_path))
-    inner = width - 2 * PAD
+    inner, max_height = width - 2 * PAD, min(max_height, MAX_HEIGHT)
     canvas = Image.new("RGB", (width, MAX_HEIGHT), PAPER)
     draw = ImageDraw.Draw(canvas)
     y = _header(draw, card, font, PAD)
     y = _paragraph(draw, card.title, font(58), INK, inner, y + 24, max_lines=4)
     draw.line((PAD, y + 24, width - PAD, y + 24), fill=RULE, width=3)
-    y = _paragraph(draw, card.excerpt(), font(44), INK, inner, y + 52, max_lines=40)
+    body, top = font(44), y + 52
+    room = (max_height - PAD - top) // _line_step(body)
+    y = _paragraph(draw, card.excerpt(), body, INK, inner, top, max_lines=min(room, 40)) if room > 0 else y + 24
     for path in card.images[:MAX_IMAGES]:
-        if y + 200 > MAX_HEIGHT:
+        if y + 200 > max_height:
             break
         y = _picture(canvas, path, inner, y + 32)
-    return canvas.crop((0, 0, width, min(y + PAD, MAX_HEIGHT)))
+    return canvas.crop((0, 0, width, min(y + PAD, max_height)))
 
 
 def _header(draw: ImageDraw.ImageDraw, card: PostCard, font, y: int) -> int:
@@ -84,10 +87,14 @@ def _paragraph(draw, text: str, font: ImageFont.FreeTypeFont, color, width: int,
     lines = wrap_words(text.split(), limit=10_000, fits=lambda line: font.getlength(line) <= width)
     if len(lines) > max_lines:
         lines = [*lines[:max_lines - 1], [*lines[max_lines - 1], "..."]]
-    step = round(font.size * 1.45)
+    step = _line_step(font)
     for number, line in enumerate(lines):
         draw.text((PAD, y + number * step), " ".join(line), font=font, fill=color)
     return y + step * len(lines)
+
+
+def _line_step(font: ImageFont.FreeTypeFont) -> int:
+    return round(font.size * 1.45)
 
 
 def _picture(canvas: Image.Image, path: Path, width: int, y: int) -> int:

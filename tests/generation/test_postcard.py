@@ -24,6 +24,14 @@ def test_a_long_post_card_is_taller_than_a_screen_and_cut_at_the_limit(tmp_path)
     assert image.getpixel((10, 10)) == (250, 250, 252)  # the opaque paper
 
 
+def test_a_card_held_to_a_height_ends_on_a_whole_line_above_its_padding():
+    image = post_card(card(), settings.RENDER_FONT_PATH, width=880, max_height=700)
+
+    bottom = image.crop((0, image.height - 40, image.width, image.height))
+    assert image.height <= 700
+    assert bottom.getcolors() == [(bottom.width * bottom.height, (250, 250, 252))]  # no line cut at the edge
+
+
 def test_the_card_shows_counts_with_separators_and_the_masked_author():
     assert "조회 12,345 · 추천 678" in card().texts() and "노*****" in card().texts()
 
