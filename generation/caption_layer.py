@@ -16,6 +16,7 @@ is kept.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,9 +44,10 @@ class CaptionLayer:
         return f"{self.graph};[{label}][captions]overlay=x={self.x}:y={self.y},format=yuv420p[vout]"
 
 
-def state_starts(cues: list[Cue], duration_ms: int) -> list[int]:
+def state_starts(cues: list[Cue], duration_ms: int, fps: int = 30) -> list[int]:
     """The milliseconds at which the drawn captions change: cue starts and ends, and every
-    highlight step of the karaoke (the same sums of centiseconds the ASS file carries)."""
+    highlight step of the karaoke (the same sums of centiseconds the ASS file carries), up to
+    the last frame (a state after it is never seen, and the overlay made one frame more for it)."""
     marks = {0}
     for cue in cues:
         at = cue.start_ms
@@ -53,15 +55,16 @@ def state_starts(cues: list[Cue], duration_ms: int) -> list[int]:
         for centis in karaoke_centis(cue):
             at += 10 * centis
             marks.add(at)
-    return sorted(m for m in marks if 0 <= m < duration_ms)
+    last_frame_ms = (math.ceil(duration_ms * fps / 1000) - 1) * 1000 / fps
+    return sorted(m for m in marks if 0 <= m <= last_frame_ms)
 
 
-def caption_layer(cues: list[Cue], layout: Layout, workdir: Path, duration_ms: int, first: int,
+def caption_layer(cues: list[Cue], layout: Layout, workdir: Path, duration_ms: int, first: int, fps: int,
                   subtitles: str = "subs.ass") -> CaptionLayer | None:
     """Inputs (numbered from ``first``) and the graph of the caption overlay; None without cues."""
     if not cues:
         return None
-    starts = state_starts(cues, duration_ms)
+    starts = state_starts(cues, duration_ms, fps)
     x, y, w, h = _band(cues, layout)
     Image.new("L", (layout.width, layout.height), 0).save(workdir / CANVAS)
     (workdir / PLAN).write_text(_plan(starts), encoding="utf-8")

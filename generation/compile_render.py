@@ -239,7 +239,7 @@ def _arguments(parts: list[Part], audio: Path, music: Path | None, seconds: floa
         video.append(f"[{joined}][p{number}]xfade=transition={kind}:duration={TRANSITION_SECONDS}:"
                      f"offset={part.start:.3f}[x{number}]")
         joined = f"x{number}"
-    layer = caption_layer(cues, layout, workdir, round(seconds * 1000), first=_count_inputs(inputs))
+    layer = caption_layer(cues, layout, workdir, round(seconds * 1000), first=_count_inputs(inputs), fps=FPS)
     if layer:
         inputs += layer.inputs
         video.append(layer.over(joined))

@@ -329,7 +329,7 @@ class _Graph:
         video += self._punch_in()
         video += self._cards(first_visual + _count_inputs(self.visual_inputs), self.visual_inputs)
         layer = caption_layer(cues, layout, self.workdir, round(self.seconds * 1000),
-                              first=first_visual + _count_inputs(self.visual_inputs)) if cues else None
+                              first=first_visual + _count_inputs(self.visual_inputs), fps=FPS) if cues else None
         if layer is None:
             self.video = video + "[v]format=yuv420p[vout]"
             return

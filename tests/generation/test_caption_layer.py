@@ -36,6 +36,8 @@ def test_states_change_at_cue_edges_and_at_every_karaoke_step():
     # the first cue's words, highlighted in turn, then the second cue; 3000 is the end
     assert starts == [0, 300, 620, 1100, 1390, 1800, 2300]
     assert [cue.start_ms for cue in cues] == [0, 2300]
+    # a short ending at 2300 ms has its last frame at 2266.7 ms: the second cue is never seen
+    assert state_starts(cues, 2300, 30)[-1] == 1800
 
 
 def frames(path: Path, band: tuple[int, int, int, int]) -> np.ndarray:
@@ -55,7 +57,7 @@ def test_every_frame_matches_libass_drawing_into_it(tmp_path):
     out = ["-c:v", "libx264", "-qp", "0", "-pix_fmt", "yuv420p"]
     ffmpeg.run([*base, "-vf", "ass=filename=subs.ass:fontsdir=fonts", *out, "-y", "direct.mp4"],
                what="direct", cwd=tmp_path)
-    layer = caption_layer(cues, layout(), tmp_path, 3000, first=1)
+    layer = caption_layer(cues, layout(), tmp_path, 3000, first=1, fps=FPS)
     ffmpeg.run([*base, *layer.inputs, "-filter_complex",
                 f"{layer.graph};[0:v][captions]overlay=x={layer.x}:y={layer.y},format=yuv420p[v]",
                 "-map", "[v]", *out, "-y", "layered.mp4"], what="layered", cwd=tmp_path)
