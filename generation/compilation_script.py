@@ -10,7 +10,6 @@ demo's TOP 3 by a third and left it at 31 s.
 
 from __future__ import annotations
 
-import json
 import logging
 
 from django.conf import settings
@@ -24,6 +23,7 @@ from generation.script import (
     UnusableOutput,
     fit,
     post_prompt,
+    reply_object,
     split_sentences,
     write_extractive,
 )
@@ -139,14 +139,7 @@ def item_write_llm(post, *, rank: int, count: int, budget: int, model: str) -> l
 
 def parse_lines(reply: str) -> list[str]:
     """The sentences of the answer's ``lines`` (a list of text, or one text)."""
-    start, end = reply.find("{"), reply.rfind("}")
-    if start < 0 or end <= start:
-        raise UnusableOutput("no JSON object in the answer")
-    try:
-        data = json.loads(reply[start:end + 1])
-    except json.JSONDecodeError as exc:
-        raise UnusableOutput(f"invalid JSON ({exc.msg})") from exc
-    lines = data.get("lines") if isinstance(data, dict) else None
+    lines = reply_object(reply).get("lines")
     lines = [lines] if isinstance(lines, str) else lines
     if not isinstance(lines, list) or not all(isinstance(line, str) for line in lines):
         raise UnusableOutput('"lines" must be a list of text')

@@ -434,8 +434,8 @@ def post_prompt(post, scrubber: Scrubber, transcript: str = "") -> str:
     return "\n".join(parts)
 
 
-def parse_reply(reply: str) -> Script:
-    """Validate the model's JSON; body lines are split into sentences so trimming can drop them."""
+def reply_object(reply: str) -> dict:
+    """The JSON object in a model's answer (models wrap it in prose or code fences)."""
     start, end = reply.find("{"), reply.rfind("}")
     if start < 0 or end <= start:
         raise UnusableOutput("no JSON object in the answer")
@@ -445,6 +445,12 @@ def parse_reply(reply: str) -> Script:
         raise UnusableOutput(f"invalid JSON ({exc.msg})") from exc
     if not isinstance(data, dict):
         raise UnusableOutput("the JSON is not an object")
+    return data
+
+
+def parse_reply(reply: str) -> Script:
+    """Validate the model's JSON; body lines are split into sentences so trimming can drop them."""
+    data = reply_object(reply)
     hook, closer, title = (data.get(key) for key in ("hook", "closer", "title"))
     body, tags = data.get("body"), data.get("tags", [])
     if isinstance(body, str):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import json
+import logging
 import os
 import shutil
 from pathlib import Path
@@ -77,3 +80,20 @@ def fake_youtube():
     fake = FakeYouTube().start()
     yield fake
     fake.stop()
+
+
+@pytest.fixture
+def stage_lines():
+    """The stage logger's lines, read back through the JSON formatter as LOG_FORMAT=json writes them."""
+    from wagglebot.lib.logs import JsonFormatter
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    logger = logging.getLogger("wagglebot.stages")
+    logger.addHandler(handler)
+    old_level = logger.level
+    logger.setLevel(logging.INFO)
+    yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
+    logger.removeHandler(handler)
+    logger.setLevel(old_level)

@@ -3,10 +3,6 @@ stage log line (start / done / failed with the duration), against the real local
 
 from __future__ import annotations
 
-import io
-import json
-import logging
-
 import pytest
 
 from hooks import tasks
@@ -15,25 +11,11 @@ from hooks.models import Delivery
 from posts.lifecycle import WebhookFailure as W
 from tests.factories import make_endpoint
 from tests.hooks.receiver import Receiver, closed_port_url
-from wagglebot.lib.logs import JsonFormatter
 
 pytestmark = pytest.mark.django_db
 D = Delivery.Status
 
 
-@pytest.fixture
-def stage_lines():
-    """The stage logger's lines as LOG_FORMAT=json writes them."""
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(JsonFormatter())
-    logger = logging.getLogger("wagglebot.stages")
-    logger.addHandler(handler)
-    old_level = logger.level
-    logger.setLevel(logging.INFO)
-    yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
-    logger.removeHandler(handler)
-    logger.setLevel(old_level)
 
 
 def send_one(url: str) -> Delivery:

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import io
 import json
 import logging
 import os
@@ -16,26 +15,11 @@ from wagglebot.lib.logs import JsonFormatter
 from wagglebot.lib.stages import StageError, stage
 
 
-@pytest.fixture
-def json_lines():
-    """Capture the stage logger through the JSON formatter, as LOG_FORMAT=json configures it."""
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(JsonFormatter())
-    logger = logging.getLogger("wagglebot.stages")
-    logger.addHandler(handler)
-    old_level = logger.level
-    logger.setLevel(logging.INFO)
-    yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
-    logger.removeHandler(handler)
-    logger.setLevel(old_level)
-
-
-def test_a_stage_run_logs_one_json_line_per_event_with_its_fields(json_lines):
+def test_a_stage_run_logs_one_json_line_per_event_with_its_fields(stage_lines):
     with stage("render", post_id=42, site="nate_pann") as result:
         result["frames"] = 300
 
-    start, done = json_lines()
+    start, done = stage_lines()
     assert start["event"] == "STAGE_START"
     assert (start["stage"], start["post_id"], start["site"]) == ("render", 42, "nate_pann")
     assert done["event"] == "STAGE_DONE"
@@ -47,11 +31,11 @@ def test_a_stage_run_logs_one_json_line_per_event_with_its_fields(json_lines):
     assert done["ts"].endswith("+00:00")
 
 
-def test_a_failed_stage_logs_its_error_code(json_lines):
+def test_a_failed_stage_logs_its_error_code(stage_lines):
     with pytest.raises(StageError), stage("speech", post_id=7):
         raise SpeechError("espeak-ng exited 1")
 
-    failed = json_lines()[-1]
+    failed = stage_lines()[-1]
     assert failed["event"] == "STAGE_FAILED"
     assert failed["level"] == "WARNING"
     assert failed["error_code"] == "SpeechError"
@@ -59,14 +43,14 @@ def test_a_failed_stage_logs_its_error_code(json_lines):
     assert "espeak-ng exited 1" in failed["message"]
 
 
-def test_an_unexpected_exception_is_logged_with_its_class_as_error_code(json_lines):
+def test_an_unexpected_exception_is_logged_with_its_class_as_error_code(stage_lines):
     with pytest.raises(ZeroDivisionError), stage("qc", post_id=1):
         1 / 0  # noqa: B018
 
-    assert json_lines()[-1]["error_code"] == "ZeroDivisionError"
+    assert stage_lines()[-1]["error_code"] == "ZeroDivisionError"
 
 
-def test_json_lines_keep_korean_text_and_tracebacks():
+def test_stage_lines_keep_korean_text_and_tracebacks():
     record = logging.LogRecord("x", logging.ERROR, __file__, 1, "제목 %s", ("없음",), None)
     try:
         raise ValueError("boom")
