@@ -6,6 +6,9 @@ and the facts each crawler class carries, never written out again.
 
 from __future__ import annotations
 
+from django.utils.functional import lazy
+from django.utils.translation import get_language
+
 from crawling.base import BaseCrawler
 from crawling.sites.bobaedream import Bobaedream
 from crawling.sites.clien import Clien
@@ -33,7 +36,13 @@ CRAWLERS: dict[str, type[BaseCrawler]] = {
 
 
 def site_choices() -> list[tuple[str, str]]:
-    return [(code, crawler.name) for code, crawler in CRAWLERS.items()]
+    """(code, name) pairs whose names follow the admin's language (네이트판 in Korean, Nate Pann in English)."""
+    return [(code, _localised(crawler.name, crawler.name_ko)) for code, crawler in CRAWLERS.items()]
+
+
+def _localised(name: str, name_ko: str) -> str:
+    # Lazy like gettext_lazy: the choices are built once at start-up, the language is per request.
+    return lazy(lambda: name_ko if name_ko and (get_language() or "").startswith("ko") else name, str)()
 
 
 def site_name(code: str) -> str:

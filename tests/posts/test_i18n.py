@@ -108,6 +108,17 @@ def test_the_inbox_action_menu_is_korean(client, settings):
 
 
 @pytest.mark.django_db
+def test_the_site_filter_names_the_communities_in_the_admins_language(client, settings):
+    make_post(title="동생이 게임기 숨겨놓은 장소")
+    url = reverse("admin:posts_post_changelist")
+    korean = _korean_client(client, settings).get(url).content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": url})
+    english = client.get(url).content.decode()
+    assert "네이트판" in korean and "Nate Pann" not in korean
+    assert "Nate Pann" in english and "네이트판" not in english
+
+
+@pytest.mark.django_db
 def test_a_moderation_message_is_korean(client, settings):
     post = make_post(title="동생이 게임기 숨겨놓은 장소")
     url = reverse("admin:posts_post_changelist") + "?status=all"
