@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.timezone import now
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from posts.lifecycle import COMPILATION_LIFECYCLE, CompilationStatus
@@ -58,7 +59,7 @@ class Short(models.Model):
         verbose_name_plural = _("shorts")
 
     def __str__(self) -> str:
-        return self.title or f"short of post {self.post_id}"
+        return self.title or gettext("short of post %(post)s") % {"post": self.post_id}
 
 
 class Transcript(models.Model):
@@ -94,7 +95,7 @@ class Transcript(models.Model):
         verbose_name_plural = _("transcripts")
 
     def __str__(self) -> str:
-        return f"{self.engine} transcript of post {self.post_id}"
+        return gettext("%(engine)s transcript of post %(post)s") % {"engine": self.engine, "post": self.post_id}
 
     @classmethod
     def from_recognition(cls, post, recognition, *, source: str = "") -> Transcript:
@@ -176,7 +177,7 @@ class Compilation(LifecycleModel, models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title or f"compilation {self.pk}"
+        return self.title or gettext("compilation %(number)s") % {"number": self.pk}
 
     def record_change(self, *, old: str, new: str, by, reason: str, error_code: str) -> None:
         CompilationChange.objects.create(compilation=self, old=old, new=new, by=by, reason=reason,

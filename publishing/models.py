@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -74,7 +75,7 @@ class PublishSlot(models.Model):
         verbose_name_plural = _("publish slots")
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} post {self.post_id}"
+        return gettext("%(at)s post %(post)s") % {"at": f"{self.at:%Y-%m-%d %H:%M}", "post": self.post_id}
 
     def is_ahead(self, now: datetime) -> bool:
         return self.at > now
@@ -152,7 +153,8 @@ class Upload(models.Model):
         indexes = [models.Index(fields=["uploaded_at"], name="upload_uploaded")]
 
     def __str__(self) -> str:
-        return f"{self.platform} {self.video_id or '(not uploaded)'}"
+        shown = self.video_id or gettext("(not uploaded)")
+        return f"{self.platform} {shown}"
 
     @property
     def owner(self):

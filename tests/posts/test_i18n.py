@@ -143,3 +143,15 @@ def test_the_gallery_page_is_korean(client, settings):
     page = _korean_client(client, settings).get(reverse("console-gallery")).content.decode()
     assert "갤러리" in page and "품질 검사 통과" in page and "31.5초" in page and "다시 렌더" in page
     assert "QC passed" not in page and "Re-render" not in page
+
+
+@pytest.mark.django_db
+def test_record_names_follow_the_language():
+    from django.utils import translation
+
+    from generation.models import Short
+
+    short = Short(post=make_post(title="동생이 게임기 숨겨놓은 장소"))
+    with translation.override("ko"):
+        korean = str(short)
+    assert korean == f"게시물 {short.post_id}의 쇼츠" and str(short) == f"short of post {short.post_id}"
