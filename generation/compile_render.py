@@ -44,6 +44,7 @@ from generation.render import (
     WIDTH,
     Rendered,
     background_loop,
+    count_inputs,
     font_path,
     music_for,
 )
@@ -239,7 +240,7 @@ def _arguments(parts: list[Part], audio: Path, music: Path | None, seconds: floa
         video.append(f"[{joined}][p{number}]xfade=transition={kind}:duration={TRANSITION_SECONDS}:"
                      f"offset={part.start:.3f}[x{number}]")
         joined = f"x{number}"
-    layer = caption_layer(cues, layout, workdir, round(seconds * 1000), first=_count_inputs(inputs), fps=FPS)
+    layer = caption_layer(cues, layout, workdir, round(seconds * 1000), first=count_inputs(inputs), fps=FPS)
     if layer:
         inputs += layer.inputs
         video.append(layer.over(joined))
@@ -263,7 +264,7 @@ def _arguments(parts: list[Part], audio: Path, music: Path | None, seconds: floa
 def _segment(part: Part, number: int, length: float, inputs: list[str], seed: int) -> str:
     """Segment ``number``'s graph, ending in ``[p<number>]``: its visual moving under its overlay.
     Appends the inputs it reads to ``inputs``."""
-    stream, frames = _count_inputs(inputs), math.ceil(length * FPS)
+    stream, frames = count_inputs(inputs), math.ceil(length * FPS)
     if part.slide:
         inputs += ["-framerate", str(FPS), "-i", f"slide{number}-backdrop.ppm",
                    "-framerate", str(FPS), "-i", f"slide{number}-picture.ppm"]
@@ -273,12 +274,8 @@ def _segment(part: Part, number: int, length: float, inputs: list[str], seed: in
         inputs += ["-t", f"{length:.3f}", *clip]
         visual = visual.rstrip(";")
     inputs += ["-i", part.overlay]
-    return (f"{visual};[u{number}][{_count_inputs(inputs) - 1}:v]overlay=0:0,trim=end_frame={frames},"
+    return (f"{visual};[u{number}][{count_inputs(inputs) - 1}:v]overlay=0:0,trim=end_frame={frames},"
             f"format=yuv420p,setsar=1[p{number}]")
-
-
-def _count_inputs(args: list[str]) -> int:
-    return args.count("-i")
 
 
 def _thumbnails(parts: list[Part], title: str, font: Path, workdir: Path) -> None:

@@ -267,7 +267,7 @@ class _Graph:
 
     def clip_input(self) -> int:
         """The clip's input number: the last of the audio inputs (its picture is used from it too)."""
-        return _count_inputs(self.audio_inputs()) - 1
+        return count_inputs(self.audio_inputs()) - 1
 
     def _effects_track(self) -> Path | None:
         path = self.workdir / "sfx.wav"
@@ -323,13 +323,13 @@ class _Graph:
     def prepare_visuals(self, cues: list[Cue] | None = None, layout: Layout | None = None) -> None:
         """Draw slides and cards into the work folder and build the video half of the graph
         (captioned when given the cues and their layout)."""
-        first_visual = _count_inputs(self.audio_inputs())
+        first_visual = count_inputs(self.audio_inputs())
         self.banner = cards.banner(self.job.site_name, self.job.title, self.font, width=CARD_WIDTH)
         self.visual_inputs, video = self._visuals(first_visual)
         video += self._punch_in()
-        video += self._cards(first_visual + _count_inputs(self.visual_inputs), self.visual_inputs)
+        video += self._cards(first_visual + count_inputs(self.visual_inputs), self.visual_inputs)
         layer = caption_layer(cues, layout, self.workdir, round(self.seconds * 1000),
-                              first=first_visual + _count_inputs(self.visual_inputs), fps=FPS) if cues else None
+                              first=first_visual + count_inputs(self.visual_inputs), fps=FPS) if cues else None
         if layer is None:
             self.video = video + "[v]format=yuv420p[vout]"
             return
@@ -533,5 +533,6 @@ def _pick(folder: Path, extensions: set[str], seed: int) -> Path | None:
     return files[seed % len(files)] if files else None
 
 
-def _count_inputs(args: list[str]) -> int:
+def count_inputs(args: list[str]) -> int:
+    """How many inputs ``args`` opens: the number the next input gets in a filter graph."""
     return args.count("-i")

@@ -33,8 +33,12 @@ class Outcome:
     response_code: int | None = None
     response: str = ""
     error: str = ""
-    retry: bool = False
     failure: WebhookFailure | None = None
+
+    @property
+    def retry(self) -> bool:
+        """Worth another attempt: the kind says the same request may go through later."""
+        return self.failure is not None and not self.failure.permanent
 
     @property
     def ok(self) -> bool:
@@ -114,12 +118,11 @@ def attempt(delivery: Delivery) -> Outcome:
             allow_networks=settings.HOOKS_ALLOW_NETWORKS,
         )
     except safehttp.FetchError as exc:
-        return Outcome(error=str(exc), retry=not exc.refused, failure=fetch_failure(exc))
+        return Outcome(error=str(exc), failure=fetch_failure(exc))
     code = answer.status
     failure = WebhookFailure.for_answer(code)
-    retry = failure is WebhookFailure.WEBHOOK_SERVER_ERROR
     error = "" if failure is None else f"HTTP {code}"
-    return Outcome(response_code=code, response=answer.excerpt, error=error, retry=retry, failure=failure)
+    return Outcome(response_code=code, response=answer.excerpt, error=error, failure=failure)
 
 
 def fetch_failure(exc: safehttp.FetchError) -> WebhookFailure:
