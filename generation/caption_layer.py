@@ -8,15 +8,17 @@ state's start (the ffconcat demuxer gives any timestamps, in milliseconds), and 
 states on the video; the overlay shows each until the next one begins.
 
 libass cannot draw onto transparency (the ``ass`` filter leaves alpha alone), so every state is
-drawn over black and over white, and ``lut2`` recovers alpha and colour from the pair: over black
-a pixel is a·C, over white a·C + 255·(1 − a). The pair for alpha is drawn in grey, a tenth of the
-blending work of RGB, and only the colour is drawn in RGB, once. Only the band the captions use
-is kept.
+drawn twice over black: once in its colours, where a pixel is a·C, and once in grey with every
+colour made white (alpha kept), where a pixel is 255·a, since white over white stays white. ``lut2``
+recovers the colour from the pair. The grey drawing is a third of the blending work of an RGB
+one. Only the band the captions use is drawn: the canvas is the band's size, and the subtitles
+are rewritten for it (its play resolution, the margins measured from its edges).
 """
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,9 +26,12 @@ from PIL import Image
 
 from generation.subtitles import OUTLINE, SHADOW, Cue, Layout, caption_boxes, karaoke_centis
 
-CANVAS = "caption-canvas.pgm"
+CANVAS = "caption-canvas.pgm"  # the band's size: libass draws and ffmpeg converts a seventh of a frame
+COLOURED = "captions-band.ass"  # the subtitles placed in the band
+WHITE = "captions-alpha.ass"  # the same with every colour white: drawn over black, the alpha
 PLAN = "captions.ffconcat"
 UNMIX = "if(y,min(255,x*255/y),0)"  # x: a pixel drawn over black (alpha · colour), y: its alpha
+COLOUR = re.compile(r"&H([0-9A-Fa-f]{2})[0-9A-Fa-f]{6}")  # &HAABBGGRR
 # Past the boxes caption_boxes measures: the blurred edge and the shadow's offset.
 BAND_MARGIN = OUTLINE + SHADOW + 4
 
@@ -65,19 +70,58 @@ def caption_layer(cues: list[Cue], layout: Layout, workdir: Path, duration_ms: i
     if not cues:
         return None
     starts = state_starts(cues, duration_ms, fps)
-    x, y, w, h = _band(cues, layout)
-    Image.new("L", (layout.width, layout.height), 0).save(workdir / CANVAS)
+    band = _band(cues, layout)
+    Image.new("L", band[2:], 0).save(workdir / CANVAS)
     (workdir / PLAN).write_text(_plan(starts), encoding="utf-8")
-    draw = f"ass=filename={subtitles}:fontsdir=fonts,crop={w}:{h}:{x}:{y}"
+    document = in_band((workdir / subtitles).read_text(encoding="utf-8"), (layout.width, layout.height), band)
+    (workdir / COLOURED).write_text(document, encoding="utf-8")
+    (workdir / WHITE).write_text(whitened(document), encoding="utf-8")
+
+    def draw(name: str) -> str:
+        return f"ass=filename={name}:fontsdir=fonts"
+
     graph = (
-        f"[{first}:v]split=3[capc0][capk0][capw0];[capc0]format=gbrp,{draw}[capc];[capk0]{draw}[capk];"
-        f"[capw0]negate,{draw}[capw];"
-        # alpha = 255 − (white − black), from the grey pair; colour = colour over black · 255 / alpha
-        f"[capw][capk]lut2=c0='255-(x-y)',split=2[capa][capa0];[capa0]format=gbrp[capa3];"
+        f"[{first}:v]split=2[capc0][capa0];[capc0]format=gbrp,{draw(COLOURED)}[capc];"
+        f"[capa0]{draw(WHITE)},split=2[capa][capa1];[capa1]format=gbrp[capa3];"
+        # colour = colour over black · 255 / alpha
         f"[capc][capa3]lut2=c0='{UNMIX}':c1='{UNMIX}':c2='{UNMIX}'[capcolour];"
         f"[capcolour][capa]alphamerge,setpts=PTS-1[captions]"
     )
-    return CaptionLayer(["-f", "concat", "-safe", "0", "-i", PLAN], graph, x, y, len(starts))
+    return CaptionLayer(["-f", "concat", "-safe", "0", "-i", PLAN], graph, band[0], band[1], len(starts))
+
+
+def in_band(document: str, frame: tuple[int, int], band: tuple[int, int, int, int]) -> str:
+    """The ASS ``document`` (written for the whole ``frame``) for a canvas of the ``band`` alone:
+    its play resolution is the band's and each style's margins are measured from the band's edges,
+    so every line is drawn the same size at the same place, less the band's offset."""
+    (width, height), (x, y, w, h) = frame, band
+    lines, fields = [], []
+    for line in document.splitlines(keepends=True):
+        if line.startswith("Format:") and not fields:
+            fields = [name.strip() for name in line.split(":", 1)[1].split(",")]
+        elif line.startswith("PlayResX:"):
+            line = f"PlayResX: {w}\n"
+        elif line.startswith("PlayResY:"):
+            line = f"PlayResY: {h}\n"
+        elif line.startswith("Style:"):
+            values = line.split(":", 1)[1].strip().split(",")
+            style = dict(zip(fields, values, strict=True))
+            top = int(style["Alignment"]) >= 7  # numpad alignments: 7-9 top, 1-3 bottom
+            margins = {"MarginL": int(style["MarginL"]) - x, "MarginR": int(style["MarginR"]) - (width - x - w),
+                       "MarginV": int(style["MarginV"]) - (y if top else height - y - h)}
+            if min(margins.values()) < 0:
+                raise ValueError(f"the caption band {band} cuts into style {style['Name']}'s margins")
+            style.update({key: str(value) for key, value in margins.items()})
+            line = f"Style: {','.join(style.values())}\n"
+        lines.append(line)
+    return "".join(lines)
+
+
+def whitened(document: str) -> str:
+    """The ASS ``document`` with every style's colours white, each keeping its alpha (the events
+    carry no colour tags; their text, which could spell one, is left alone)."""
+    return "".join(COLOUR.sub(lambda match: f"&H{match.group(1)}FFFFFF", line) if line.startswith("Style:") else line
+                   for line in document.splitlines(keepends=True))
 
 
 def _plan(starts: list[int]) -> str:
@@ -106,6 +150,9 @@ def _band(cues: list[Cue], layout: Layout) -> tuple[int, int, int, int]:
     bottom = max(b["y"] + b["h"] for b in boxes) + BAND_MARGIN
     left = min(b["x"] for b in boxes) - BAND_MARGIN
     right = max(b["x"] + b["w"] for b in boxes) + BAND_MARGIN
+    # The band reaches the margins' lines, so that each style's margins stay positive in it.
+    margin_left, margin_right, _ = layout.margins
+    left, right = min(left, margin_left), max(right, layout.width - margin_right)
     x, y = max(0, left // 2 * 2), max(0, top // 2 * 2)
     w = min(layout.width, -(-right // 2) * 2) - x
     h = min(layout.height, -(-bottom // 2) * 2) - y

@@ -6,9 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 from django.conf import settings
 
-from generation.caption_layer import caption_layer, state_starts
+from generation.caption_layer import caption_layer, in_band, state_starts, whitened
 from generation.subtitles import Layout, ass_document, caption_cues
 from tests.generation.test_captions import timed
 from wagglebot.lib import ffmpeg
@@ -48,11 +49,18 @@ def frames(path: Path, band: tuple[int, int, int, int]) -> np.ndarray:
     return np.fromfile(raw, np.uint8).reshape(-1, h, w, 3).astype(np.int16)
 
 
-def test_every_frame_matches_libass_drawing_into_it(tmp_path):
+def short_words() -> dict:
+    """Captions no wider than a word: the band still reaches the margins, which stay positive in it."""
+    sentences = [timed("네", 0, [("네", 0, 900)]), timed("진짜요", 1200, [("진짜요", 1200, 2600)])]
+    return {"duration_ms": 3000, "sentences": sentences}
+
+
+@pytest.mark.parametrize("spoken", [timings, short_words])
+def test_every_frame_matches_libass_drawing_into_it(tmp_path, spoken):
     (tmp_path / "fonts").mkdir()
     (tmp_path / "fonts" / "font.ttf").symlink_to(Path(settings.RENDER_FONT_PATH).resolve())
-    cues = caption_cues(timings(), layout())
-    (tmp_path / "subs.ass").write_text(ass_document(timings(), layout()), encoding="utf-8")
+    cues = caption_cues(spoken(), layout())
+    (tmp_path / "subs.ass").write_text(ass_document(spoken(), layout()), encoding="utf-8")
     base = ["-f", "lavfi", "-i", f"testsrc2=s={SIZE[0]}x{SIZE[1]}:r={FPS}:d=3,format=yuv420p"]
     out = ["-c:v", "libx264", "-qp", "0", "-pix_fmt", "yuv420p"]
     ffmpeg.run([*base, "-vf", "ass=filename=subs.ass:fontsdir=fonts", *out, "-y", "direct.mp4"],
@@ -67,8 +75,36 @@ def test_every_frame_matches_libass_drawing_into_it(tmp_path):
 
     assert direct.shape == layered.shape and len(direct) == 3 * FPS
     changed = [frame for frame in range(1, len(direct)) if np.abs(direct[frame] - direct[frame - 1]).max() > 64]
-    assert len(changed) >= 6  # the highlight really moves in this clip
+    assert len(changed) >= len(state_starts(cues, 3000)) - 1  # the highlight really moves in this clip
     differs = np.abs(direct - layered).max(axis=-1) > 48
     assert differs.sum(axis=(1, 2)).max() < 200, "a frame shows another state than libass drew"
     assert np.abs(direct - layered).mean() < 1  # 0.16 measured: alpha rounding, chroma at the edges
     assert layer.states == len(state_starts(cues, 3000))
+
+
+def test_the_band_document_keeps_each_lines_place_less_the_bands_offset():
+    document = ass_document(timings(), layout())
+
+    banded = in_band(document, SIZE, (36, 1294, 890, 256))
+
+    assert "PlayResX: 890\nPlayResY: 256\n" in banded
+    styles = [line for line in banded.splitlines() if line.startswith("Style:")]
+    left, right, bottom = layout().margins
+    assert all(line.split(",")[-4:-1] == [str(left - 36), str(right - (1080 - 926)), str(bottom - (1920 - 1550))]
+               for line in styles)
+    assert banded.split("[Events]")[1] == document.split("[Events]")[1]
+    with pytest.raises(ValueError, match="margins"):
+        in_band(document, SIZE, (300, 1294, 400, 256))  # narrower than the lines may be
+
+
+def test_the_alpha_document_is_white_in_every_style_and_keeps_each_alpha():
+    document = ass_document(timings(), layout()).replace("있었어요", "&H0000E1FF")  # text that spells a colour
+
+    white = whitened(document)
+
+    def style_colours(text: str) -> list[str]:
+        return [c for line in text.splitlines() if line.startswith("Style:") for c in line.split(",") if c[:2] == "&H"]
+
+    colours, originals = style_colours(white), style_colours(document)
+    assert colours == [c[:4] + "FFFFFF" for c in originals] and "&H50FFFFFF" in colours
+    assert white.split("[Events]")[1] == document.split("[Events]")[1]
