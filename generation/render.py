@@ -5,9 +5,10 @@ clip) that punches in over the first second, a top banner (community badge and t
 whole short, the best-comment card and karaoke captions of the written text, all inside the
 Shorts safe area (their boxes go into the render meta for QC); audio is the narration over
 the mood's music ducked under it, with a whoosh at sentence cuts and a pop as each comment card
-pops in, normalised to RENDER_LOUDNESS_LUFS from a measured first pass (ebur128). The short
-goes to a private work folder first; ``Rendered.finalize()`` moves it into place after QC, so a
-crash or a failed check never leaves a half file at ``video.mp4``.
+pops in, mixed once by a first pass that measures it (ebur128) and scaled to
+RENDER_LOUDNESS_LUFS in the render. The short goes to a private work folder first;
+``Rendered.finalize()`` moves it into place after QC, so a crash or a failed check never leaves a
+half file at ``video.mp4``.
 """
 
 from __future__ import annotations
@@ -60,6 +61,9 @@ AUDIO_EXTENSIONS = {".m4a", ".mp3", ".ogg", ".opus", ".wav", ".flac"}
 VIDEO_EXTENSIONS = {".mp4", ".mov", ".webm", ".mkv"}
 # ebur128's summary labels; its "Threshold" lines come after I and LRA, so these match first.
 LOUDNESS_FIELDS = {"input_i": r"\bI", "input_lra": r"\bLRA", "input_tp": r"\bPeak"}
+# The mixed sound (voice, ducked music, effects, the clip's own), written by the loudness pass
+# and scaled by the render: the mix is made once, not once to measure and again to encode.
+MIX = "mix.wav"
 SILENCE_LUFS = -70.0  # ebur128 reports silence at its floor rather than -inf
 TRUE_PEAK_DB, LOUDNESS_RANGE_LU = -1.5, 11
 # alimiter holds sample peaks; this much lower keeps the peaks between samples under TRUE_PEAK_DB.
@@ -224,13 +228,14 @@ def _drawable_card(card: PostCard | None, font: Path) -> PostCard | None:
 
 
 def _loudness_measure(graph: _Graph) -> dict | None:
-    """Integrated loudness, range and true peak of the mix, measured on the audio alone.
+    """Integrated loudness, range and true peak of the mix, measured on the audio alone; the mix
+    is kept (``MIX``, 32-bit float: nothing clips before the gain) for the render to scale.
 
     ebur128 rather than loudnorm's first pass: the same BS.1770 numbers in a fifth of the
     time, since loudnorm resamples everything to 192 kHz even when it only measures.
     """
     args = [*graph.audio_inputs(), "-filter_complex", graph.audio_chain("ebur128=peak=true:framelog=quiet[aout]"),
-            "-map", "[aout]", "-t", f"{graph.seconds:.3f}", "-f", "null", "-"]
+            "-map", "[aout]", "-t", f"{graph.seconds:.3f}", "-c:a", "pcm_f32le", "-y", MIX]
     done = ffmpeg.run(args, timeout=120, what="loudness measurement", cwd=graph.workdir)
     found = {key: re.search(rf"{label}:\s*(-?[\d.]+|-inf)", done.stderr) for key, label in LOUDNESS_FIELDS.items()}
     if not all(found.values()):
@@ -261,12 +266,19 @@ class _Graph:
             args += ["-stream_loop", "-1", "-i", str(self.job.clip)]
         return args
 
+    def render_inputs(self) -> list[str]:
+        """The render's sound is the measured mix; a shown clip comes after it, for its picture."""
+        args = ["-i", MIX]
+        if self.clip_shown():
+            args += ["-stream_loop", "-1", "-i", str(self.job.clip)]
+        return args
+
     def clip_shown(self) -> bool:
         """The "video" layout: chosen, or automatic, when the post has a clip."""
         return self.job.clip is not None and self.job.layout in ("auto", "video")
 
     def clip_input(self) -> int:
-        """The clip's input number: the last of the audio inputs (its picture is used from it too)."""
+        """The clip's input number in the mix: the last of the audio inputs."""
         return count_inputs(self.audio_inputs()) - 1
 
     def _effects_track(self) -> Path | None:
@@ -323,7 +335,7 @@ class _Graph:
     def prepare_visuals(self, cues: list[Cue] | None = None, layout: Layout | None = None) -> None:
         """Draw slides and cards into the work folder and build the video half of the graph
         (captioned when given the cues and their layout)."""
-        first_visual = count_inputs(self.audio_inputs())
+        first_visual = count_inputs(self.render_inputs())
         self.banner = cards.banner(self.job.site_name, self.job.title, self.font, width=CARD_WIDTH)
         self.visual_inputs, video = self._visuals(first_visual)
         video += self._punch_in()
@@ -338,14 +350,18 @@ class _Graph:
         self.video = video + layer.over("v")
 
     def arguments(self, loudness: dict | None) -> list[str]:
-        audio = self.audio_chain(self._loudnorm(loudness) + ",aresample=48000[aout]")
+        """The render, once the loudness pass has written the mix and measured it."""
         return [
-            *self.audio_inputs(), *self.visual_inputs, "-filter_complex", f"{self.video};{audio}",
+            *self.render_inputs(), *self.visual_inputs, "-filter_complex", f"{self.video};{self.mastered(loudness)}",
             "-map", "[vout]", "-map", "[aout]",
             *ffmpeg.video_encoder(), "-pix_fmt", "yuv420p", "-r", str(FPS),
             *AUDIO_ENCODER,
             "-t", f"{self.seconds:.3f}", "-movflags", "+faststart",
         ]
+
+    def mastered(self, loudness: dict | None) -> str:
+        """The graph piece that brings the mix (input 0) to the target loudness, ending in [aout]."""
+        return f"[0:a]{self._loudnorm(loudness)},aresample=48000[aout]"
 
     def _loudnorm(self, measured: dict | None) -> str:
         """The measured gain, with a peak limiter where the gain would clip; loudnorm if unmeasured.
@@ -366,7 +382,7 @@ class _Graph:
     def _visuals(self, first: int) -> tuple[list[str], str]:
         self.meta["layout"] = self.job.layout
         if self.clip_shown():
-            return [], self._clip(self.clip_input())
+            return [], self._clip(count_inputs(self.render_inputs()) - 1)
         if self.job.post_card and self._card_layout():
             return self._post_card(first)
         if self.job.images:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from generation.render import RenderJob, _Graph, _loudness_measure
+from generation.render import MIX, RenderJob, _Graph, _loudness_measure
 from wagglebot.lib import ffmpeg
 
 # A quiet tone (gain alone reaches the target) and a tone under clicks the gain would push a
@@ -21,13 +21,14 @@ def voice(folder: Path, expr: str) -> Path:
 
 
 def normalised(tmp_path: Path, expr: str) -> tuple[str, dict]:
-    """The render's own measurement and audio chain over a voice with no BGM, measured again."""
+    """The render's own measurement (which writes the mix) and mastering of that mix over a voice
+    with no BGM, measured again."""
     job = RenderJob(audio_path=voice(tmp_path, expr), duration_ms=6000, timings={}, title="", out_dir=tmp_path)
     graph = _Graph(job, Path("unused.ttf"), tmp_path, 6.0)
-    chain = graph._loudnorm(_loudness_measure(graph))
+    measured = _loudness_measure(graph)
+    chain = graph._loudnorm(measured)
     out = tmp_path / "out.wav"
-    ffmpeg.run([*graph.audio_inputs(), "-filter_complex", graph.audio_chain(chain + ",aresample=48000[aout]"),
-                "-map", "[aout]", "-y", str(out)])
+    ffmpeg.run(["-i", MIX, "-filter_complex", graph.mastered(measured), "-map", "[aout]", "-y", str(out)], cwd=tmp_path)
     done = ffmpeg.run(["-i", str(out), "-af", "ebur128=peak=true:framelog=quiet", "-f", "null", "-"])
     found = {k: float(re.search(rf"\b{k}:\s*(-?[\d.]+)", done.stderr).group(1)) for k in ("I", "Peak")}
     return chain, found
@@ -53,3 +54,19 @@ def test_peaks_the_gain_would_clip_are_limited_and_the_mix_still_meets_the_targe
     assert abs(out["I"] - -14) <= 1
     assert out["Peak"] <= -1.0
 
+
+
+def test_the_mix_is_written_once_in_float_at_the_narrations_length(tmp_path, no_bgm):
+    """The loudness pass keeps its mix for the render: unclipped (32-bit float) and as long as the short."""
+    loud = tmp_path / "loud.wav"  # a float voice peaking over full scale (as a mix of voice and effects can)
+    ffmpeg.run(["-f", "lavfi", "-i", "aevalsrc='1.5*sin(2*PI*440*t)':s=48000:d=6", "-c:a", "pcm_f32le", "-y",
+                str(loud)])
+    job = RenderJob(audio_path=loud, duration_ms=6000, timings={}, title="", out_dir=tmp_path)
+    graph = _Graph(job, Path("unused.ttf"), tmp_path, 6.0)
+
+    measured = _loudness_measure(graph)
+
+    stream = ffmpeg.probe(tmp_path / MIX)["streams"][0]
+    assert stream["codec_name"] == "pcm_f32le" and stream["sample_rate"] == "48000"
+    assert abs(float(stream["duration"]) - 6.0) < 0.01
+    assert measured["input_tp"] > 0  # the tone peaks over full scale and the mix kept it
