@@ -40,7 +40,7 @@ AIM_SECONDS = sum(TARGET_SECONDS) / 2
 ITEM_MAX_SYLLABLES, ITEM_MIN_SYLLABLES = 150, 25
 # Sentences a rank's lead and script usually have, for the pauses between them.
 SENTENCES_PER_ITEM = 4
-# The extractive writer budgets characters; Korean prose spends about 1.3 per syllable.
+# The extractive writer budgets characters; Korean prose spends about 1.4 per syllable, spaces and punctuation included.
 CHARS_PER_SYLLABLE = 1.4
 
 COMPILATION_PROMPT = (
