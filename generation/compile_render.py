@@ -30,7 +30,7 @@ from generation import cards
 from generation.caption_layer import caption_layer
 from generation.compilation import MAX_SECONDS, Narration
 from generation.pii import Scrubber, mask_nickname
-from generation.postcard import PostCard, post_card
+from generation.postcard import PostCard, fitted_post_card
 from generation.qc import QCReport, qc_check
 from generation.render import (
     CARD_GAP,
@@ -193,8 +193,8 @@ def _overlay(part: Part, narration: Narration, title: str, font: Path, boxes: li
     top += badge.height + CARD_GAP
     if not part.image:
         item = next(s.item for s in narration.segments if s.rank == part.rank)
-        card = post_card(_post_card(item.post, font), font, width=CARD_WIDTH,
-                         max_height=HEIGHT - top - SAFE_BOTTOM_MARGIN).convert("RGBA")
+        card = fitted_post_card(_post_card(item.post, font), font, width=CARD_WIDTH,
+                                window=HEIGHT - top - SAFE_BOTTOM_MARGIN, cut=True).convert("RGBA")
         canvas.alpha_composite(card, (SAFE_LEFT, top))
         _box(boxes, part, "post card", SAFE_LEFT, top, card.width, card.height)
     return canvas

@@ -28,7 +28,7 @@ from django.conf import settings
 from generation import cards, sfx
 from generation.caption_layer import caption_layer
 from generation.listen import Listen, caption_timings, job_with_listen
-from generation.postcard import PostCard, post_card
+from generation.postcard import PostCard, fitted_post_card
 from generation.slideshow import slideshow
 from generation.subtitles import (
     BOX_PAD,
@@ -400,12 +400,14 @@ class _Graph:
 
     def _post_card(self, first: int) -> tuple[list[str], str]:
         """The post card in the window between banner and captions, over the background, scrolling
-        at one steady speed (whole pixels per frame move every frame) when it is taller."""
+        at one steady speed (whole pixels per frame move every frame) when it is taller, drawn
+        larger when it is shorter."""
         inputs, chain = background_loop(first, self.job.seed, self.meta, label="bg")
-        card = post_card(self.job.post_card, self.font, width=CARD_WIDTH)
-        card.save(self.workdir / "postcard.ppm")
         top = CARD_TOP + self.banner.height + CARD_GAP
-        view = min(card.height, SAFE_BOTTOM - 2 * FONT_SIZE - 3 * BOX_PAD - top)
+        window = SAFE_BOTTOM - 2 * FONT_SIZE - 3 * BOX_PAD - top
+        card = fitted_post_card(self.job.post_card, self.font, width=CARD_WIDTH, window=window)
+        card.save(self.workdir / "postcard.ppm")
+        view = min(card.height, window)
         story_end = _story_end(self.job.timings, self.seconds)
         travel = card.height - view
         speed = travel / max(story_end * SCROLL_END_SHARE - SCROLL_HOLD_SECONDS, 1.0)
@@ -416,7 +418,8 @@ class _Graph:
                   f"y='min({travel},max(0,(t-{SCROLL_HOLD_SECONDS})*{speed:.4f}))':exact=1[card];"
                   f"[bg][card]overlay=x={SAFE_LEFT}:y={top}[base];")
         self.boxes.append({"name": "post card", "x": SAFE_LEFT, "y": top, "w": CARD_WIDTH, "h": view})
-        self.meta.update(visual="post_card", post_card_px=[card.width, card.height], scroll_px=travel)
+        self.meta.update(visual="post_card", post_card_px=[card.width, card.height], scroll_px=travel,
+                         post_card_scale=card.info["scale"])
         return inputs, chain
 
     def _clip(self, number: int) -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from PIL import Image
 
-from generation.postcard import MAX_HEIGHT, PostCard, post_card
+from generation.postcard import MAX_HEIGHT, MAX_SCALE, SCALE_STEP, PostCard, fitted_post_card, post_card
 from generation.qc import qc_check
 from generation.render import RenderJob, render_short
 from tests.generation.media import make_images, narration
@@ -30,6 +30,24 @@ def test_a_card_held_to_a_height_ends_on_a_whole_line_above_its_padding():
     bottom = image.crop((0, image.height - 40, image.width, image.height))
     assert image.height <= 700
     assert bottom.getcolors() == [(bottom.width * bottom.height, (250, 250, 252))]  # no line cut at the edge
+
+
+def test_a_short_post_is_drawn_larger_to_fill_its_window_and_a_long_one_scrolls_at_its_own_size():
+    short = card(body="점심시간 10분 전 우리 팀 단톡방 상황을 그려봤습니다. 결국 오늘도 김치찌개였습니다.")
+    font = settings.RENDER_FONT_PATH
+
+    plain, fitted = post_card(short, font, width=1000), fitted_post_card(short, font, width=1000, window=900)
+
+    assert plain.height < 700
+    assert plain.height * 1.2 < fitted.height <= 900  # larger, and never past the window
+    scale = fitted.info["scale"]
+    assert 1 < scale < MAX_SCALE  # the largest would not fit this window
+    assert fitted.tobytes() == post_card(short, font, width=1000, scale=scale).tobytes()
+    assert post_card(short, font, width=1000, scale=scale + SCALE_STEP).height > 900  # as large as fits
+    long = fitted_post_card(card(), font, width=1000, window=1000)
+    assert long.info["scale"] == 1 and long.tobytes() == post_card(card(), font, width=1000).tobytes()
+    held = fitted_post_card(card(), font, width=1000, window=1000, cut=True)  # a compilation's: no scroll
+    assert held.tobytes() == post_card(card(), font, width=1000, max_height=1000).tobytes()
 
 
 def test_the_card_shows_counts_with_separators_and_the_masked_author():
