@@ -25,8 +25,8 @@ def timings() -> dict:
     return {"duration_ms": 3000, "sentences": [first, second]}
 
 
-def layout() -> Layout:
-    return Layout(Path(settings.RENDER_FONT_PATH), *SIZE, boxed=True)
+def layout(boxed: bool = True) -> Layout:
+    return Layout(Path(settings.RENDER_FONT_PATH), *SIZE, boxed=boxed)
 
 
 def test_states_change_at_cue_edges_and_at_every_karaoke_step():
@@ -55,17 +55,17 @@ def short_words() -> dict:
     return {"duration_ms": 3000, "sentences": sentences}
 
 
-@pytest.mark.parametrize("spoken", [timings, short_words])
-def test_every_frame_matches_libass_drawing_into_it(tmp_path, spoken):
+@pytest.mark.parametrize(("spoken", "boxed"), [(timings, True), (short_words, True), (timings, False)])
+def test_every_frame_matches_libass_drawing_into_it(tmp_path, spoken, boxed):
     (tmp_path / "fonts").mkdir()
     (tmp_path / "fonts" / "font.ttf").symlink_to(Path(settings.RENDER_FONT_PATH).resolve())
-    cues = caption_cues(spoken(), layout())
-    (tmp_path / "subs.ass").write_text(ass_document(spoken(), layout()), encoding="utf-8")
+    cues = caption_cues(spoken(), layout(boxed))
+    (tmp_path / "subs.ass").write_text(ass_document(spoken(), layout(boxed)), encoding="utf-8")
     base = ["-f", "lavfi", "-i", f"testsrc2=s={SIZE[0]}x{SIZE[1]}:r={FPS}:d=3,format=yuv420p"]
     out = ["-c:v", "libx264", "-qp", "0", "-pix_fmt", "yuv420p"]
     ffmpeg.run([*base, "-vf", "ass=filename=subs.ass:fontsdir=fonts", *out, "-y", "direct.mp4"],
                what="direct", cwd=tmp_path)
-    layer = caption_layer(cues, layout(), tmp_path, 3000, first=1, fps=FPS)
+    layer = caption_layer(cues, layout(boxed), tmp_path, 3000, first=1, fps=FPS)
     ffmpeg.run([*base, *layer.inputs, "-filter_complex",
                 f"{layer.graph};[0:v][captions]overlay=x={layer.x}:y={layer.y},format=yuv420p[v]",
                 "-map", "[v]", *out, "-y", "layered.mp4"], what="layered", cwd=tmp_path)
