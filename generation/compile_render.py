@@ -47,6 +47,7 @@ from generation.render import (
     count_inputs,
     font_path,
     music_for,
+    spoken_text,
 )
 from generation.slideshow import SlideParts, fitted, slide_chain, slide_parts
 from generation.subtitles import (
@@ -153,7 +154,8 @@ def _render(narration, timings, audio, title, workdir, font, images, seed) -> Re
             "mood": narration.mood, "encoder": ffmpeg.video_encoder()[1],
             "visuals": ["zoom" if part.slide else "background" for part in parts], **narration.meta}
     return Rendered(video=workdir / "video.mp4", thumbnail=workdir / "thumbnail.jpg", workdir=workdir,
-                    text=" ".join(cards.drawable(t, font) for t in texts), font=font, meta=meta, music=music)
+                    text=" ".join(cards.drawable(t, font) for t in texts), font=font, meta=meta, music=music,
+                    voice=audio, spoken=spoken_text(timings))
 
 
 def _layers(part: Part, number: int, narration: Narration, title: str, font: Path, boxes: list[dict],
@@ -289,7 +291,7 @@ def _thumbnails(parts: list[Part], title: str, font: Path, workdir: Path) -> Non
 def compilation_qc(rendered: Rendered, narration_ms: int) -> QCReport:
     report = qc_check(rendered.video, narration_ms=narration_ms, font=rendered.font, text=rendered.text,
                       subtitles=rendered.subtitles, boxes=rendered.meta["boxes"], music=rendered.music,
-                      max_seconds=MAX_SECONDS)
+                      max_seconds=MAX_SECONDS, voice=rendered.voice, spoken=rendered.spoken)
     ranks_check(report, rendered.video, rendered.meta["plan"], rendered.workdir)
     return report
 

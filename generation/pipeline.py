@@ -300,7 +300,8 @@ def _post_card(post: Post, script, images: list[Path]) -> PostCard:
 
 def _qc(short: Short, rendered: Rendered, narration_ms: int) -> None:
     report = qc_check(rendered.video, narration_ms=narration_ms, font=rendered.font, text=rendered.text,
-                      subtitles=rendered.subtitles, boxes=rendered.meta.get("boxes"), music=rendered.music)
+                      subtitles=rendered.subtitles, boxes=rendered.meta.get("boxes"), music=rendered.music,
+                      voice=rendered.voice, spoken=rendered.spoken)
     short.qc = report.to_dict()
     short.save()
     if not report.passed:

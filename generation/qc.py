@@ -5,7 +5,8 @@ a render that "succeeded" but is silent, the wrong shape, or full of tofu boxes 
 YouTube. The report lists every failed check, not only the first. Given the captions file, QC
 also asks libass itself which font file it draws them with (a configured Bold file is worthless
 when libass picks the family's Regular), and given the render's boxes, checks every caption and
-card against the Shorts safe area.
+card against the Shorts safe area. Given the voice track and what it says, it measures the
+narration's pace: syllables a second and the share of it spent in pauses.
 """
 
 from __future__ import annotations
@@ -40,6 +41,14 @@ STYLE_RE = re.compile(r"^Style: ([^,]+),", re.MULTILINE)
 # Music loop seams: 50 ms RMS windows within 0.3 s of the loop point, against the loop's mean
 # level. The calm pad shipped before faded out and in, dropping to −85 dB at every repeat.
 SEAM_RATE, SEAM_WINDOW_S, SEAM_SPAN_S, SEAM_DIP_LIMIT_DB = 16_000, 0.05, 0.3, 6.0
+# The narration's pace: Hangul syllables of the spoken text a second of the voice track, and the
+# share of the track in pauses (runs of at least 100 ms whose 20 ms windows are under −40 dBFS; a
+# shorter quiet is a stop consonant). The targets are 6–7 syllables/s and at most 8 % (espeak-ng
+# on the fixture posts: 6.4–6.7 and 3.5–7.2 %). QC fails a voice far off them, a stalled or broken
+# clip, and leaves a neural voice, whose pace its configured rate sets, some margin.
+PAUSE_WINDOW_MS, PAUSE_DBFS, PAUSE_WINDOWS = 20, -40, 5
+MIN_SYLLABLES_PER_S, MAX_SYLLABLES_PER_S, MAX_SILENCE_SHARE = 5.0, 8.5, 0.12
+HANGUL_SYLLABLE = re.compile(r"[가-힣]")
 
 
 @dataclass
@@ -59,8 +68,9 @@ class QCReport:
 
 def qc_check(video: Path, *, narration_ms: int, font: Path, text: str, subtitles: Path | None = None,
              boxes: list[dict] | None = None, music: Path | None = None,
-             max_seconds: float | None = None) -> QCReport:
-    """``max_seconds``: the longest the video may be (a compilation's limit); RENDER_MAX_SECONDS."""
+             max_seconds: float | None = None, voice: Path | None = None, spoken: str = "") -> QCReport:
+    """``max_seconds``: the longest the video may be (a compilation's limit); RENDER_MAX_SECONDS.
+    ``voice``: the narration's own track (before music), ``spoken``: the text it speaks."""
     report = QCReport()
     info = ffmpeg.probe(video)
     streams = {s["codec_type"]: s for s in reversed(info.get("streams", []))}
@@ -78,6 +88,8 @@ def qc_check(video: Path, *, narration_ms: int, font: Path, text: str, subtitles
         _check_safe_area(report, boxes)
     if music is not None:
         _check_loop_seam(report, music)
+    if voice is not None:
+        _check_pace(report, voice, spoken)
     return report
 
 
@@ -243,3 +255,40 @@ def _check_loop_seam(report: QCReport, music: Path) -> None:
     report.measured["music_seam_dip_db"] = dip
     report.require(dip <= SEAM_DIP_LIMIT_DB, f"the music {music.name} dips {dip:.1f} dB at its loop point "
                                              f"(limit {SEAM_DIP_LIMIT_DB:.0f} dB)")
+
+
+def syllables(text: str) -> int:
+    return len(HANGUL_SYLLABLE.findall(text))
+
+
+def silence_share(samples: np.ndarray, rate: int) -> float:
+    """Share of ``samples`` (s16 levels) in pauses: runs of at least PAUSE_WINDOWS quiet windows."""
+    size = rate * PAUSE_WINDOW_MS // 1000
+    windows = samples[:len(samples) // size * size].astype(np.float64).reshape(-1, size)
+    if not len(windows):
+        return 0.0
+    quiet = np.sqrt(np.mean(windows ** 2, axis=1)) < 32768 * 10 ** (PAUSE_DBFS / 20)
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], quiet.astype(np.int8), [0]))))
+    runs = edges[1::2] - edges[::2]  # lengths of the quiet runs
+    return float(runs[runs >= PAUSE_WINDOWS].sum() / len(windows))
+
+
+def narration_pace(voice: Path, spoken: str) -> tuple[float, float]:
+    """Syllables a second of ``voice`` speaking ``spoken``, and the share of it in pauses."""
+    with tempfile.TemporaryDirectory() as folder:
+        pcm = Path(folder) / "voice.pcm"
+        ffmpeg.run(["-v", "error", "-i", str(voice), "-ac", "1", "-ar", str(SEAM_RATE), "-f", "s16le", str(pcm)],
+                   timeout=60, what="narration decode")
+        samples = np.frombuffer(pcm.read_bytes(), "<i2")
+    seconds = len(samples) / SEAM_RATE
+    return (syllables(spoken) / seconds if seconds else 0.0), silence_share(samples, SEAM_RATE)
+
+
+def _check_pace(report: QCReport, voice: Path, spoken: str) -> None:
+    rate, silence = narration_pace(voice, spoken)
+    report.measured.update(speech_syllables_per_s=round(rate, 2), speech_silence_share=round(silence, 3))
+    report.require(MIN_SYLLABLES_PER_S <= rate <= MAX_SYLLABLES_PER_S,
+                   f"the narration runs at {rate:.1f} syllables/s (QC accepts {MIN_SYLLABLES_PER_S:.1f}–"
+                   f"{MAX_SYLLABLES_PER_S:.1f}; the target is 6–7)")
+    report.require(silence <= MAX_SILENCE_SHARE,
+                   f"{silence:.0%} of the narration is pauses (QC accepts {MAX_SILENCE_SHARE:.0%}; the target is 8 %)")

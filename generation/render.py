@@ -121,6 +121,9 @@ class Rendered:
     font: Path
     meta: dict
     music: Path | None = None
+    # The narration's own track and the text it speaks (spoken forms): QC measures its pace.
+    voice: Path | None = None
+    spoken: str = ""
 
     @property
     def subtitles(self) -> Path:
@@ -205,7 +208,12 @@ def _render(job: RenderJob, font: Path, workdir: Path, seconds: float) -> Render
     if graph.meta.get("visual") == "post_card":
         text += f" {job.post_card.texts()}"
     return Rendered(video=workdir / "video.mp4", thumbnail=thumb, workdir=workdir, text=text, font=font, meta=meta,
-                    music=graph.bgm)
+                    music=graph.bgm, voice=job.audio_path, spoken=spoken_text(job.timings))
+
+
+def spoken_text(timings: dict) -> str:
+    """What the narration says, as spoken (numbers read out): the timings' sentences."""
+    return " ".join(sentence.get("text", "") for sentence in timings.get("sentences") or [])
 
 
 def _thumbnail_draw(job: RenderJob, font: Path, path: Path) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
 from generation.qc import qc_check
@@ -91,3 +92,30 @@ def test_qc_rejects_a_file_without_faststart(tmp_path, media_tools):
     report = qc_check(slow, narration_ms=2000, font=NANUM, text="한글")
 
     assert report.reasons == ["moov atom is not at the start (no +faststart)"]
+
+
+def voice_track(path: Path, *, speech_s: float, pause_s: float = 0.0) -> Path:
+    """A stand-in voice: ``speech_s`` of tone, then ``pause_s`` of silence."""
+    ffmpeg.run(["-f", "lavfi", "-i", f"sine=frequency=220:sample_rate=24000:duration={speech_s}",
+                "-af", f"volume=0.3,apad=pad_dur={pause_s}", "-c:a", "pcm_s16le", "-y", str(path)])
+    return path
+
+
+SPOKEN = "어제 회사 회식에서 정말 황당한 일이"  # 15 syllables
+
+
+def test_the_narrations_pace_and_pauses_are_measured_and_held_to_their_limits(tmp_path, media_tools):
+    video = loud_as_target(encode(tmp_path / "ok.mp4"))
+    brisk = voice_track(tmp_path / "brisk.wav", speech_s=2.0)
+    stalled = voice_track(tmp_path / "stalled.wav", speech_s=2.0, pause_s=1.5)
+
+    good = qc_check(video, narration_ms=2000, font=NANUM, text="한글", voice=brisk, spoken=SPOKEN)
+    bad = qc_check(video, narration_ms=2000, font=NANUM, text="한글", voice=stalled, spoken=SPOKEN)
+
+    assert good.passed, good.reasons
+    assert good.measured["speech_syllables_per_s"] == 7.5 and good.measured["speech_silence_share"] == 0
+    assert not bad.passed
+    assert bad.measured["speech_syllables_per_s"] == pytest.approx(15 / 3.5, abs=0.01)
+    assert bad.measured["speech_silence_share"] == pytest.approx(1.5 / 3.5, abs=0.01)
+    assert any("syllables/s" in reason for reason in bad.reasons)
+    assert any("pauses" in reason for reason in bad.reasons)

@@ -6,42 +6,20 @@ Each fixture post gets its extractive script, spoken by espeak-ng as the demo sp
 
 from __future__ import annotations
 
-import array
-import math
-import re
-
+import numpy as np
 import pytest
 
+from generation.qc import narration_pace, silence_share
+from generation.render import spoken_text
 from generation.script import write_script
 from generation.speech import synthesize
-from generation.tts import SAMPLE_RATE
 from tests.conftest import require_binary
 from tests.generation.conftest import FIXTURE_POSTS
 
-WINDOW_MS = 20
-SILENCE_DBFS = -40  # a 20 ms window quieter than this is not speech
-PAUSE_WINDOWS = 5  # a listener hears 100 ms of quiet as a pause; shorter is a stop consonant
-
-
-def syllables(text: str) -> int:
-    return len(re.findall(r"[가-힣]", text))
-
-
-def silence_share(pcm: bytes) -> float:
-    """Share of the runtime in pauses: runs of ≥ 100 ms whose 20 ms windows are below −40 dBFS."""
-    samples = array.array("h", pcm)
-    size = SAMPLE_RATE * WINDOW_MS // 1000
-    windows = [samples[i : i + size] for i in range(0, len(samples) - size + 1, size)]
-    floor = 32768 * 10 ** (SILENCE_DBFS / 20)
-    quiet = [math.sqrt(sum(v * v for v in w) / len(w)) < floor for w in windows]
-    runs = [len(run) for run in re.findall(r"q+", "".join("q" if q else "s" for q in quiet))]
-    return sum(run for run in runs if run >= PAUSE_WINDOWS) / len(windows)
-
 
 def pace(speech) -> tuple[float, float]:
-    spoken = " ".join(s["text"] for s in speech.timings["sentences"])
-    pcm = speech.audio_path.read_bytes()[44:]
-    return syllables(spoken) / (speech.duration_ms / 1000), silence_share(pcm)
+    """QC's own measure of the narration (generation.qc.narration_pace)."""
+    return narration_pace(speech.audio_path, spoken_text(speech.timings))
 
 
 @pytest.fixture
@@ -64,8 +42,11 @@ def test_espeak_narration_runs_at_6_to_7_syllables_a_second_with_little_silence(
 
 
 def test_silence_share_counts_quiet_windows():
-    loud = array.array("h", [8000, -8000] * (SAMPLE_RATE // 2)).tobytes()  # 1 s
-    quiet = bytes(SAMPLE_RATE * 2 // 4)  # 0.25 s of digital silence
-    stop = bytes(SAMPLE_RATE * 2 // 20)  # 50 ms: a stop consonant's closure, not a pause
-    assert silence_share(loud + quiet) == pytest.approx(0.2, abs=0.01)
-    assert silence_share(loud + stop + loud) == 0
+    rate = 16_000
+    loud = np.tile(np.array([8000, -8000], np.int16), rate // 2)  # 1 s
+    quiet = np.zeros(rate // 4, np.int16)  # 0.25 s of digital silence
+    stop = np.zeros(rate // 20, np.int16)  # 50 ms: a stop consonant's closure, not a pause
+    assert silence_share(np.concatenate([loud, quiet]), rate) == pytest.approx(0.2, abs=0.01)
+    assert silence_share(np.concatenate([loud, stop, loud]), rate) == 0
+    # a pause at each end: 2 × 12 whole 20 ms windows of 75
+    assert silence_share(np.concatenate([quiet, loud, quiet]), rate) == pytest.approx(24 / 75)
