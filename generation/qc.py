@@ -289,6 +289,6 @@ def _check_pace(report: QCReport, voice: Path, spoken: str) -> None:
     report.measured.update(speech_syllables_per_s=round(rate, 2), speech_silence_share=round(silence, 3))
     report.require(MIN_SYLLABLES_PER_S <= rate <= MAX_SYLLABLES_PER_S,
                    f"the narration runs at {rate:.1f} syllables/s (QC accepts {MIN_SYLLABLES_PER_S:.1f}–"
-                   f"{MAX_SYLLABLES_PER_S:.1f}; the target is 6–7)")
+                   f"{MAX_SYLLABLES_PER_S:.1f}; the target is 6–7: see TTS_EDGE_RATE or TTS_ESPEAK_RATE)")
     report.require(silence <= MAX_SILENCE_SHARE,
                    f"{silence:.0%} of the narration is pauses (QC accepts {MAX_SILENCE_SHARE:.0%}; the target is 8 %)")
