@@ -1,8 +1,12 @@
 #!/usr/bin/env python
-"""Render one ~50 s short from fixed inputs three ways and print the ratios.
+"""Render ~50 s shorts from fixed inputs and print the ratios against a floor and moviepy.
+
+Two layouts: the image story (five images whole over a blurred fill with a zoom, crossfades,
+the best comment's card) and the text story (the post card scrolling over a background loop,
+three comments read out, each card popping in). The image story is rendered three ways:
 
 1. ours: ``generation.render.render_short`` (one ffmpeg filter graph, plus its audio-only
-   loudness measurement pass), as the pipeline runs it;
+   loudness measurement pass, which also mixes the sound), as the pipeline runs it;
 2. moviepy 2: the same slides (same pan), crossfades, cards, per-line captions and ducked BGM
    composited in Python, installed into a throwaway venv (never a project dependency);
 3. floor: a bare ffmpeg encode of the same frame size, rate and length with no compositing:
@@ -12,11 +16,12 @@
    decoded our H.264 inside its timing, ≈ 4 s CPU of its 22, and copied the audio instead of
    encoding it, ≈ 0.8 s: the ratio erred in our favour by about 15 %.)
 
-All three use the same ffmpeg binary and encoder settings. Last line:
+The text story is rendered ours and floor (moviepy has no scrolling card to compare with).
+All use the same ffmpeg binary and encoder settings. Last line, the image story:
 ``render ours/floor=<x.xx> moviepy/ours=<y.yy>`` on wall clock; the line before it gives the same
-ratios on CPU time (user + system, this process and its children). Ours and the floor run three
-times, alternated, and each ratio takes the best of each; moviepy runs once.
-Targets: ours ≤ 1.15× floor, moviepy ≥ 5× ours.
+ratios on CPU time (user + system, this process and its children); the text story's line comes
+before those. Ours and the floor run three times, alternated, and each ratio takes the best of
+each; moviepy runs once. Targets: ours ≤ 1.15× floor, moviepy ≥ 5× ours.
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ django.setup()
 from django.conf import settings  # noqa: E402
 
 from generation import cards  # noqa: E402
+from generation.postcard import PostCard  # noqa: E402
 from generation.render import AUDIO_ENCODER, HEIGHT, WIDTH, RenderJob, render_short  # noqa: E402
 from generation.slideshow import fitted, slide_size  # noqa: E402
 from generation.subtitles import sentence_words, wrap_words  # noqa: E402
@@ -67,6 +73,12 @@ SENTENCES = [
     "그래도 덕분에 팀 분위기는 예전보다 훨씬 가까워진 것 같습니다.",
     "여러분 회사에도 이런 분이 계신가요?",
 ]
+# The text story: its last three sentences are comments read out.
+COMMENTS = [
+    {"author": "노래방마스터", "text": "막내 용기가 정말 대단하네요 저라면 못 했을 듯"},
+    {"author": "회사원", "text": "저희 부장님도 똑같아요 마이크를 절대 안 놓으세요"},
+    {"author": "익명", "text": "다음 회식은 노래방 말고 고깃집으로 가세요"},
+]
 
 
 def cpu_seconds() -> float:
@@ -84,16 +96,30 @@ def timed(label: str, run) -> tuple[float, float]:
     return seconds, cpu
 
 
-def render_ours(work: Path, audio: Path, timings: dict, images: list[Path]) -> None:
-    job = RenderJob(audio_path=audio, duration_ms=timings["duration_ms"], timings=timings, title=TITLE,
-                    out_dir=work / "ours", images=images, best_comment=COMMENT)
+def image_story(work: Path, audio: Path, timings: dict, images: list[Path]) -> RenderJob:
+    return RenderJob(audio_path=audio, duration_ms=timings["duration_ms"], timings=timings, title=TITLE,
+                     out_dir=work / "ours", images=images, best_comment=COMMENT)
+
+
+def text_story(work: Path, audio: Path, timings: dict) -> RenderJob:
+    """The post card (no images) with the last three sentences read as its comments."""
+    sentences = timings["sentences"]
+    read = [{**s, "comment": n} for n, s in enumerate(sentences[-len(COMMENTS):])]
+    timings = {**timings, "sentences": [*sentences[:-len(COMMENTS)], *read]}
+    card = PostCard(site="네이트판", title=TITLE, author="회*****", views=48213, likes=1290,
+                    body=" ".join(SENTENCES[:-len(COMMENTS)] * 2))
+    return RenderJob(audio_path=audio, duration_ms=timings["duration_ms"], timings=timings, title=TITLE,
+                     out_dir=work / "ours-text", comments=COMMENTS, post_card=card, site_name="네이트판", seed=1)
+
+
+def render_ours(job: RenderJob) -> None:
     render_short(job).finalize(job.out_dir)
 
 
-def floor_decode(work: Path) -> tuple[Path, Path]:
-    """Our short's frames and mixed audio, decoded once (not timed) to raw files for the floor."""
-    frames, audio = work / "floor-frames.yuv", work / "floor-audio.wav"
-    ffmpeg.run(["-i", str(work / "ours" / "video.mp4"), "-map", "0:v", "-f", "rawvideo", "-pix_fmt", "yuv420p",
+def floor_decode(video: Path) -> tuple[Path, Path]:
+    """A short's frames and mixed audio, decoded once (not timed) to raw files for the floor."""
+    frames, audio = video.with_name("floor-frames.yuv"), video.with_name("floor-audio.wav")
+    ffmpeg.run(["-i", str(video), "-map", "0:v", "-f", "rawvideo", "-pix_fmt", "yuv420p",
                 "-y", str(frames), "-map", "0:a", "-c:a", "pcm_s16le", "-y", str(audio)], what="floor decode")
     return frames, audio
 
@@ -198,19 +224,30 @@ def main() -> None:
     assert 45 <= seconds <= 60, f"narration is {seconds:.1f} s, not 45-60 s"
     python = moviepy_python()
     spec = moviepy_spec(work, audio, timings, images, seconds)
-    ours = [timed("ours", lambda: render_ours(work, audio, timings, images))]
-    frames, mixed = floor_decode(work)
-    floor = [timed("floor", lambda: render_floor(work, frames, mixed))]
-    for _ in range(RUNS - 1):  # alternated, so a busy spell on a shared machine hits both
-        ours.append(timed("ours", lambda: render_ours(work, audio, timings, images)))
-        floor.append(timed("floor", lambda: render_floor(work, frames, mixed)))
-    frames.unlink()  # 4.7 GB
+    text_ours, text_floor = ours_and_floor(work, text_story(work, audio, timings), "text")
+    ours, floor = ours_and_floor(work, image_story(work, audio, timings, images), "images")
     moviepy = timed("moviepy", lambda: render_moviepy(python, spec))
     print(f"outputs in {work}")
-    (ours_s, ours_cpu), (floor_s, floor_cpu) = best(ours), best(floor)
-    print(f"best of {RUNS}: ours {ours_s:.1f} s cpu {ours_cpu:.1f} s, floor {floor_s:.1f} s cpu {floor_cpu:.1f} s")
+    print(f"text story (post card, 3 comments read): cpu ours/floor={text_ours[1] / text_floor[1]:.2f} "
+          f"render ours/floor={text_ours[0] / text_floor[0]:.2f} (best of {RUNS}: ours {text_ours[0]:.1f} s, "
+          f"floor {text_floor[0]:.1f} s)")
+    (ours_s, ours_cpu), (floor_s, floor_cpu) = ours, floor
+    print(f"image story, best of {RUNS}: ours {ours_s:.1f} s cpu {ours_cpu:.1f} s, "
+          f"floor {floor_s:.1f} s cpu {floor_cpu:.1f} s")
     print(f"cpu ours/floor={ours_cpu / floor_cpu:.2f} moviepy/ours={moviepy[1] / ours_cpu:.2f}")
     print(f"render ours/floor={ours_s / floor_s:.2f} moviepy/ours={moviepy[0] / ours_s:.2f}")
+
+
+def ours_and_floor(work: Path, job: RenderJob, label: str) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Best (wall, CPU) of ours and of the floor on ours' frames, alternated RUNS times."""
+    ours = [timed(f"{label}", lambda: render_ours(job))]
+    frames, mixed = floor_decode(job.out_dir / "video.mp4")
+    floor = [timed("floor", lambda: render_floor(work, frames, mixed))]
+    for _ in range(RUNS - 1):  # alternated, so a busy spell on a shared machine hits both
+        ours.append(timed(f"{label}", lambda: render_ours(job)))
+        floor.append(timed("floor", lambda: render_floor(work, frames, mixed)))
+    frames.unlink()  # 4.7 GB
+    return best(ours), best(floor)
 
 
 def best(runs: list[tuple[float, float]]) -> tuple[float, float]:
