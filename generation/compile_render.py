@@ -272,7 +272,7 @@ def _segment(part: Part, number: int, length: float, inputs: list[str], seed: in
                    "-framerate", str(FPS), "-i", f"slide{number}-picture.ppm"]
         visual = slide_chain(stream, number, frames, part.slide, (WIDTH, HEIGHT), FPS, f"[u{number}]")
     else:
-        clip, visual = background_loop(stream, seed + number, {}, label=f"u{number}")
+        clip, visual = background_loop(stream, seed + number, {}, label=f"u{number}", replay=False)
         inputs += ["-t", f"{length:.3f}", *clip]
         visual = visual.rstrip(";")
     inputs += ["-i", part.overlay]

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from django.conf import settings
 
-from generation.render import VIDEO_EXTENSIONS, _pick
+from generation.render import MEMORY_LOOP_SECONDS, VIDEO_EXTENSIONS, _pick, background_loop
 from wagglebot.lib import ffmpeg
 
 SMALL = (54, 96)
@@ -50,3 +50,31 @@ def test_posts_get_different_backgrounds_by_their_seed():
     picked = {_pick(settings.RENDER_BACKGROUNDS_DIR, VIDEO_EXTENSIONS, seed).name for seed in range(5)}
 
     assert len(picked) == 5
+
+
+def loop_clip(folder: Path, seconds: float) -> Path:
+    folder.mkdir()
+    path = folder / "loop.mp4"
+    ffmpeg.run(["-f", "lavfi", "-i", f"testsrc2=s=540x960:r=30:d={seconds}", "-c:v", "libx264", "-preset", "ultrafast",
+                "-pix_fmt", "yuv420p", "-y", str(path)])
+    return path
+
+
+def test_a_short_loop_is_scaled_once_and_replayed_from_memory_a_long_one_streams(tmp_path, settings):
+    settings.RENDER_BACKGROUNDS_DIR = tmp_path / "short"
+    loop_clip(settings.RENDER_BACKGROUNDS_DIR, 2.0)
+    inputs, chain = background_loop(0, 0, {}, label="bg")
+    out = tmp_path / "bg.yuv"
+    ffmpeg.run([*inputs, "-filter_complex", chain.removesuffix(";"), "-map", "[bg]", "-t", "5", "-f", "rawvideo",
+                "-pix_fmt", "gray", "-y", str(out)])
+    frames = np.fromfile(out, np.uint8).reshape(-1, 1920, 1080)
+
+    assert "-stream_loop" not in inputs and "loop=loop=-1:size=60" in chain
+    assert len(frames) == 150
+    assert all(np.array_equal(frames[n], frames[n + 60]) for n in (0, 30, 59, 89))  # each pass the same frames
+    assert not np.array_equal(frames[0], frames[30])  # and it moves within a pass
+
+    settings.RENDER_BACKGROUNDS_DIR = tmp_path / "long"
+    loop_clip(settings.RENDER_BACKGROUNDS_DIR, MEMORY_LOOP_SECONDS + 1)
+    inputs, chain = background_loop(0, 0, {}, label="bg")
+    assert inputs[:2] == ["-stream_loop", "-1"] and "loop=" not in chain
