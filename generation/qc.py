@@ -23,6 +23,7 @@ from django.conf import settings
 from fontTools.ttLib import TTFont
 
 from generation.subtitles import safe_area
+from generation.tts import count_syllables
 from wagglebot.lib import ffmpeg
 
 WIDTH, HEIGHT, FPS = 1080, 1920, 30
@@ -48,7 +49,6 @@ SEAM_RATE, SEAM_WINDOW_S, SEAM_SPAN_S, SEAM_DIP_LIMIT_DB = 16_000, 0.05, 0.3, 6.
 # clip, and leaves a neural voice, whose pace its configured rate sets, some margin.
 PAUSE_WINDOW_MS, PAUSE_DBFS, PAUSE_WINDOWS = 20, -40, 5
 MIN_SYLLABLES_PER_S, MAX_SYLLABLES_PER_S, MAX_SILENCE_SHARE = 5.0, 8.5, 0.12
-HANGUL_SYLLABLE = re.compile(r"[가-힣]")
 
 
 @dataclass
@@ -257,10 +257,6 @@ def _check_loop_seam(report: QCReport, music: Path) -> None:
                                              f"(limit {SEAM_DIP_LIMIT_DB:.0f} dB)")
 
 
-def syllables(text: str) -> int:
-    return len(HANGUL_SYLLABLE.findall(text))
-
-
 def silence_share(samples: np.ndarray, rate: int) -> float:
     """Share of ``samples`` (s16 levels) in pauses: runs of at least PAUSE_WINDOWS quiet windows."""
     size = rate * PAUSE_WINDOW_MS // 1000
@@ -281,7 +277,7 @@ def narration_pace(voice: Path, spoken: str) -> tuple[float, float]:
                    timeout=60, what="narration decode")
         samples = np.frombuffer(pcm.read_bytes(), "<i2")
     seconds = len(samples) / SEAM_RATE
-    return (syllables(spoken) / seconds if seconds else 0.0), silence_share(samples, SEAM_RATE)
+    return (count_syllables(spoken) / seconds if seconds else 0.0), silence_share(samples, SEAM_RATE)
 
 
 def _check_pace(report: QCReport, voice: Path, spoken: str) -> None:
