@@ -272,16 +272,15 @@ class _Graph:
             args += ["-stream_loop", "-1", "-i", str(self.bgm)]
         if self.effects:
             args += ["-i", str(self.effects)]
-        if self.clip_shown():  # looped: a clip shorter than the narration plays again, sound and all
-            args += ["-stream_loop", "-1", "-i", str(self.job.clip)]
-        return args
+        return args + self._clip_inputs()
 
     def render_inputs(self) -> list[str]:
         """The render's sound is the measured mix; a shown clip comes after it, for its picture."""
-        args = ["-i", MIX]
-        if self.clip_shown():
-            args += ["-stream_loop", "-1", "-i", str(self.job.clip)]
-        return args
+        return ["-i", MIX, *self._clip_inputs()]
+
+    def _clip_inputs(self) -> list[str]:
+        # Looped: a clip shorter than the narration plays again, sound and all.
+        return ["-stream_loop", "-1", "-i", str(self.job.clip)] if self.clip_shown() else []
 
     def clip_shown(self) -> bool:
         """The "video" layout: chosen, or automatic, when the post has a clip."""
