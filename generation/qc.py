@@ -233,17 +233,22 @@ def _check_safe_area(report: QCReport, boxes: list[dict]) -> None:
 def loop_seam_dip(music: Path) -> float:
     """How many dB the music's level falls below its mean around the loop point, played as the
     render plays it (``-stream_loop``): the quietest 50 ms window near the seam."""
-    with tempfile.TemporaryDirectory() as folder:
-        pcm = Path(folder) / "loop.pcm"
-        ffmpeg.run(["-v", "error", "-stream_loop", "1", "-i", str(music), "-ac", "1", "-ar", str(SEAM_RATE),
-                    "-f", "s16le", str(pcm)], timeout=60, what="music loop decode")
-        samples = np.frombuffer(pcm.read_bytes(), "<i2").astype(np.float64)
+    samples = _mono(music, what="music loop decode", twice=True).astype(np.float64)
     seam, window, span = len(samples) // 2, round(SEAM_WINDOW_S * SEAM_RATE), round(SEAM_SPAN_S * SEAM_RATE)
     around = samples[max(seam - span, 0):seam + span]
     windows = around[:len(around) // window * window].reshape(-1, window)
     quietest = np.sqrt(np.mean(windows ** 2, axis=1)).min()
     mean = np.sqrt(np.mean(samples[:seam] ** 2))
     return round(float(_db(mean) - _db(quietest)), 1)
+
+
+def _mono(path: Path, *, what: str, twice: bool = False) -> np.ndarray:
+    """``path``'s sound as mono s16 samples at SEAM_RATE (``twice``: played through two times)."""
+    with tempfile.TemporaryDirectory() as folder:
+        pcm = Path(folder) / "sound.pcm"
+        ffmpeg.run(["-v", "error", *(["-stream_loop", "1"] if twice else []), "-i", str(path), "-ac", "1",
+                    "-ar", str(SEAM_RATE), "-f", "s16le", str(pcm)], timeout=60, what=what)
+        return np.frombuffer(pcm.read_bytes(), "<i2")
 
 
 def _db(rms: float) -> float:
@@ -271,11 +276,7 @@ def silence_share(samples: np.ndarray, rate: int) -> float:
 
 def narration_pace(voice: Path, spoken: str) -> tuple[float, float]:
     """Syllables a second of ``voice`` speaking ``spoken``, and the share of it in pauses."""
-    with tempfile.TemporaryDirectory() as folder:
-        pcm = Path(folder) / "voice.pcm"
-        ffmpeg.run(["-v", "error", "-i", str(voice), "-ac", "1", "-ar", str(SEAM_RATE), "-f", "s16le", str(pcm)],
-                   timeout=60, what="narration decode")
-        samples = np.frombuffer(pcm.read_bytes(), "<i2")
+    samples = _mono(voice, what="narration decode")
     seconds = len(samples) / SEAM_RATE
     return (count_syllables(spoken) / seconds if seconds else 0.0), silence_share(samples, SEAM_RATE)
 
