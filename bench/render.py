@@ -240,11 +240,11 @@ def main() -> None:
 
 def ours_and_floor(work: Path, job: RenderJob, label: str) -> tuple[tuple[float, float], tuple[float, float]]:
     """Best (wall, CPU) of ours and of the floor on ours' frames, alternated RUNS times."""
-    ours = [timed(f"{label}", lambda: render_ours(job))]
+    ours = [timed(label, lambda: render_ours(job))]
     frames, mixed = floor_decode(job.out_dir / "video.mp4")
     floor = [timed("floor", lambda: render_floor(work, frames, mixed))]
     for _ in range(RUNS - 1):  # alternated, so a busy spell on a shared machine hits both
-        ours.append(timed(f"{label}", lambda: render_ours(job)))
+        ours.append(timed(label, lambda: render_ours(job)))
         floor.append(timed("floor", lambda: render_floor(work, frames, mixed)))
     frames.unlink()  # 4.7 GB
     return best(ours), best(floor)
