@@ -8,11 +8,13 @@ state's start (the ffconcat demuxer gives any timestamps, in milliseconds), and 
 states on the video; the overlay shows each until the next one begins.
 
 libass cannot draw onto transparency (the ``ass`` filter leaves alpha alone), so every state is
-drawn twice over black: once in its colours, where a pixel is a·C, and once in grey with every
-colour made white (alpha kept), where a pixel is 255·a, since white over white stays white. ``lut2``
-recovers the colour from the pair. The grey drawing is a third of the blending work of an RGB
-one. Only the band the captions use is drawn: the canvas is the band's size, and the subtitles
-are rewritten for it (its play resolution, the margins measured from its edges).
+drawn twice: once in its colours over a frame of zero light (Y 0, no colour: U and V 128), where
+each pixel is already its colour times its alpha, the premultiplied form ``overlay`` blends
+without dividing; and once in grey with every colour made white (alpha kept) over black, where a
+pixel is 255·a (white over white stays white), its alpha. Drawn in the video's own yuv420p,
+libass blends half the samples an RGB drawing took, and nothing converts the layer back. Only
+the band the captions use is drawn: the canvas is the band's size, and the subtitles are
+rewritten for it (its play resolution, the margins measured from its edges).
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ CANVAS = "caption-canvas.pgm"  # the band's size: libass draws and ffmpeg conver
 COLOURED = "captions-band.ass"  # the subtitles placed in the band
 WHITE = "captions-alpha.ass"  # the same with every colour white: drawn over black, the alpha
 PLAN = "captions.ffconcat"
-UNMIX = "if(y,min(255,x*255/y),0)"  # x: a pixel drawn over black (alpha · colour), y: its alpha
+# The colours' canvas: zero light, neutral colour; drawn over, a pixel is colour · alpha.
+UNLIT = "format=yuv420p,lutyuv=y=0:u=128:v=128"
 COLOUR = re.compile(r"&H([0-9A-Fa-f]{2})[0-9A-Fa-f]{6}")  # &HAABBGGRR
 # Past the boxes caption_boxes measures: the blurred edge and the shadow's offset.
 BAND_MARGIN = OUTLINE + SHADOW + 4
@@ -46,7 +49,8 @@ class CaptionLayer:
 
     def over(self, label: str) -> str:
         """The graph piece that draws the captions over stream ``label``, ending in [vout]."""
-        return f"{self.graph};[{label}][captions]overlay=x={self.x}:y={self.y},format=yuv420p[vout]"
+        return (f"{self.graph};[{label}][captions]overlay=alpha=premultiplied:x={self.x}:y={self.y},"
+                "format=yuv420p[vout]")
 
 
 def state_starts(cues: list[Cue], duration_ms: int, fps: int = 30) -> list[int]:
@@ -81,11 +85,8 @@ def caption_layer(cues: list[Cue], layout: Layout, workdir: Path, duration_ms: i
         return f"ass=filename={name}:fontsdir=fonts"
 
     graph = (
-        f"[{first}:v]split=2[capc0][capa0];[capc0]format=gbrp,{draw(COLOURED)}[capc];"
-        f"[capa0]{draw(WHITE)},split=2[capa][capa1];[capa1]format=gbrp[capa3];"
-        # colour = colour over black · 255 / alpha
-        f"[capc][capa3]lut2=c0='{UNMIX}':c1='{UNMIX}':c2='{UNMIX}'[capcolour];"
-        f"[capcolour][capa]alphamerge,setpts=PTS-1[captions]"
+        f"[{first}:v]split=2[capc0][capa0];[capc0]{UNLIT},{draw(COLOURED)}[capc];"
+        f"[capa0]{draw(WHITE)}[capa];[capc][capa]alphamerge,setpts=PTS-1[captions]"
     )
     return CaptionLayer(["-f", "concat", "-safe", "0", "-i", PLAN], graph, band[0], band[1], len(starts))
 

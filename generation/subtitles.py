@@ -314,8 +314,9 @@ def _clock(ms: int) -> str:
 
 
 def _header(layout: Layout) -> str:
-    # "YCbCr Matrix: None": the colours are plain RGB. Without it, libass drawing onto an RGB frame
-    # (generation/caption_layer.py) squeezed them into video range, black to 16 and white to 235.
+    # "YCbCr Matrix: None": the colours are plain RGB, converted for whatever frame libass draws on.
+    # Without it, libass took them for video range: drawn onto an RGB frame, black came out 16 and
+    # white 235.
     # Bold -1 asks libass for weight 700: with 0 it asked for 400 and fontconfig handed it the
     # Regular file of the family although the Bold file was configured.
     family, size = font_family(layout.font), layout.size

@@ -67,8 +67,7 @@ def test_every_frame_matches_libass_drawing_into_it(tmp_path, spoken, boxed):
                what="direct", cwd=tmp_path)
     layer = caption_layer(cues, layout(boxed), tmp_path, 3000, first=1, fps=FPS)
     ffmpeg.run([*base, *layer.inputs, "-filter_complex",
-                f"{layer.graph};[0:v][captions]overlay=x={layer.x}:y={layer.y},format=yuv420p[v]",
-                "-map", "[v]", *out, "-y", "layered.mp4"], what="layered", cwd=tmp_path)
+                layer.over("0:v"), "-map", "[vout]", *out, "-y", "layered.mp4"], what="layered", cwd=tmp_path)
 
     band = (layer.x, layer.y, 900, 400)
     direct, layered = frames(tmp_path / "direct.mp4", band), frames(tmp_path / "layered.mp4", band)
@@ -78,7 +77,9 @@ def test_every_frame_matches_libass_drawing_into_it(tmp_path, spoken, boxed):
     assert len(changed) >= len(state_starts(cues, 3000)) - 1  # the highlight really moves in this clip
     differs = np.abs(direct - layered).max(axis=-1) > 48
     assert differs.sum(axis=(1, 2)).max() < 200, "a frame shows another state than libass drew"
-    assert np.abs(direct - layered).mean() < 1  # 0.16 measured: alpha rounding, chroma at the edges
+    # 0.48 measured (0.11 straight from an RGB drawing): libass and overlay each round, so the
+    # half-transparent box comes out under one level darker; chroma differs at the edges
+    assert np.abs(direct - layered).mean() < 1
     assert layer.states == len(state_starts(cues, 3000))
 
 
