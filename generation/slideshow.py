@@ -8,8 +8,8 @@ resampled at its own size and the motion is sub-pixel smooth where a ``crop`` pa
 two frames in three), or for a capture much taller than the frame, a scroll from top to bottom
 at full width. The still backdrop is cut into the strips around the window once and the frame
 is assembled with ``xstack``, a copy: zooming the whole 1080x1920 frame cost more than encoding it.
-Slides change at sentence starts, and are cut into pieces by frame number so ``xfade`` blends
-only the few frames of each transition.
+Slides change at sentence starts, crossfading: each slide is cut into pieces by frame number
+(before anything is drawn), so a ``blend`` mixes only the few frames of each transition.
 """
 
 from __future__ import annotations
@@ -94,9 +94,9 @@ def slideshow(images: list[Path], workdir: Path, *, first: int, seconds: float, 
             picture.save(workdir / f"slide{index:02d}-{part}.ppm")  # uncompressed: written and read in ms
             inputs += ["-framerate", str(fps), "-i", f"slide{index:02d}-{part}.ppm"]
         chains.append(_slide(first + 2 * index, index, lengths[index] + fade, parts, size, fps,
-                             _uses(index, count, fade)))
+                             _pieces(index, count, lengths[index], fade)))
         scrolled += bool(parts.travel)
-    chains.append(_joined(lengths, fade, fps))
+    chains.append(_joined(count, fade, fps))
     chosen = {"visual": "slideshow", "images": count, "scrolled": scrolled, "crossfade_s": fade / fps,
               "slide_starts_s": [round(s / fps, 2) for s in starts]}
     return inputs, ";".join(chains) + ";", chosen
@@ -121,32 +121,56 @@ def slide_starts(cuts: list[int], count: int, total: int, min_frames: int) -> li
     return starts
 
 
-def _uses(index: int, count: int, fade: int) -> list[str]:
-    """The labels slide ``index`` is cut into: head (fades in), body, tail (fades out or ends)."""
-    head = [f"[h{index}]"] if index and fade else []
-    tail = [f"[t{index}]"] if fade else []
-    return [*head, f"[b{index}]", *tail]
+def _pieces(index: int, count: int, length: int, fade: int) -> list[tuple[str, int, int]]:
+    """(label, first frame, end frame) of each piece slide ``index`` is cut into: its head (fading
+    in), its body and its tail (fading out); the last slide's body runs to its end."""
+    if not fade:
+        return [(f"[B{index}]", 0, length)]
+    head = [(f"[H{index}]", 0, fade)] if index else []
+    if index + 1 == count:
+        return [*head, (f"[B{index}]", fade if index else 0, length + fade)]
+    return [*head, (f"[B{index}]", fade if index else 0, length), (f"[T{index}]", length, length + fade)]
 
 
 def _slide(stream: int, index: int, frames: int, parts: SlideParts, size: tuple[int, int], fps: int,
-           labels: list[str]) -> str:
-    """The backdrop's strips around the picture's moving window, stacked into whole frames."""
-    hold = f"scale=out_range=tv,format=yuv420p,loop=loop={frames - 1}:size=1:start=0,setpts=N/({fps}*TB)"
+           pieces: list[tuple[str, int, int]]) -> str:
+    """The backdrop's strips around the picture's moving window, stacked into whole frames, for
+    each piece (label, first frame, end frame) of the slide.
+
+    Each piece holds the two stills for its own frames (``loop`` passes references, and only as
+    they are asked for): a piece asked for early, as a crossfade's tail is, draws its own frames
+    and no others. Held once and cut into pieces, asking for the tail drew every frame before it,
+    and the body kept them all (3 MB each) until its turn.
+    """
     x, y, w, h = parts.box
     strips = [(sx, sy, sw, sh) for sx, sy, sw, sh in (
         (0, 0, size[0], y), (0, y + h, size[0], size[1] - y - h), (0, y, x, h), (x + w, y, size[0] - x - w, h),
     ) if sw > 0 and sh > 0]
-    chain = f"[{stream + 1}:v]{hold},{_motion(index, frames, fps, parts)}"
-    if strips:
-        names = [f"[s{index}p{n}]" for n in range(len(strips))]
-        chain = (f"[{stream}:v]{hold},split={len(strips)}{''.join(names)};"
-                 + "".join(f"{name}crop={sw}:{sh}:{sx}:{sy}{name};" for name, (sx, sy, sw, sh) in zip(names, strips,
+    def still(number: int, kind: str) -> str:
+        names = "".join(f"[sl{index}{kind}{k}]" for k in range(len(pieces)))
+        return f"[{number}:v]scale=out_range=tv,format=yuv420p,split={len(pieces)}{names}"
+
+    chains = [still(stream + 1, "p"), *([still(stream, "b")] if strips else [])]
+    for k, (label, start, end) in enumerate(pieces):
+        # the piece's frames, timed where they fall in the slide: the motion goes on across pieces
+        hold = f"loop=loop={end - start - 1}:size=1:start=0,setpts=({start}+N)/({fps}*TB)"
+        moving = f"[sl{index}p{k}]{hold},{_motion(index, frames, fps, parts, end - start)}"
+        chains.append(_stacked(f"[sl{index}b{k}]{hold}", moving, f"sl{index}k{k}", strips, parts.box)
+                      + f",setpts=PTS-STARTPTS{label}")
+    return ";".join(chains)
+
+
+def _stacked(backdrop: str, picture: str, name: str, strips: list[tuple[int, int, int, int]],
+             box: tuple[int, int, int, int]) -> str:
+    """The chain ``picture`` in its window, the chain ``backdrop`` cut into the strips around it."""
+    if not strips:
+        return picture
+    names = [f"[{name}s{n}]" for n in range(len(strips))]
+    return (f"{backdrop},split={len(strips)}{''.join(names)};"
+            + "".join(f"{label}crop={sw}:{sh}:{sx}:{sy}{label};" for label, (sx, sy, sw, sh) in zip(names, strips,
                                                                                                       strict=True))
-                 + f"{chain}[s{index}p];{''.join(names)}[s{index}p]xstack=inputs={len(strips) + 1}:layout="
-                 + "|".join(f"{sx}_{sy}" for sx, sy, _, _ in [*strips, parts.box]))
-    if len(labels) == 1:
-        return f"{chain}{labels[0]}"
-    return f"{chain},split={len(labels)}{''.join(labels)}"
+            + f"{picture}[{name}p];{''.join(names)}[{name}p]xstack=inputs={len(strips) + 1}:layout="
+            + "|".join(f"{sx}_{sy}" for sx, sy, _, _ in [*strips, box]))
 
 
 def slide_chain(stream: int, index: int, frames: int, parts: SlideParts, size: tuple[int, int], fps: int,
@@ -154,19 +178,20 @@ def slide_chain(stream: int, index: int, frames: int, parts: SlideParts, size: t
     """One slide on its own (a compilation's rank), zooming as in a slideshow, ending in ``label``.
     ``stream``: its backdrop's input, the picture's is the next; ``index`` keeps labels apart and
     picks the zoom's direction."""
-    return _slide(stream, index, frames, parts, size, fps, [label])
+    return _slide(stream, index, frames, parts, size, fps, [(label, 0, frames)])
 
 
-def _motion(index: int, frames: int, fps: int, parts: SlideParts) -> str:
+def _motion(index: int, frames: int, fps: int, parts: SlideParts, shown: int) -> str:
     """A tall capture scrolls top to bottom; any other picture zooms about its centre, in on even
-    slides and out on odd ones.
+    slides and out on odd ones, over the slide's ``frames``, of which this piece shows ``shown``.
 
     The picture is scaled to its size for this frame and the window cut out with ``exact`` (a
     yuv420p crop otherwise rounds to even pixels and the picture jitters by one). The crop
     offset repeats the size expression because crop keeps the input size it was configured with.
     Bilinear: at these ratios it looks the same as bicubic for less work per frame. Sizes are
     whole pixels, so a frame whose size has not changed is the frame before it again: ``select``
-    lets through only the frames where the size changes and ``fps`` repeats each until the next.
+    lets through only the frames where the size changes (and the piece's first and last) and
+    ``fps`` repeats each until the next.
     """
     _, _, width, height = parts.box
     length = frames / fps
@@ -183,34 +208,36 @@ def _motion(index: int, frames: int, fps: int, parts: SlideParts) -> str:
     lead, before = size(short, "t"), size(short, f"max(0,t-1/{fps})")
     follow = f"trunc({lead}*{longer}/{short})"
     w, h = (lead, follow) if width == short else (follow, lead)
-    return (f"select='eq(n,0)+eq(n,{frames - 1})+not(eq({lead},{before}))',"
+    return (f"select='eq(n,0)+eq(n,{shown - 1})+not(eq({lead},{before}))',"
             f"scale=w='{w}':h='{h}':eval=frame:flags=bilinear,"
             f"crop={width}:{height}:x='({w}-{width})/2':y='({h}-{height})/2':exact=1,fps={fps}")
 
 
-def _joined(lengths: list[int], fade: int, fps: int) -> str:
-    """body0, fade01, body1, fade12, …, body(n-1), tail(n-1), concatenated."""
+def _joined(count: int, fade: int, fps: int) -> str:
+    """body0, fade01, body1, fade12, …, body(n-1), concatenated."""
     if not fade:
-        return "[b0]null[base]"
+        return "[B0]null[base]"
     steps, order = [], []
-    count = len(lengths)
-    for index, length in enumerate(lengths):
-        start = fade if index else 0
-        steps.append(f"[b{index}]{_cut(start, length)}[B{index}]")
+    for index in range(count):
         order.append(f"[B{index}]")
-        steps.append(f"[t{index}]{_cut(length, length + fade)}[T{index}]")
         if index + 1 < count:
-            steps.append(f"[h{index + 1}]{_cut(0, fade)}[H{index + 1}]")
-            steps.append(f"[T{index}][H{index + 1}]xfade=transition=fade:duration={fade / fps:.4f}:offset=0[X{index}]")
+            steps.append(_crossfade(index, fade, fps))
             order.append(f"[X{index}]")
-        else:
-            order.append(f"[T{index}]")
     steps.append(f"{''.join(order)}concat=n={len(order)}:v=1:a=0[base]")
     return ";".join(steps)
 
 
-def _cut(start: int, end: int) -> str:
-    return f"trim=start_frame={start}:end_frame={end},setpts=PTS-STARTPTS"
+def _crossfade(index: int, fade: int, fps: int) -> str:
+    """Slide ``index``'s tail fading into the next slide's head, over ``fade`` frames.
+
+    ``blend`` at a fixed opacity mixes a frame in a third of the time ``xfade`` takes (its fade is
+    worked out per sample in floating point); ``sendcmd`` sets each frame's opacity, half a frame
+    ahead of it: the old slide's share falls from 1 by 1/``fade`` a frame, as xfade's does.
+    """
+    name = f"blend@fade{index}"
+    steps = ";".join(f"{(k - 0.5) / fps:.4f} {name} all_opacity {1 - k / fade:.4f}" for k in range(1, fade))
+    timed = f"sendcmd=c='{steps}'," if steps else ""
+    return f"[T{index}]{timed}null[T{index}c];[T{index}c][H{index + 1}]{name}=all_mode=normal:all_opacity=1[X{index}]"
 
 
 def _even(value: float) -> int:

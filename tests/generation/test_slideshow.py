@@ -1,8 +1,12 @@
 from __future__ import annotations
 
-from PIL import Image
+import numpy as np
+from PIL import Image, ImageDraw
 
-from generation.slideshow import MAX_UPSCALE, _slide, fitted, slide_parts, slide_starts
+from generation.slideshow import MAX_UPSCALE, _slide, fitted, slide_parts, slide_starts, slideshow
+from wagglebot.lib import ffmpeg
+
+SMALL = (216, 384)
 
 
 def test_slides_change_on_the_sentence_start_nearest_the_even_split():
@@ -50,10 +54,46 @@ def test_a_long_capture_is_shown_at_full_width_and_scrolls_instead_of_shrinking(
 def test_a_slide_moves_only_its_picture_window_over_strips_of_the_still_backdrop():
     parts = slide_parts(Image.new("RGB", (800, 600)), (1080, 1920))
 
-    chain = _slide(3, 0, 90, parts, (1080, 1920), 30, ["[b0]"])
+    chain = _slide(3, 0, 90, parts, (1080, 1920), 30, [("[b0]", 0, 90)])
 
     x, y, w, h = parts.box
     assert (x, w) == (0, 1080) and h == 810
     assert f"crop=1080:{y}:0:0" in chain and f"crop=1080:{1920 - y - h}:0:{y + h}" in chain
     assert f"xstack=inputs=3:layout=0_0|0_{y + h}|0_{y}" in chain
     assert "[4:v]" in chain and "eval=frame" in chain  # the picture (the slide's second input) zooms per frame
+
+
+def _slides_drawn(tmp_path, colours: list[tuple[int, int, int]], seconds: float) -> tuple[np.ndarray, dict]:
+    """The slideshow piece of the graph alone, small (216×384), as RGB frames."""
+    images = []
+    for number, colour in enumerate(colours):
+        image = Image.new("RGB", (400, 300), colour)
+        draw = ImageDraw.Draw(image)
+        for x in range(0, 400, 40):  # stripes: the zoom shows as movement between frames
+            draw.rectangle((x, 0, x + 12, 300), fill=(255, 255, 255))
+        images.append(tmp_path / f"{number}.png")
+        image.save(images[-1])
+    inputs, graph, chosen = slideshow(images, tmp_path, first=0, seconds=seconds, size=SMALL, fps=30)
+    ffmpeg.run([*inputs, "-filter_complex", f"{graph}[base]format=rgb24[v]", "-map", "[v]", "-f", "rawvideo",
+                "-y", "frames.rgb"], what="slides", cwd=tmp_path)
+    frames = np.fromfile(tmp_path / "frames.rgb", np.uint8).reshape(-1, SMALL[1], SMALL[0], 3).astype(np.int16)
+    return frames, chosen
+
+
+def test_slides_crossfade_and_each_keeps_zooming_across_its_pieces(tmp_path):
+    frames, chosen = _slides_drawn(tmp_path, [(220, 20, 20), (20, 20, 220)], seconds=4)
+
+    assert len(frames) == 120 and chosen["crossfade_s"] == 0.5
+    # the red slide fades into the blue one over 15 frames, its share falling a step each frame
+    balance = (frames[..., 0] - frames[..., 2]).mean(axis=(1, 2))  # red over blue, frame by frame
+    fading = [n for n in range(1, 120) if balance[n] < balance[n - 1] - 5]
+    first, last = fading[0] - 1, fading[-1]
+    assert fading == list(range(first + 1, last + 1)) and last - first in (14, 15)
+    assert balance[first] > 60 and balance[last] < -60
+    assert abs(balance[(first + last) // 2] - (balance[first] + balance[last]) / 2) < 20  # halfway, half mixed
+    # no jump where a slide's pieces meet (its tail, or the next one's head and body): the zoom goes
+    # on across them, a pixel at a time (a zoom started over would move the stripes several)
+    steps = np.abs(np.diff(frames, axis=0)).mean(axis=(1, 2, 3))
+    outside = [steps[n] for n in range(119) if not first <= n < last]
+    moving = [step for step in outside if step > 0.5]
+    assert len(moving) >= 15 and max(outside) < 1.5 * np.median(moving)
