@@ -48,6 +48,8 @@ class CaptionLayer:
     x: int
     y: int
     states: int
+    width: int = 0
+    height: int = 0
 
     def over(self, label: str) -> str:
         """The graph piece that draws the captions over stream ``label``, ending in [vout]."""
@@ -93,7 +95,7 @@ def caption_layer(cues: list[Cue], layout: Layout, workdir: Path, duration_ms: i
         "[capc][capa]alphamerge,setpts=PTS-1[captions]"
     )
     inputs = [arg for plan in (PLAN, ALPHA_PLAN) for arg in ("-f", "concat", "-safe", "0", "-i", plan)]
-    return CaptionLayer(inputs, graph, band[0], band[1], len(starts))
+    return CaptionLayer(inputs, graph, *band[:2], len(starts), *band[2:])
 
 
 def cue_changes(cues: list[Cue], starts: list[int]) -> list[int]:

@@ -26,10 +26,10 @@ from pathlib import Path
 from django.conf import settings
 
 from generation import cards, sfx
-from generation.caption_layer import caption_layer
+from generation.caption_layer import CaptionLayer, caption_layer
 from generation.listen import Listen, caption_timings, job_with_listen
 from generation.postcard import PostCard, fitted_post_card
-from generation.slideshow import slideshow
+from generation.slideshow import slideshow, stacked, strips_around
 from generation.subtitles import (
     BOX_PAD,
     FONT_SIZE,
@@ -346,17 +346,61 @@ class _Graph:
         (captioned when given the cues and their layout)."""
         first_visual = count_inputs(self.render_inputs())
         self.banner = cards.banner(self.job.site_name, self.job.title, self.font, width=CARD_WIDTH)
+        self.window: tuple[int, int, int, int] | None = None  # set by the post card layout
         self.visual_inputs, video = self._visuals(first_visual)
-        video += self._punch_in()
-        video += self._cards(first_visual + count_inputs(self.visual_inputs), self.visual_inputs)
+        on_top = self._cards(first_visual + count_inputs(self.visual_inputs), self.visual_inputs)
         layer = caption_layer(cues, layout, self.workdir, round(self.seconds * 1000),
                               first=first_visual + count_inputs(self.visual_inputs), fps=FPS) if cues else None
-        if layer is None:
-            self.video = video + "[v]format=yuv420p[vout]"
-            return
-        self.visual_inputs += layer.inputs
-        self.meta["caption_states"] = layer.states
-        self.video = video + layer.over("v")
+        if layer is not None:
+            self.visual_inputs += layer.inputs
+            self.meta["caption_states"] = layer.states
+        if self.window is None:
+            video += self._punch_in()
+        else:
+            frames, drawn = self._card_frames(layer)
+            video += frames
+            layer = None if drawn else layer
+        video += on_top
+        self.video = video + (layer.over("v") if layer is not None else "[v]format=yuv420p[vout]")
+
+    def _card_frames(self, layer: CaptionLayer | None) -> tuple[str, bool]:
+        """The post card's frames, [base], and whether the captions are drawn in them. The
+        background is cut into the strips around the card's window and stacked with the card
+        (``xstack`` copies; an ``overlay`` converted the opaque card to add an alpha plane and
+        blended it in every frame).
+
+        The captions are drawn over the strip of their rows when the band lies below the window,
+        before the stacking. ``overlay`` copies its main frame in every frame while its other
+        input can still change: drawn over the whole frame, the captions cost a copy of it, 3 MB a
+        frame; over their strip, 0.4 MB. The first second (the punch-in zooms the card and its
+        background, not the captions) is stacked without them and captioned after its zoom.
+        """
+        _, top, _, view = self.window
+        frames = round(PUNCH_IN_SECONDS * FPS)
+        bottom = top + view
+        whole = strips_around((WIDTH, HEIGHT), self.window)
+        fits = layer is not None and layer.y >= bottom and layer.y + layer.height <= HEIGHT
+        self.meta["captions_in_band"] = fits
+        if not fits:
+            return stacked("[bg]null", "[card]null", "pc", whole, self.window) + "[base];" + self._punch_in(), False
+        rows = [(0, bottom, WIDTH, layer.y - bottom), (0, layer.y, WIDTH, layer.height),
+                (0, layer.y + layer.height, WIDTH, HEIGHT - layer.y - layer.height)]
+        strips = [strip for strip in whole if strip[1] != bottom] + [row for row in rows if row[3] > 0]
+        band = strips.index((0, layer.y, WIDTH, layer.height))
+        graph = layer.graph + ";"
+        if self.seconds < 2 * PUNCH_IN_SECONDS:  # no punch-in
+            return graph + stacked("[bg]null", "[card]null", "pc", strips, self.window,
+                                   {band: f"[captions]overlay=x={layer.x}:y=0"}) + "[base];", True
+        # the first second and the rest, each from its own copy of the background, card and captions
+        graph += ("[bg]split=2[bgopen][bgrest];[card]split=2[cardopen][cardrest];[captions]split=2[capopen][caprest];"
+                  f"[bgopen]trim=end_frame={frames}[bgopen];[cardopen]trim=end_frame={frames}[cardopen];"
+                  f"[bgrest]trim=start_frame={frames}[bgrest];[cardrest]trim=start_frame={frames}[cardrest];")
+        graph += stacked("[bgopen]null", "[cardopen]null", "pco", whole, self.window) + "[base];"
+        graph += self._punch_in(whole_short=False)
+        graph += f"[base][capopen]overlay=x={layer.x}:y={layer.y}:eof_action=pass[opened];"
+        graph += stacked("[bgrest]null", "[cardrest]null", "pcr", strips, self.window,
+                         {band: f"[caprest]overlay=x={layer.x}:y=0"}) + ",setpts=PTS-STARTPTS[after];"
+        return graph + "[opened][after]concat=n=2:v=1:a=0[base];", True
 
     def arguments(self, loudness: dict | None) -> list[str]:
         """The render, once the loudness pass has written the mix and measured it."""
@@ -412,11 +456,11 @@ class _Graph:
         at one steady speed (whole pixels per frame move every frame) when it is taller, drawn
         larger when it is shorter."""
         inputs, chain = background_loop(first, self.job.seed, self.meta, label="bg")
-        top = CARD_TOP + self.banner.height + CARD_GAP
+        top = _even_up(CARD_TOP + self.banner.height + CARD_GAP)  # even: the window is stacked in yuv420p
         window = SAFE_BOTTOM - 2 * FONT_SIZE - 3 * BOX_PAD - top
         card = fitted_post_card(self.job.post_card, self.font, width=CARD_WIDTH, window=window)
         card.save(self.workdir / "postcard.ppm")
-        view = min(card.height, window)
+        view = min(card.height, window) // 2 * 2
         story_end = _story_end(self.job.timings, self.seconds)
         travel = card.height - view
         speed = travel / max(story_end * SCROLL_END_SHARE - SCROLL_HOLD_SECONDS, 1.0)
@@ -424,8 +468,8 @@ class _Graph:
         inputs += ["-framerate", str(FPS), "-i", "postcard.ppm"]
         chain += (f"[{first + 1}:v]scale=out_range=tv,format=yuv420p,loop=loop={frames - 1}:size=1:start=0,"
                   f"setpts=N/({FPS}*TB),crop={CARD_WIDTH}:{view}:0:"
-                  f"y='min({travel},max(0,(t-{SCROLL_HOLD_SECONDS})*{speed:.4f}))':exact=1[card];"
-                  f"[bg][card]overlay=x={SAFE_LEFT}:y={top}[base];")
+                  f"y='min({travel},max(0,(t-{SCROLL_HOLD_SECONDS})*{speed:.4f}))':exact=1[card];")
+        self.window = (SAFE_LEFT, top, CARD_WIDTH, view)  # stacked with [bg] by _card_frames
         self.boxes.append({"name": "post card", "x": SAFE_LEFT, "y": top, "w": CARD_WIDTH, "h": view})
         self.meta.update(visual="post_card", post_card_px=[card.width, card.height], scroll_px=travel,
                          post_card_scale=card.info["scale"])
@@ -441,15 +485,20 @@ class _Graph:
                 f"[clipfit]scale={WIDTH}:{HEIGHT}:force_original_aspect_ratio=decrease,setsar=1[clipfg];"
                 "[clipbg][clipfg]overlay=x=(W-w)/2:y=(H-h)/2,format=yuv420p[base];")
 
-    def _punch_in(self) -> str:
-        """The first second zooms out from a close-up: a still first frame reads as a photo."""
+    def _punch_in(self, whole_short: bool = True) -> str:
+        """The first second zooms out from a close-up: a still first frame reads as a photo.
+        ``whole_short``: [base] is the whole short, cut and joined again; else it is the first
+        second alone, zoomed in place."""
         frames = round(PUNCH_IN_SECONDS * FPS)
         if self.seconds < 2 * PUNCH_IN_SECONDS:
             return ""
         zoom = f"{1 + PUNCH_IN_ZOOM}-{PUNCH_IN_ZOOM}*on/{frames - 1}"
-        return (f"[base]split=2[open][rest];[open]trim=end_frame={frames},"
-                f"zoompan=z='{zoom}':x='iw/2-iw/zoom/2':y='ih/2-ih/zoom/2':d=1:s={WIDTH}x{HEIGHT}:fps={FPS},"
-                f"setsar=1[opened];[rest]trim=start_frame={frames},setpts=PTS-STARTPTS[after];"
+        zoomed = (f"zoompan=z='{zoom}':x='iw/2-iw/zoom/2':y='ih/2-ih/zoom/2':d=1:s={WIDTH}x{HEIGHT}:fps={FPS},"
+                  "setsar=1")
+        if not whole_short:
+            return f"[base]{zoomed}[base];"
+        return (f"[base]split=2[open][rest];[open]trim=end_frame={frames},{zoomed}[opened];"
+                f"[rest]trim=start_frame={frames},setpts=PTS-STARTPTS[after];"
                 "[opened][after]concat=n=2:v=1:a=0[base];")
 
     def _cards(self, first: int, inputs: list[str]) -> str:
@@ -559,6 +608,10 @@ def background_loop(first: int, seed: int, meta: dict, label: str = "base",
     chain = (f"[{first}:v]scale={WIDTH}:{HEIGHT}:force_original_aspect_ratio=increase:out_range=tv,"
              f"crop={WIDTH}:{HEIGHT},fps={FPS},format=yuv420p,setsar=1{memory}[{label}];")
     return inputs, chain
+
+
+def _even_up(value: int) -> int:
+    return value + value % 2
 
 
 def _seconds_of(clip: Path) -> float:

@@ -142,10 +142,8 @@ def _slide(stream: int, index: int, frames: int, parts: SlideParts, size: tuple[
     and no others. Held once and cut into pieces, asking for the tail drew every frame before it,
     and the body kept them all (3 MB each) until its turn.
     """
-    x, y, w, h = parts.box
-    strips = [(sx, sy, sw, sh) for sx, sy, sw, sh in (
-        (0, 0, size[0], y), (0, y + h, size[0], size[1] - y - h), (0, y, x, h), (x + w, y, size[0] - x - w, h),
-    ) if sw > 0 and sh > 0]
+    strips = strips_around(size, parts.box)
+
     def still(number: int, kind: str) -> str:
         names = "".join(f"[sl{index}{kind}{k}]" for k in range(len(pieces)))
         return f"[{number}:v]scale=out_range=tv,format=yuv420p,split={len(pieces)}{names}"
@@ -155,20 +153,31 @@ def _slide(stream: int, index: int, frames: int, parts: SlideParts, size: tuple[
         # the piece's frames, timed where they fall in the slide: the motion goes on across pieces
         hold = f"loop=loop={end - start - 1}:size=1:start=0,setpts=({start}+N)/({fps}*TB)"
         moving = f"[sl{index}p{k}]{hold},{_motion(index, frames, fps, parts, end - start)}"
-        chains.append(_stacked(f"[sl{index}b{k}]{hold}", moving, f"sl{index}k{k}", strips, parts.box)
+        chains.append(stacked(f"[sl{index}b{k}]{hold}", moving, f"sl{index}k{k}", strips, parts.box)
                       + f",setpts=PTS-STARTPTS{label}")
     return ";".join(chains)
 
 
-def _stacked(backdrop: str, picture: str, name: str, strips: list[tuple[int, int, int, int]],
-             box: tuple[int, int, int, int]) -> str:
-    """The chain ``picture`` in its window, the chain ``backdrop`` cut into the strips around it."""
+def strips_around(size: tuple[int, int], box: tuple[int, int, int, int]) -> list[tuple[int, int, int, int]]:
+    """x, y, width, height of the strips of a ``size`` frame around ``box``: above, below, left, right."""
+    (width, height), (x, y, w, h) = size, box
+    return [(sx, sy, sw, sh) for sx, sy, sw, sh in (
+        (0, 0, width, y), (0, y + h, width, height - y - h), (0, y, x, h), (x + w, y, width - x - w, h),
+    ) if sw > 0 and sh > 0]
+
+
+def stacked(backdrop: str, picture: str, name: str, strips: list[tuple[int, int, int, int]],
+            box: tuple[int, int, int, int], dressed: dict[int, str] | None = None) -> str:
+    """The chain ``picture`` in its window, the chain ``backdrop`` cut into the strips around it.
+    ``dressed`` maps a strip's number to a filter (with any other inputs it takes) drawn over that
+    strip alone, before it is stacked: a small frame to make writable instead of the whole one."""
     if not strips:
         return picture
     names = [f"[{name}s{n}]" for n in range(len(strips))]
-    return (f"{backdrop},split={len(strips)}{''.join(names)};"
-            + "".join(f"{label}crop={sw}:{sh}:{sx}:{sy}{label};" for label, (sx, sy, sw, sh) in zip(names, strips,
-                                                                                                      strict=True))
+    crops = "".join(f"{label}crop={sw}:{sh}:{sx}:{sy}{label};" + (f"{label}{dressed[n]}{label};"
+                                                                  if dressed and n in dressed else "")
+                    for n, (label, (sx, sy, sw, sh)) in enumerate(zip(names, strips, strict=True)))
+    return (f"{backdrop},split={len(strips)}{''.join(names)};" + crops
             + f"{picture}[{name}p];{''.join(names)}[{name}p]xstack=inputs={len(strips) + 1}:layout="
             + "|".join(f"{sx}_{sy}" for sx, sy, _, _ in [*strips, box]))
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import numpy as np
 from django.conf import settings
 from PIL import Image
 
@@ -74,6 +75,31 @@ def test_a_post_without_images_is_told_over_its_scrolling_post_card(tmp_path, me
     window = (box["x"], box["y"], box["x"] + box["w"], box["y"] + box["h"])
     first, later = (Image.open(p).convert("L").crop(window) for p in frames)
     assert first.tobytes() != later.tobytes()  # it scrolled
+    rendered.discard()
+
+
+def test_the_captions_over_the_post_card_story_stay_still_through_the_punch_in(tmp_path, media_tools):
+    """They are drawn into their strip of the background after the first second and over the
+    zoomed first second: the same cue stands at the same place all along, never zoomed."""
+    sentences = ["오늘 회사에서 황당한 일이 있었어요.", "여러분이라면 어떻게 하실 건가요?"]
+    audio, timings = narration(tmp_path / "voice", sentences)
+    job = RenderJob(audio_path=audio, duration_ms=timings["duration_ms"], timings=timings, title="황당한 회식",
+                    out_dir=tmp_path / "out", post_card=card(), site_name="네이트판")
+
+    rendered = render_short(job)
+
+    assert rendered.meta["captions_in_band"] is True
+    first_cue_ends = timings["sentences"][1]["start_ms"] / 1000
+    assert first_cue_ends > 1.6
+    boxes = []
+    for n, second in enumerate((0.1, 0.9, 1.0, 1.5)):  # zooming, its last frame, the first after it, later
+        _frame(rendered.video, second, tmp_path / f"c{n}.png")
+        luma = np.asarray(Image.open(tmp_path / f"c{n}.png").convert("L"))
+        # white and amber letters under the card, even zoomed (its edge reaches 1330); the background is dark
+        rows, cols = np.nonzero(luma[1340:] > 170)
+        assert len(rows) > 2000, f"no captions at {second} s"
+        boxes.append((rows.min(), rows.max(), cols.min(), cols.max()))
+    assert max(abs(a - b) for box in boxes for a, b in zip(box, boxes[0], strict=True)) <= 2, boxes
     rendered.discard()
 
 
