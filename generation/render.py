@@ -26,7 +26,7 @@ from pathlib import Path
 from django.conf import settings
 
 from generation import cards, sfx
-from generation.caption_layer import CaptionLayer, caption_layer
+from generation.caption_layer import caption_layer
 from generation.listen import Listen, caption_timings, job_with_listen
 from generation.postcard import PostCard, fitted_post_card
 from generation.slideshow import slideshow, stacked, strips_around
@@ -348,59 +348,25 @@ class _Graph:
         self.banner = cards.banner(self.job.site_name, self.job.title, self.font, width=CARD_WIDTH)
         self.window: tuple[int, int, int, int] | None = None  # set by the post card layout
         self.visual_inputs, video = self._visuals(first_visual)
-        on_top = self._cards(first_visual + count_inputs(self.visual_inputs), self.visual_inputs)
+        video += self._card_frames() if self.window else ""
+        video += self._punch_in()
+        video += self._cards(first_visual + count_inputs(self.visual_inputs), self.visual_inputs)
         layer = caption_layer(cues, layout, self.workdir, round(self.seconds * 1000),
                               first=first_visual + count_inputs(self.visual_inputs), fps=FPS) if cues else None
-        if layer is not None:
-            self.visual_inputs += layer.inputs
-            self.meta["caption_states"] = layer.states
-        if self.window is None:
-            video += self._punch_in()
-        else:
-            frames, drawn = self._card_frames(layer)
-            video += frames
-            layer = None if drawn else layer
-        video += on_top
-        self.video = video + (layer.over("v") if layer is not None else "[v]format=yuv420p[vout]")
+        if layer is None:
+            self.video = video + "[v]format=yuv420p[vout]"
+            return
+        self.visual_inputs += layer.inputs
+        self.meta["caption_states"] = layer.states
+        self.video = video + layer.over("v")
 
-    def _card_frames(self, layer: CaptionLayer | None) -> tuple[str, bool]:
-        """The post card's frames, [base], and whether the captions are drawn in them. The
-        background is cut into the strips around the card's window and stacked with the card
-        (``xstack`` copies; an ``overlay`` converted the opaque card to add an alpha plane and
-        blended it in every frame).
-
-        The captions are drawn over the strip of their rows when the band lies below the window,
-        before the stacking. ``overlay`` copies its main frame in every frame while its other
-        input can still change: drawn over the whole frame, the captions cost a copy of it, 3 MB a
-        frame; over their strip, 0.4 MB. The first second (the punch-in zooms the card and its
-        background, not the captions) is stacked without them and captioned after its zoom.
+    def _card_frames(self) -> str:
+        """The post card's frames, [base]: the background cut into the strips around the card's
+        window and stacked with the card. ``xstack`` copies; an ``overlay`` converted the opaque
+        card to add an alpha plane and blended it, in every frame (0.35 s of CPU over a 50 s short).
         """
-        _, top, _, view = self.window
-        frames = round(PUNCH_IN_SECONDS * FPS)
-        bottom = top + view
-        whole = strips_around((WIDTH, HEIGHT), self.window)
-        fits = layer is not None and layer.y >= bottom and layer.y + layer.height <= HEIGHT
-        self.meta["captions_in_band"] = fits
-        if not fits:
-            return stacked("[bg]null", "[card]null", "pc", whole, self.window) + "[base];" + self._punch_in(), False
-        rows = [(0, bottom, WIDTH, layer.y - bottom), (0, layer.y, WIDTH, layer.height),
-                (0, layer.y + layer.height, WIDTH, HEIGHT - layer.y - layer.height)]
-        strips = [strip for strip in whole if strip[1] != bottom] + [row for row in rows if row[3] > 0]
-        band = strips.index((0, layer.y, WIDTH, layer.height))
-        graph = layer.graph + ";"
-        if self.seconds < 2 * PUNCH_IN_SECONDS:  # no punch-in
-            return graph + stacked("[bg]null", "[card]null", "pc", strips, self.window,
-                                   {band: f"[captions]overlay=x={layer.x}:y=0"}) + "[base];", True
-        # the first second and the rest, each from its own copy of the background, card and captions
-        graph += ("[bg]split=2[bgopen][bgrest];[card]split=2[cardopen][cardrest];[captions]split=2[capopen][caprest];"
-                  f"[bgopen]trim=end_frame={frames}[bgopen];[cardopen]trim=end_frame={frames}[cardopen];"
-                  f"[bgrest]trim=start_frame={frames}[bgrest];[cardrest]trim=start_frame={frames}[cardrest];")
-        graph += stacked("[bgopen]null", "[cardopen]null", "pco", whole, self.window) + "[base];"
-        graph += self._punch_in(whole_short=False)
-        graph += f"[base][capopen]overlay=x={layer.x}:y={layer.y}:eof_action=pass[opened];"
-        graph += stacked("[bgrest]null", "[cardrest]null", "pcr", strips, self.window,
-                         {band: f"[caprest]overlay=x={layer.x}:y=0"}) + ",setpts=PTS-STARTPTS[after];"
-        return graph + "[opened][after]concat=n=2:v=1:a=0[base];", True
+        return stacked("[bg]null", "[card]null", "pc", strips_around((WIDTH, HEIGHT), self.window),
+                       self.window) + "[base];"
 
     def arguments(self, loudness: dict | None) -> list[str]:
         """The render, once the loudness pass has written the mix and measured it."""
@@ -485,20 +451,15 @@ class _Graph:
                 f"[clipfit]scale={WIDTH}:{HEIGHT}:force_original_aspect_ratio=decrease,setsar=1[clipfg];"
                 "[clipbg][clipfg]overlay=x=(W-w)/2:y=(H-h)/2,format=yuv420p[base];")
 
-    def _punch_in(self, whole_short: bool = True) -> str:
-        """The first second zooms out from a close-up: a still first frame reads as a photo.
-        ``whole_short``: [base] is the whole short, cut and joined again; else it is the first
-        second alone, zoomed in place."""
+    def _punch_in(self) -> str:
+        """The first second zooms out from a close-up: a still first frame reads as a photo."""
         frames = round(PUNCH_IN_SECONDS * FPS)
         if self.seconds < 2 * PUNCH_IN_SECONDS:
             return ""
         zoom = f"{1 + PUNCH_IN_ZOOM}-{PUNCH_IN_ZOOM}*on/{frames - 1}"
-        zoomed = (f"zoompan=z='{zoom}':x='iw/2-iw/zoom/2':y='ih/2-ih/zoom/2':d=1:s={WIDTH}x{HEIGHT}:fps={FPS},"
-                  "setsar=1")
-        if not whole_short:
-            return f"[base]{zoomed}[base];"
-        return (f"[base]split=2[open][rest];[open]trim=end_frame={frames},{zoomed}[opened];"
-                f"[rest]trim=start_frame={frames},setpts=PTS-STARTPTS[after];"
+        return (f"[base]split=2[open][rest];[open]trim=end_frame={frames},"
+                f"zoompan=z='{zoom}':x='iw/2-iw/zoom/2':y='ih/2-ih/zoom/2':d=1:s={WIDTH}x{HEIGHT}:fps={FPS},"
+                f"setsar=1[opened];[rest]trim=start_frame={frames},setpts=PTS-STARTPTS[after];"
                 "[opened][after]concat=n=2:v=1:a=0[base];")
 
     def _cards(self, first: int, inputs: list[str]) -> str:

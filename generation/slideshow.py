@@ -167,17 +167,14 @@ def strips_around(size: tuple[int, int], box: tuple[int, int, int, int]) -> list
 
 
 def stacked(backdrop: str, picture: str, name: str, strips: list[tuple[int, int, int, int]],
-            box: tuple[int, int, int, int], dressed: dict[int, str] | None = None) -> str:
-    """The chain ``picture`` in its window, the chain ``backdrop`` cut into the strips around it.
-    ``dressed`` maps a strip's number to a filter (with any other inputs it takes) drawn over that
-    strip alone, before it is stacked: a small frame to make writable instead of the whole one."""
+            box: tuple[int, int, int, int]) -> str:
+    """The chain ``picture`` in its window, the chain ``backdrop`` cut into the strips around it."""
     if not strips:
         return picture
     names = [f"[{name}s{n}]" for n in range(len(strips))]
-    crops = "".join(f"{label}crop={sw}:{sh}:{sx}:{sy}{label};" + (f"{label}{dressed[n]}{label};"
-                                                                  if dressed and n in dressed else "")
-                    for n, (label, (sx, sy, sw, sh)) in enumerate(zip(names, strips, strict=True)))
-    return (f"{backdrop},split={len(strips)}{''.join(names)};" + crops
+    return (f"{backdrop},split={len(strips)}{''.join(names)};"
+            + "".join(f"{label}crop={sw}:{sh}:{sx}:{sy}{label};" for label, (sx, sy, sw, sh) in zip(names, strips,
+                                                                                                      strict=True))
             + f"{picture}[{name}p];{''.join(names)}[{name}p]xstack=inputs={len(strips) + 1}:layout="
             + "|".join(f"{sx}_{sy}" for sx, sy, _, _ in [*strips, box]))
 
