@@ -11,7 +11,8 @@ libass cannot draw onto transparency (the ``ass`` filter leaves alpha alone), so
 drawn twice. Its colours: each state over black, in the video's own yuv420p. Every element but the
 text's fill is black (the box, the outline, the shadow) and the fill lies on its opaque outline,
 so a pixel drawn over black is already the colour the layer shows there, and ``overlay`` blends
-it with its plain (SIMD) blend; a premultiplied layer, drawn over zero light, took its C blend
+it with its plain (SIMD) blend. Black over black changes nothing, so only the fills are drawn
+(``fills_only``: 0.3 s less over a 50 s short, the same pixels); a premultiplied layer, drawn over zero light, took its C blend
 (0.1 s more over a 50 s short). Its alpha: the same subtitles with every colour made white,
 drawn in grey over black, where a pixel is 255·a. Highlighting a word changes colours only, so
 the alpha is drawn once per cue (19 drawings for the bench short's 103 states, 0.2 s less) and
@@ -32,7 +33,7 @@ from PIL import Image
 from generation.subtitles import OUTLINE, SHADOW, Cue, Layout, caption_boxes, karaoke_centis
 
 CANVAS = "caption-canvas.pgm"  # the band's size: libass draws and ffmpeg converts a seventh of a frame
-COLOURED = "captions-band.ass"  # the subtitles placed in the band
+COLOURED = "captions-band.ass"  # the subtitles placed in the band, their fills alone
 WHITE = "captions-alpha.ass"  # the same with every colour white: drawn over black, the alpha
 PLAN = "captions.ffconcat"  # a canvas frame per state, for the colours
 ALPHA_PLAN = "captions-alpha.ffconcat"  # a canvas frame per cue, for the alpha
@@ -88,7 +89,7 @@ def caption_layer(cues: list[Cue], layout: Layout, workdir: Path, duration_ms: i
     (workdir / PLAN).write_text(_plan(starts, duration_ms), encoding="utf-8")
     (workdir / ALPHA_PLAN).write_text(_plan(cue_changes(cues, starts), duration_ms), encoding="utf-8")
     document = in_band((workdir / subtitles).read_text(encoding="utf-8"), (layout.width, layout.height), band)
-    (workdir / COLOURED).write_text(document, encoding="utf-8")
+    (workdir / COLOURED).write_text(fills_only(document), encoding="utf-8")
     (workdir / WHITE).write_text(whitened(document), encoding="utf-8")
 
     def draw(name: str) -> str:
@@ -133,6 +134,26 @@ def in_band(document: str, frame: tuple[int, int], band: tuple[int, int, int, in
                 raise ValueError(f"the caption band {band} cuts into style {style['Name']}'s margins")
             style.update({key: str(value) for key, value in margins.items()})
             line = f"Style: {','.join(style.values())}\n"
+        lines.append(line)
+    return "".join(lines)
+
+
+def fills_only(document: str) -> str:
+    """The ASS ``document`` for the colour drawing: the letters' fills alone. Drawn over black,
+    the black box, outline and shadow leave every pixel as it was, and a fill's soft edge over
+    black comes out as over its black outline: the same picture for a third of the drawing."""
+    fields, boxes, lines = [], set(), []
+    for line in document.splitlines(keepends=True):
+        if line.startswith("Format:") and not fields:
+            fields = [name.strip() for name in line.split(":", 1)[1].split(",")]
+        elif line.startswith("Style:"):
+            style = dict(zip(fields, line.split(":", 1)[1].strip().split(","), strict=True))
+            if style["BorderStyle"] == "3":  # an opaque box: nothing but the box shows
+                boxes.add(style["Name"])
+            style.update(Outline="0", Shadow="0")
+            line = f"Style: {','.join(style.values())}\n"
+        elif line.startswith("Dialogue:") and line.split(",", 4)[3] in boxes:
+            continue
         lines.append(line)
     return "".join(lines)
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from django.conf import settings
 
-from generation.caption_layer import caption_layer, cue_changes, in_band, state_starts, whitened
+from generation.caption_layer import caption_layer, cue_changes, fills_only, in_band, state_starts, whitened
 from generation.subtitles import Layout, ass_document, caption_cues
 from tests.generation.test_captions import timed
 from wagglebot.lib import ffmpeg
@@ -111,3 +111,17 @@ def test_the_alpha_document_is_white_in_every_style_and_keeps_each_alpha():
     colours, originals = style_colours(white), style_colours(document)
     assert colours == [c[:4] + "FFFFFF" for c in originals] and "&H50FFFFFF" in colours
     assert white.split("[Events]")[1] == document.split("[Events]")[1]
+
+
+def test_the_colour_document_draws_the_letters_fills_alone():
+    document = ass_document(timings(), layout())
+
+    fills = fills_only(document)
+
+    # over black, the black box, outline and shadow change nothing: drawn or not, the frame test
+    # above finds the same pixels
+    styles = [line.split(",") for line in fills.splitlines() if line.startswith("Style:")]
+    assert styles and all(style[16:18] == ["0", "0"] for style in styles)  # Outline, Shadow
+    events = [line for line in fills.splitlines() if line.startswith("Dialogue:")]
+    originals = [line for line in document.splitlines() if line.startswith("Dialogue:")]
+    assert events == [line for line in originals if ",Box," not in line] and len(events) == len(originals) // 2
