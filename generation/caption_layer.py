@@ -12,13 +12,13 @@ drawn twice. Its colours: each state over black, in the video's own yuv420p. Eve
 text's fill is black (the box, the outline, the shadow) and the fill lies on its opaque outline,
 so a pixel drawn over black is already the colour the layer shows there, and ``overlay`` blends
 it with its plain (SIMD) blend. Black over black changes nothing, so only the fills are drawn
-(``fills_only``: 0.3 s less over a 50 s short, the same pixels); a premultiplied layer, drawn over zero light, took its C blend
-(0.1 s more over a 50 s short). Its alpha: the same subtitles with every colour made white,
-drawn in grey over black, where a pixel is 255·a. Highlighting a word changes colours only, so
-the alpha is drawn once per cue (19 drawings for the bench short's 103 states, 0.2 s less) and
-``alphamerge`` pairs each state with its cue's. Only the band the captions use is drawn: the
-canvas is the band's size, and the subtitles are rewritten for it (its play resolution, the
-margins measured from its edges).
+(``fills_only``: 0.3 s less over a 50 s short, the same pixels). A premultiplied layer, drawn
+over zero light, took overlay's C blend (0.1 s more). Its alpha: the same subtitles with every
+colour made white, drawn in grey over black, where a pixel is 255·a. Highlighting a word changes
+colours only, so the alpha is drawn once per cue (19 drawings for the bench short's 103 states,
+0.2 s less) and ``alphamerge`` pairs each state with its cue's. Only the band the captions use is
+drawn: the canvas is the band's size, and the subtitles are rewritten for it (its play
+resolution, the margins measured from its edges).
 """
 
 from __future__ import annotations
