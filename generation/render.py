@@ -346,9 +346,7 @@ class _Graph:
         (captioned when given the cues and their layout)."""
         first_visual = count_inputs(self.render_inputs())
         self.banner = cards.banner(self.job.site_name, self.job.title, self.font, width=CARD_WIDTH)
-        self.window: tuple[int, int, int, int] | None = None  # set by the post card layout
         self.visual_inputs, video = self._visuals(first_visual)
-        video += self._card_frames() if self.window else ""
         video += self._punch_in()
         video += self._cards(first_visual + count_inputs(self.visual_inputs), self.visual_inputs)
         layer = caption_layer(cues, layout, self.workdir, round(self.seconds * 1000),
@@ -359,14 +357,6 @@ class _Graph:
         self.visual_inputs += layer.inputs
         self.meta["caption_states"] = layer.states
         self.video = video + layer.over("v")
-
-    def _card_frames(self) -> str:
-        """The post card's frames, [base]: the background cut into the strips around the card's
-        window and stacked with the card. ``xstack`` copies; an ``overlay`` converted the opaque
-        card to add an alpha plane and blended it, in every frame (0.35 s of CPU over a 50 s short).
-        """
-        return stacked("[bg]null", "[card]null", "pc", strips_around((WIDTH, HEIGHT), self.window),
-                       self.window) + "[base];"
 
     def arguments(self, loudness: dict | None) -> list[str]:
         """The render, once the loudness pass has written the mix and measured it."""
@@ -435,7 +425,11 @@ class _Graph:
         chain += (f"[{first + 1}:v]scale=out_range=tv,format=yuv420p,loop=loop={frames - 1}:size=1:start=0,"
                   f"setpts=N/({FPS}*TB),crop={CARD_WIDTH}:{view}:0:"
                   f"y='min({travel},max(0,(t-{SCROLL_HOLD_SECONDS})*{speed:.4f}))':exact=1[card];")
-        self.window = (SAFE_LEFT, top, CARD_WIDTH, view)  # stacked with [bg] by _card_frames
+        # The card stacked with the background's strips around its window: xstack copies, where an
+        # overlay converted the opaque card to add an alpha plane and blended it, in every frame
+        # (0.35 s of CPU over a 50 s short).
+        box = (SAFE_LEFT, top, CARD_WIDTH, view)
+        chain += stacked("[bg]null", "[card]null", "pc", strips_around((WIDTH, HEIGHT), box), box) + "[base];"
         self.boxes.append({"name": "post card", "x": SAFE_LEFT, "y": top, "w": CARD_WIDTH, "h": view})
         self.meta.update(visual="post_card", post_card_px=[card.width, card.height], scroll_px=travel,
                          post_card_scale=card.info["scale"])
