@@ -116,24 +116,19 @@ def in_band(document: str, frame: tuple[int, int], band: tuple[int, int, int, in
     its play resolution is the band's and each style's margins are measured from the band's edges,
     so every line is drawn the same size at the same place, less the band's offset."""
     (width, height), (x, y, w, h) = frame, band
-    lines, fields = [], []
-    for line in document.splitlines(keepends=True):
-        if line.startswith("Format:") and not fields:
-            fields = [name.strip() for name in line.split(":", 1)[1].split(",")]
-        elif line.startswith("PlayResX:"):
+    lines = []
+    for line, style in _parsed(document):
+        if line.startswith("PlayResX:"):
             line = f"PlayResX: {w}\n"
         elif line.startswith("PlayResY:"):
             line = f"PlayResY: {h}\n"
-        elif line.startswith("Style:"):
-            values = line.split(":", 1)[1].strip().split(",")
-            style = dict(zip(fields, values, strict=True))
+        elif style:
             top = int(style["Alignment"]) >= 7  # numpad alignments: 7-9 top, 1-3 bottom
             margins = {"MarginL": int(style["MarginL"]) - x, "MarginR": int(style["MarginR"]) - (width - x - w),
                        "MarginV": int(style["MarginV"]) - (y if top else height - y - h)}
             if min(margins.values()) < 0:
                 raise ValueError(f"the caption band {band} cuts into style {style['Name']}'s margins")
-            style.update({key: str(value) for key, value in margins.items()})
-            line = f"Style: {','.join(style.values())}\n"
+            line = _style_line({**style, **{key: str(value) for key, value in margins.items()}})
         lines.append(line)
     return "".join(lines)
 
@@ -142,20 +137,31 @@ def fills_only(document: str) -> str:
     """The ASS ``document`` for the colour drawing: the letters' fills alone. Drawn over black,
     the black box, outline and shadow leave every pixel as it was, and a fill's soft edge over
     black comes out as over its black outline: the same picture for a third of the drawing."""
-    fields, boxes, lines = [], set(), []
-    for line in document.splitlines(keepends=True):
-        if line.startswith("Format:") and not fields:
-            fields = [name.strip() for name in line.split(":", 1)[1].split(",")]
-        elif line.startswith("Style:"):
-            style = dict(zip(fields, line.split(":", 1)[1].strip().split(","), strict=True))
+    boxes, lines = set(), []
+    for line, style in _parsed(document):
+        if style:
             if style["BorderStyle"] == "3":  # an opaque box: nothing but the box shows
                 boxes.add(style["Name"])
-            style.update(Outline="0", Shadow="0")
-            line = f"Style: {','.join(style.values())}\n"
+            line = _style_line({**style, "Outline": "0", "Shadow": "0"})
         elif line.startswith("Dialogue:") and line.split(",", 4)[3] in boxes:
             continue
         lines.append(line)
     return "".join(lines)
+
+
+def _parsed(document: str):
+    """Each line of the ASS ``document``, with its fields by name when it is a style (else None)."""
+    fields: list[str] = []
+    for line in document.splitlines(keepends=True):
+        if line.startswith("Format:") and not fields:  # the styles' format comes before the events'
+            fields = [name.strip() for name in line.split(":", 1)[1].split(",")]
+        style = dict(zip(fields, line.split(":", 1)[1].strip().split(","), strict=True)) \
+            if line.startswith("Style:") else None
+        yield line, style
+
+
+def _style_line(style: dict[str, str]) -> str:
+    return f"Style: {','.join(style.values())}\n"
 
 
 def whitened(document: str) -> str:
