@@ -129,13 +129,15 @@ def _text_lines(text: str, size: int, color, chars: int, max_lines: int, font_pa
 
 
 def cover(image: Image.Image, size: tuple[int, int]) -> Image.Image:
-    """Scale to fill ``size`` and crop the overflow around the centre."""
+    """Scale to fill ``size``, the overflow cut off around the centre: only the part of the image
+    that is kept is resampled (a 4:3 photo under the 9:16 thumbnail: 42 % of what scaling it whole
+    and cropping drew)."""
     image = image.convert("RGB")
     scale = max(size[0] / image.width, size[1] / image.height)
-    target = (round(image.width * scale) or 1, round(image.height * scale) or 1)
-    resized = image.resize(target, Image.LANCZOS, reducing_gap=3.0)
-    left, top = (resized.width - size[0]) // 2, (resized.height - size[1]) // 2
-    return resized.crop((left, top, left + size[0], top + size[1]))
+    width, height = size[0] / scale, size[1] / scale
+    box = ((image.width - width) / 2, (image.height - height) / 2, (image.width + width) / 2,
+           (image.height + height) / 2)
+    return image.resize(size, Image.LANCZOS, box=box, reducing_gap=3.0)
 
 
 def _gradient(size: tuple[int, int]) -> Image.Image:
