@@ -2,12 +2,13 @@
 
 Each slide is the whole image fitted over a blurred, darkened copy of itself (a crop-to-fill
 showed 30 % of a 3:2 photo and cut both ends of every line of a text capture), upscaled at most
-``MAX_UPSCALE`` times. Pillow draws the blurred backdrop and the picture once; per frame ffmpeg
-moves only the picture's window: a slow zoom (``scale`` evaluated per frame, so every frame is
-resampled at its own size and the motion is sub-pixel smooth where a ``crop`` pan stood still
-two frames in three), or for a capture much taller than the frame, a scroll from top to bottom
-at full width. The still backdrop is cut into the strips around the window once and the frame
-is assembled with ``xstack``, a copy: zooming the whole 1080x1920 frame cost more than encoding it.
+``MAX_UPSCALE`` times. Pillow draws the blurred backdrop (small: ffmpeg scales it up once) and
+the picture once; per frame ffmpeg moves only the picture's window: a slow zoom (``scale``
+evaluated per frame, so every frame is resampled at its own size and the motion is sub-pixel
+smooth where a ``crop`` pan stood still two frames in three), or for a capture much taller than
+the frame, a scroll from top to bottom at full width. The still backdrop is cut into the strips
+around the window once and the frame is assembled with ``xstack``, a copy: zooming the whole
+1080x1920 frame cost more than encoding it.
 Slides change at sentence starts, crossfading: each slide is cut into pieces by frame number
 (before anything is drawn), so a ``blend`` mixes only the few frames of each transition.
 """
@@ -33,7 +34,7 @@ TALL = 1.25  # a capture this much taller than the frame (at full width) scrolls
 
 @dataclass
 class SlideParts:
-    backdrop: Image.Image  # the whole frame, blurred and darkened
+    backdrop: Image.Image  # the whole frame, blurred and darkened, 1/BACKDROP_SHRINK its size: ffmpeg scales it up
     picture: Image.Image  # 1 + ZOOM times its window (it zooms), or the whole tall capture (it scrolls)
     box: tuple[int, int, int, int]  # x, y, width, height of the picture's window in the frame, all even
     travel: int = 0  # pixels a tall capture scrolls; 0: it zooms
@@ -55,9 +56,10 @@ def fitted(image: Image.Image, size: tuple[int, int]) -> Image.Image:
 
 
 def slide_parts(image: Image.Image, size: tuple[int, int]) -> SlideParts:
-    """The backdrop and the picture of one slide, and where the picture's window sits."""
+    """The backdrop (small: the graph scales it up once) and the picture of one slide, and where
+    the picture's window sits."""
     image, (width, height) = image.convert("RGB"), size
-    backdrop = _backdrop(image, size)
+    backdrop = _blurred(image, size)
     scale = min(width / image.width, MAX_UPSCALE)
     if image.height * scale > height * TALL:  # a long capture: readable at full width, scrolled
         w, h = min(_even(image.width * scale), width), _even(image.height * scale)
@@ -69,9 +71,14 @@ def slide_parts(image: Image.Image, size: tuple[int, int]) -> SlideParts:
 
 
 def _backdrop(image: Image.Image, size: tuple[int, int]) -> Image.Image:
+    return _blurred(image, size).resize(size, Image.BILINEAR)
+
+
+def _blurred(image: Image.Image, size: tuple[int, int]) -> Image.Image:
+    """The blurred, darkened cover of ``size``, drawn at 1/BACKDROP_SHRINK of it: upscaled and
+    darkened at full size, it cost Pillow 50 ms a slide (ffmpeg scales it up once, in 2 ms)."""
     small = cards.cover(image, (max(size[0] // BACKDROP_SHRINK, 1), max(size[1] // BACKDROP_SHRINK, 1)))
-    backdrop = small.filter(ImageFilter.GaussianBlur(3)).resize(size, Image.BILINEAR)
-    return ImageEnhance.Brightness(backdrop).enhance(BACKDROP_BRIGHTNESS)
+    return ImageEnhance.Brightness(small.filter(ImageFilter.GaussianBlur(3))).enhance(BACKDROP_BRIGHTNESS)
 
 
 def _resized(image: Image.Image, width: int, height: int) -> Image.Image:
@@ -144,11 +151,12 @@ def _slide(stream: int, index: int, frames: int, parts: SlideParts, size: tuple[
     """
     strips = strips_around(size, parts.box)
 
-    def still(number: int, kind: str) -> str:
+    def still(number: int, kind: str, scaled: str = "") -> str:
         names = "".join(f"[sl{index}{kind}{k}]" for k in range(len(pieces)))
-        return f"[{number}:v]scale=out_range=tv,format=yuv420p,split={len(pieces)}{names}"
+        return f"[{number}:v]scale={scaled}out_range=tv,format=yuv420p,split={len(pieces)}{names}"
 
-    chains = [still(stream + 1, "p"), *([still(stream, "b")] if strips else [])]
+    backdrop = still(stream, "b", f"w={size[0]}:h={size[1]}:flags=bilinear:")  # up from its small drawing
+    chains = [still(stream + 1, "p"), *([backdrop] if strips else [])]
     for k, (label, start, end) in enumerate(pieces):
         # the piece's frames, timed where they fall in the slide: the motion goes on across pieces
         hold = f"loop=loop={end - start - 1}:size=1:start=0,setpts=({start}+N)/({fps}*TB)"

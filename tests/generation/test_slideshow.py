@@ -41,7 +41,8 @@ def test_a_small_image_is_upscaled_at_most_twice_and_zooms_inside_its_window():
 
     assert parts.box == (240, 760, 600, 400) and parts.travel == 0  # 2× and centred, on even pixels
     assert parts.picture.size == (660, 440)  # drawn with room for the zoom
-    assert parts.backdrop.size == (1080, 1920) and parts.backdrop.getpixel((10, 10))[0] < 130
+    # The fill is drawn small and darkened; the graph scales it up to the frame once.
+    assert parts.backdrop.size == (90, 160) and parts.backdrop.getpixel((1, 1))[0] < 130
 
 
 def test_a_long_capture_is_shown_at_full_width_and_scrolls_instead_of_shrinking():
@@ -97,3 +98,18 @@ def test_slides_crossfade_and_each_keeps_zooming_across_its_pieces(tmp_path):
     outside = [steps[n] for n in range(119) if not first <= n < last]
     moving = [step for step in outside if step > 0.5]
     assert len(moving) >= 15 and max(outside) < 1.5 * np.median(moving)
+
+
+def test_the_small_backdrop_fills_the_whole_frame_around_the_picture_darkened(tmp_path):
+    image = tmp_path / "red.png"
+    Image.new("RGB", (400, 300), (250, 20, 20)).save(image)
+    inputs, graph, _ = slideshow([image], tmp_path, first=0, seconds=1, size=SMALL, fps=30)
+    ffmpeg.run([*inputs, "-filter_complex", f"{graph}[base]format=rgb24[v]", "-map", "[v]", "-frames:v", "1",
+                "-f", "rawvideo", "-y", "frame.rgb"], what="slide", cwd=tmp_path)
+    frame = np.fromfile(tmp_path / "frame.rgb", np.uint8).reshape(SMALL[1], SMALL[0], 3).astype(np.int16)
+
+    _, y, _, h = slide_parts(Image.open(image), SMALL).box
+    fill = np.concatenate([frame[:y - 2], frame[y + h + 2:]])  # above and below the picture's window
+    assert fill.shape[0] > SMALL[1] // 2  # the strips reach the frame's edges
+    assert np.abs(fill - (112, 9, 9)).max() <= 6  # 0.45 of the image's red, everywhere
+    assert frame[y + h // 2, SMALL[0] // 2, 0] > 240  # the picture itself at full brightness
