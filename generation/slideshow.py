@@ -2,8 +2,8 @@
 
 Each slide is the whole image fitted over a blurred, darkened copy of itself (a crop-to-fill
 showed 30 % of a 3:2 photo and cut both ends of every line of a text capture), upscaled at most
-``MAX_UPSCALE`` times. Pillow draws the blurred backdrop (small: ffmpeg scales it up once) and
-the picture once; per frame ffmpeg moves only the picture's window: a slow zoom (``scale``
+``MAX_UPSCALE`` times. Pillow draws the blurred backdrop small and ffmpeg scales it and the
+picture to their sizes once; per frame it moves only the picture's window: a slow zoom (``scale``
 evaluated per frame, so every frame is resampled at its own size and the motion is sub-pixel
 smooth where a ``crop`` pan stood still two frames in three), or for a capture much taller than
 the frame, a scroll from top to bottom at full width. The still backdrop is cut into the strips
@@ -30,12 +30,14 @@ BACKDROP_BRIGHTNESS = 0.45
 BACKDROP_SHRINK = 12  # the blur runs on a small copy: the same look for a fraction of the time
 MIN_SLIDE_SECONDS = 1.5
 TALL = 1.25  # a capture this much taller than the frame (at full width) scrolls instead of shrinking
+REDUCING_GAP = 3  # a picture is box-averaged to no less than this many times its size before its Lanczos
 
 
 @dataclass
 class SlideParts:
     backdrop: Image.Image  # the whole frame, blurred and darkened, 1/BACKDROP_SHRINK its size: ffmpeg scales it up
-    picture: Image.Image  # 1 + ZOOM times its window (it zooms), or the whole tall capture (it scrolls)
+    picture: Image.Image  # the image, reduced by a whole factor when far larger: ffmpeg resamples it to ``size``
+    size: tuple[int, int]  # the picture in the slide: 1 + ZOOM times its window (it zooms), or whole (it scrolls)
     box: tuple[int, int, int, int]  # x, y, width, height of the picture's window in the frame, all even
     travel: int = 0  # pixels a tall capture scrolls; 0: it zooms
 
@@ -56,18 +58,27 @@ def fitted(image: Image.Image, size: tuple[int, int]) -> Image.Image:
 
 
 def slide_parts(image: Image.Image, size: tuple[int, int]) -> SlideParts:
-    """The backdrop (small: the graph scales it up once) and the picture of one slide, and where
-    the picture's window sits."""
+    """The backdrop and the picture of one slide, both for the graph to scale once (Pillow's
+    Lanczos took 30-50 ms a picture, ffmpeg's takes 1-2 ms), and where the picture's window sits."""
     image, (width, height) = image.convert("RGB"), size
     backdrop = _blurred(image, size)
     scale = min(width / image.width, MAX_UPSCALE)
     if image.height * scale > height * TALL:  # a long capture: readable at full width, scrolled
         w, h = min(_even(image.width * scale), width), _even(image.height * scale)
-        return SlideParts(backdrop, _resized(image, w, h), ((width - w) // 4 * 2, 0, w, height), h - height)
+        return SlideParts(backdrop, _reduced(image, (w, h)), (w, h), ((width - w) // 4 * 2, 0, w, height),
+                          h - height)
     scale = min(scale, height / image.height)
     w, h = min(max(_even(image.width * scale), 2), width), min(max(_even(image.height * scale), 2), height)
-    picture = _resized(image, _even(w * (1 + ZOOM)), _even(h * (1 + ZOOM)))
-    return SlideParts(backdrop, picture, ((width - w) // 4 * 2, (height - h) // 4 * 2, w, h))
+    drawn = (_even(w * (1 + ZOOM)), _even(h * (1 + ZOOM)))
+    return SlideParts(backdrop, _reduced(image, drawn), drawn, ((width - w) // 4 * 2, (height - h) // 4 * 2, w, h))
+
+
+def _reduced(image: Image.Image, size: tuple[int, int]) -> Image.Image:
+    """``image`` averaged down by the whole factor that leaves it at least REDUCING_GAP times
+    ``size`` (as Pillow's own ``reducing_gap`` does before its Lanczos): written smaller, and
+    resampled from a few times its size, never from dozens."""
+    factor = min(image.width // (size[0] * REDUCING_GAP), image.height // (size[1] * REDUCING_GAP))
+    return image.reduce(factor) if factor > 1 else image
 
 
 def _backdrop(image: Image.Image, size: tuple[int, int]) -> Image.Image:
@@ -82,7 +93,7 @@ def _blurred(image: Image.Image, size: tuple[int, int]) -> Image.Image:
 
 
 def _resized(image: Image.Image, width: int, height: int) -> Image.Image:
-    return image.resize((width, height), Image.LANCZOS, reducing_gap=3.0)
+    return image.resize((width, height), Image.LANCZOS, reducing_gap=REDUCING_GAP)
 
 
 def slideshow(images: list[Path], workdir: Path, *, first: int, seconds: float, size: tuple[int, int],
@@ -151,12 +162,13 @@ def _slide(stream: int, index: int, frames: int, parts: SlideParts, size: tuple[
     """
     strips = strips_around(size, parts.box)
 
-    def still(number: int, kind: str, scaled: str = "") -> str:
+    def still(number: int, kind: str, scaled: str) -> str:
         names = "".join(f"[sl{index}{kind}{k}]" for k in range(len(pieces)))
-        return f"[{number}:v]scale={scaled}out_range=tv,format=yuv420p,split={len(pieces)}{names}"
+        return f"[{number}:v]scale={scaled}:out_range=tv,format=yuv420p,split={len(pieces)}{names}"
 
-    backdrop = still(stream, "b", f"w={size[0]}:h={size[1]}:flags=bilinear:")  # up from its small drawing
-    chains = [still(stream + 1, "p"), *([backdrop] if strips else [])]
+    backdrop = still(stream, "b", f"w={size[0]}:h={size[1]}:flags=bilinear")  # up from its small drawing
+    picture = still(stream + 1, "p", f"w={parts.size[0]}:h={parts.size[1]}:flags=lanczos")
+    chains = [picture, *([backdrop] if strips else [])]
     for k, (label, start, end) in enumerate(pieces):
         # the piece's frames, timed where they fall in the slide: the motion goes on across pieces
         hold = f"loop=loop={end - start - 1}:size=1:start=0,setpts=({start}+N)/({fps}*TB)"

@@ -40,7 +40,8 @@ def test_a_small_image_is_upscaled_at_most_twice_and_zooms_inside_its_window():
     parts = slide_parts(Image.new("RGB", (300, 200), (250, 20, 20)), (1080, 1920))
 
     assert parts.box == (240, 760, 600, 400) and parts.travel == 0  # 2× and centred, on even pixels
-    assert parts.picture.size == (660, 440)  # drawn with room for the zoom
+    assert parts.size == (660, 440)  # drawn with room for the zoom, by ffmpeg from the image itself
+    assert parts.picture.size == (300, 200)
     # The fill is drawn small and darkened; the graph scales it up to the frame once.
     assert parts.backdrop.size == (90, 160) and parts.backdrop.getpixel((1, 1))[0] < 130
 
@@ -49,7 +50,14 @@ def test_a_long_capture_is_shown_at_full_width_and_scrolls_instead_of_shrinking(
     parts = slide_parts(Image.new("RGB", (720, 4000), "white"), (1080, 1920))
 
     assert parts.box == (0, 0, 1080, 1920)
-    assert parts.picture.size == (1080, 6000) and parts.travel == 6000 - 1920
+    assert parts.size == (1080, 6000) and parts.travel == 6000 - 1920
+
+
+def test_a_far_larger_image_is_averaged_down_by_a_whole_factor_before_ffmpeg_resamples_it():
+    parts = slide_parts(Image.new("RGB", (3000, 2000)), SMALL)
+
+    assert parts.size == (238, 158)  # 216×144 in the 216×384 frame, and room for the zoom
+    assert parts.picture.size == (750, 500)  # a quarter: still over three times the size it is drawn
 
 
 def test_a_slide_moves_only_its_picture_window_over_strips_of_the_still_backdrop():
