@@ -240,7 +240,7 @@ def _drawable_card(card: PostCard | None, font: Path) -> PostCard | None:
 
 def _loudness_measure(graph: _Graph) -> dict | None:
     """Integrated loudness, range and sample peak of the mix, measured on the audio alone, and its
-    true peak where the gain's choice waits on it (``needs_true_peak``); the mix is kept (``MIX``,
+    true peak where the gain's choice waits on it (``_needs_true_peak``); the mix is kept (``MIX``,
     32-bit float: nothing clips before the gain) for the render to scale.
 
     ebur128 rather than loudnorm's first pass: the same BS.1770 numbers in a fifth of the
@@ -254,7 +254,7 @@ def _loudness_measure(graph: _Graph) -> dict | None:
     measured = _ebur128_summary(done.stderr, LOUDNESS_FIELDS)
     if measured is None or not measured["input_i"] > SILENCE_LUFS:
         return None  # silence: nothing to scale
-    if needs_true_peak(measured):
+    if _needs_true_peak(measured):
         done = ffmpeg.run(["-i", MIX, "-af", "ebur128=peak=true:framelog=quiet", "-f", "null", "-"], timeout=120,
                           what="true peak measurement", cwd=graph.workdir)
         peak = _ebur128_summary(done.stderr, {"input_tp": r"\bPeak"})
@@ -264,7 +264,7 @@ def _loudness_measure(graph: _Graph) -> dict | None:
     return measured
 
 
-def needs_true_peak(measured: dict) -> bool:
+def _needs_true_peak(measured: dict) -> bool:
     """Whether plain gain or gain and limiter waits on the mix's true peak: not when loudnorm
     takes a wide range, nor when the gain takes the sample peaks themselves past the ceiling
     (the true peak, between the samples, is never under them)."""
