@@ -162,12 +162,15 @@ def _slide(stream: int, index: int, frames: int, parts: SlideParts, size: tuple[
     """
     strips = strips_around(size, parts.box)
 
-    def still(number: int, kind: str, scaled: str) -> str:
+    def still(number: int, kind: str, resampled: tuple[int, int], flags: str) -> str:
+        # Resampled in RGB, then subsampled to yuv420p as before: resampled and subsampled in one
+        # Lanczos step, the sharper chroma cost the bench short 4 % more bits.
         names = "".join(f"[sl{index}{kind}{k}]" for k in range(len(pieces)))
-        return f"[{number}:v]scale={scaled}:out_range=tv,format=yuv420p,split={len(pieces)}{names}"
+        return (f"[{number}:v]scale=w={resampled[0]}:h={resampled[1]}:flags={flags},format=rgb24,"
+                f"scale=out_range=tv,format=yuv420p,split={len(pieces)}{names}")
 
-    backdrop = still(stream, "b", f"w={size[0]}:h={size[1]}:flags=bilinear")  # up from its small drawing
-    picture = still(stream + 1, "p", f"w={parts.size[0]}:h={parts.size[1]}:flags=lanczos")
+    backdrop = still(stream, "b", size, "bilinear")  # up from its small drawing
+    picture = still(stream + 1, "p", parts.size, "lanczos")
     chains = [picture, *([backdrop] if strips else [])]
     for k, (label, start, end) in enumerate(pieces):
         # the piece's frames, timed where they fall in the slide: the motion goes on across pieces
