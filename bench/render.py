@@ -26,9 +26,10 @@ median of the pairs' ratios; the best run of each is printed beside it. moviepy 
 the median of ours. Targets: ours ≤ 1.15× floor, moviepy ≥ 5× ours.
 
 Until 2026-12-05 the ratios took the best run of each (fastest ours over fastest floor). On this
-shared machine the same floor encode took 27.5 to 48.9 s of CPU within one bench run, and one
-lucky floor run decided the ratio: three benches of nearly the same code gave the image story
-1.01, 1.19 and 1.22 that way, and 1.14, 1.19 and 1.14 as the median of their pairs.
+shared machine the same floor encode (the text story's) took 27.9 s of CPU in one bench run and
+41.4 to 48.9 s in the next three, and one lucky floor run decided the ratio: three benches of
+nearly the same code gave the image story 1.01, 1.19 and 1.22 that way, and 1.14, 1.19 and 1.14
+as the median of their pairs.
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ from wagglebot.lib import ffmpeg  # noqa: E402
 
 VENV = Path(tempfile.gettempdir()) / "wb-bench-moviepy"
 # Pairs of ours and the floor, alternated; each ratio is the median of the pairs' (a shared VM's
-# CPU time varied by 20 % between consecutive runs of the same render, and by 75 % within a bench).
+# CPU time varied by 20 % between consecutive runs of the same render, and by 75 % between benches).
 RUNS = int(os.environ.get("BENCH_RENDER_RUNS", "5"))
 TITLE = "회식에서 부장님이 노래를 멈추지 않았던 날"
 COMMENT = {"author": "노래방마스터", "text": "막내 용기가 정말 대단하네요 저라면 못 했을 듯"}
