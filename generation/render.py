@@ -411,11 +411,12 @@ class _Graph:
             return "loudnorm=" + self.loudnorm_target()
         gain = settings.RENDER_LOUDNESS_LUFS - measured["input_i"]
         # Unmeasured, the true peak is not needed: the sample peak alone is past the ceiling.
-        if measured.get("input_tp", measured["input_peak"]) + gain <= TRUE_PEAK_DB:
+        peak = measured.get("input_tp", measured["input_peak"])
+        if peak + gain <= TRUE_PEAK_DB:
             return f"volume={gain:.2f}dB"
         # alimiter holds samples: a mix whose true peak is measured further over its samples than
         # the usual headroom (quarter-rate bursts, 2.3 dB) has its samples held that much lower.
-        between = measured.get("input_tp", measured["input_peak"]) - measured["input_peak"]
+        between = peak - measured["input_peak"]
         ceiling = TRUE_PEAK_DB - max(INTERSAMPLE_HEADROOM_DB, between)
         return f"volume={gain:.2f}dB,alimiter=limit={ceiling:.2f}dB:level=false:attack=5:release=50"
 
