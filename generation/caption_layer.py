@@ -50,8 +50,8 @@ class CaptionLayer:
     y: int
     states: int
 
-    def over(self, label: str) -> str:
-        """The graph piece that draws the captions over stream ``label``, ending in [vout].
+    def over(self, label: str, out: str = "vout") -> str:
+        """The graph piece that draws the captions over stream ``label``, ending in [``out``].
 
         ``repeatlast=0``: while a top stream that is repeated could still bring a frame, the
         overlay's frame sync copies every frame beneath before it is drawn on (3 MB a frame at
@@ -60,7 +60,7 @@ class CaptionLayer:
         with their stream's last frame: the plan's closing canvas frame lasts to the short's end.
         """
         return (f"{self.graph};[{label}][captions]overlay=x={self.x}:y={self.y}:repeatlast=0,"
-                "format=yuv420p[vout]")
+                f"format=yuv420p[{out}]")
 
 
 def state_starts(cues: list[Cue], duration_ms: int, fps: int = 30) -> list[int]:

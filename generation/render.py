@@ -26,7 +26,7 @@ from pathlib import Path
 from django.conf import settings
 
 from generation import cards, sfx
-from generation.caption_layer import caption_layer
+from generation.caption_layer import caption_layer, state_starts
 from generation.listen import Listen, caption_timings, job_with_listen
 from generation.postcard import PostCard, fitted_post_card
 from generation.slideshow import slideshow, stacked, strips_around
@@ -59,6 +59,8 @@ POP_RISE_PX, POP_SECONDS = 60, 0.25
 TALL_THUMBNAIL = "thumbnail_shorts.jpg"
 AUDIO_EXTENSIONS = {".m4a", ".mp3", ".ogg", ".opus", ".wav", ".flac"}
 VIDEO_EXTENSIONS = {".mp4", ".mov", ".webm", ".mkv"}
+# The slideshow held: a frame where something changes, repeated by the last fps (generation.slideshow).
+HELD_SLIDES = True
 # A background loop this short is replayed from memory (3 MB a frame at 1080x1920).
 MEMORY_LOOP_SECONDS = 8.0
 # ebur128's summary labels; its "Threshold" lines come after I and LRA, so these match first.
@@ -372,17 +374,44 @@ class _Graph:
         (captioned when given the cues and their layout)."""
         first_visual = count_inputs(self.render_inputs())
         self.banner = cards.banner(self.job.site_name, self.job.title, self.font, width=CARD_WIDTH)
-        self.visual_inputs, video = self._visuals(first_visual)
-        video += self._punch_in()
+        self.visual_inputs, video = self._visuals(first_visual, self._ticks(cues or []) if HELD_SLIDES else None)
+        held = bool(self.meta.get("held"))
+        video += self._punch_in(held)
         video += self._cards(first_visual + count_inputs(self.visual_inputs), self.visual_inputs)
         layer = caption_layer(cues, layout, self.workdir, round(self.seconds * 1000),
                               first=first_visual + count_inputs(self.visual_inputs), fps=FPS) if cues else None
+        # Held, the frames drawn only where something changes are repeated into every frame last, and
+        # timed in microseconds as the overlays time the unheld graph: the output's -t is compared in
+        # the stream's time base, and in 1/30 s it rounds 50.109 s down onto the last frame.
+        out, constant = ("held", f";[held]fps={FPS},settb=AVTB[vout]") if held else ("vout", "")
         if layer is None:
-            self.video = video + "[v]format=yuv420p[vout]"
+            self.video = f"{video}[v]format=yuv420p[{out}]{constant}"
             return
         self.visual_inputs += layer.inputs
         self.meta["caption_states"] = layer.states
-        self.video = video + layer.over("v")
+        self.video = video + layer.over("v", out) + constant
+
+    def _ticks(self, cues: list[Cue]) -> set[int]:
+        """The frames where something drawn over the visuals changes: the captions (each state from
+        the first frame at or after its start, as the overlay shows it), the punch-in's end, the
+        comment card's entrance, each read comment's rise and its card's exit. A held slideshow
+        has a frame at each (a time between two frames marks both: the overlays' ``enable`` and
+        motion compare frame times in floating point)."""
+        ticks = {-(-ms * FPS // 1000) for ms in state_starts(cues, round(self.seconds * 1000), FPS)}
+        ticks.add(round(PUNCH_IN_SECONDS * FPS))
+
+        def around(seconds: float) -> set[int]:
+            frame = math.floor(seconds * FPS)
+            return {frame, frame + 1}
+
+        read = _comment_spans(self.job.timings, self.job.comments, self.seconds)
+        for _, start, end in read:
+            ticks.update(range(math.floor(round(start, 3) * FPS), math.floor((start + POP_SECONDS) * FPS) + 2))
+            ticks |= around(round(end, 3))
+        comment = self.job.best_comment
+        if not read and comment and comment.get("text"):
+            ticks |= around(round(_comment_start(self.job.timings, self.seconds), 2))
+        return ticks
 
     def arguments(self, loudness: dict | None) -> list[str]:
         """The render, once the loudness pass has written the mix and measured it."""
@@ -420,7 +449,9 @@ class _Graph:
         ceiling = TRUE_PEAK_DB - max(INTERSAMPLE_HEADROOM_DB, between)
         return f"volume={gain:.2f}dB,alimiter=limit={ceiling:.2f}dB:level=false:attack=5:release=50"
 
-    def _visuals(self, first: int) -> tuple[list[str], str]:
+    def _visuals(self, first: int, ticks: set[int] | None = None) -> tuple[list[str], str]:
+        """Inputs and graph of the visual under the cards, ending in [base]; a slideshow is held
+        given the ``ticks`` (frames where what is drawn over it changes)."""
         self.meta["layout"] = self.job.layout
         if self.clip_shown():
             return [], self._clip(count_inputs(self.render_inputs()) - 1)
@@ -428,7 +459,7 @@ class _Graph:
             return self._post_card(first)
         if self.job.images:
             inputs, graph, chosen = slideshow(self.job.images, self.workdir, first=first, seconds=self.seconds,
-                                              size=(WIDTH, HEIGHT), fps=FPS, timings=self.job.timings)
+                                              size=(WIDTH, HEIGHT), fps=FPS, timings=self.job.timings, ticks=ticks)
             self.meta.update(chosen)
             return inputs, graph
         return background_loop(first, self.job.seed, self.meta)
@@ -477,16 +508,22 @@ class _Graph:
                 f"[clipfit]scale={WIDTH}:{HEIGHT}:force_original_aspect_ratio=decrease,setsar=1[clipfg];"
                 "[clipbg][clipfg]overlay=x=(W-w)/2:y=(H-h)/2,format=yuv420p[base];")
 
-    def _punch_in(self) -> str:
-        """The first second zooms out from a close-up: a still first frame reads as a photo."""
+    def _punch_in(self, held: bool = False) -> str:
+        """The first second zooms out from a close-up: a still first frame reads as a photo.
+        ``held``: [base] has frames only where it changes (a tick marks the second's end), so it is
+        cut by time, its first second made whole, and the two put back in order by timestamp."""
         frames = round(PUNCH_IN_SECONDS * FPS)
         if self.seconds < 2 * PUNCH_IN_SECONDS:
             return ""
         zoom = f"{1 + PUNCH_IN_ZOOM}-{PUNCH_IN_ZOOM}*on/{frames - 1}"
-        return (f"[base]split=2[open][rest];[open]trim=end_frame={frames},"
+        opening, rest, joined = (f"trim=end_frame={frames}", f"trim=start_frame={frames},setpts=PTS-STARTPTS",
+                                 "concat=n=2:v=1:a=0")
+        if held:
+            opening, rest, joined = (f"trim=end={PUNCH_IN_SECONDS},fps={FPS}",
+                                     f"trim=start={PUNCH_IN_SECONDS},setsar=1", "interleave=nb_inputs=2")
+        return (f"[base]split=2[open][rest];[open]{opening},"
                 f"zoompan=z='{zoom}':x='iw/2-iw/zoom/2':y='ih/2-ih/zoom/2':d=1:s={WIDTH}x{HEIGHT}:fps={FPS},"
-                f"setsar=1[opened];[rest]trim=start_frame={frames},setpts=PTS-STARTPTS[after];"
-                "[opened][after]concat=n=2:v=1:a=0[base];")
+                f"setsar=1[opened];[rest]{rest}[after];[opened][after]{joined}[base];")
 
     def _cards(self, first: int, inputs: list[str]) -> str:
         banner = self.banner

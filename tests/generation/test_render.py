@@ -131,3 +131,51 @@ def _gray_frame(video: Path, second: float) -> bytes:
                            "-vf", "crop=1080:400:0:600,scale=108:40,format=gray", "-f", "rawvideo", "-"],
                           check=True, capture_output=True)
     return done.stdout
+
+
+@pytest.mark.parametrize("read_out", [True, False], ids=["comments read out", "best comment"])
+def test_a_held_slideshow_comes_out_frame_for_frame_as_one_drawn_every_frame(tmp_path, media_tools, monkeypatch,
+                                                                              read_out):
+    """Held, the slides are stacked only where something changes (generation.slideshow) and the
+    last fps repeats them; every frame must be the one drawn frame by frame: the zoom, a scrolling
+    capture, the crossfades, the punch-in, the captions' states, and the best comment's entrance
+    or each read comment rising in and leaving."""
+    from generation import render as render_module
+    from wagglebot.lib import ffmpeg
+
+    capture = tmp_path / "capture.png"
+    image = Image.new("RGB", (720, 2600), "white")
+    draw = ImageDraw.Draw(image)
+    for y in range(0, 2600, 100):
+        draw.rectangle((40, y, 680, y + 40), fill=(30, 30, 30))
+    image.save(capture)
+    images = [capture, *make_images(tmp_path / "images", 2)]  # the comments come over a zoom, not the scroll
+    read = ["저라면 바로 퇴사합니다", "노래방은 이제 그만"]
+    audio, timings = narration(tmp_path / "voice", [*SENTENCES, *read])
+    comments = [{"author": author, "text": text} for author, text in zip(["익명", "회사원"], read, strict=True)]
+    if read_out:
+        timings["sentences"][2:] = [{**sentence, "comment": n} for n, sentence in enumerate(timings["sentences"][2:])]
+    run, hashes, meta = ffmpeg.run, {}, {}
+
+    def frames_listed_too(args, **kwargs):
+        done = run(args, **kwargs)
+        if kwargs.get("what") == "render":  # the same graph again, its frames hashed
+            listed = run([*args[:args.index("-map")], "-map", "[vout]", "-t", args[args.index("-t") + 1],
+                          "-f", "framemd5", "-", "-map", "[aout]", "-f", "null", "-"],
+                         what="frames", cwd=kwargs["cwd"]).stdout
+            hashes[held] = [line.split(",")[-1].strip() for line in listed.splitlines()
+                            if line and not line.startswith("#")]
+        return done
+
+    monkeypatch.setattr(ffmpeg, "run", frames_listed_too)
+    for held in (True, False):
+        monkeypatch.setattr(render_module, "HELD_SLIDES", held)
+        job = RenderJob(audio_path=audio, duration_ms=timings["duration_ms"], timings=timings, title="회사 이야기",
+                        out_dir=tmp_path / f"out-{held}", images=images, best_comment=COMMENT,
+                        comments=comments if read_out else [])
+        meta[held] = render_short(job).meta
+
+    assert meta[True]["held"] and not meta[False]["held"] and meta[True]["scrolled"] == 1
+    assert meta[True].get("comments_read", 0) == (2 if read_out else 0)
+    assert len(hashes[True]) == round(timings["duration_ms"] * 30 / 1000 + 0.5) > 150
+    assert hashes[True] == hashes[False]

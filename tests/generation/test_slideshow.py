@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image, ImageDraw
 
-from generation.slideshow import MAX_UPSCALE, _slide, fitted, slide_parts, slide_starts, slideshow
+from generation.slideshow import MAX_UPSCALE, Piece, _slide, fitted, slide_parts, slide_starts, slideshow
 from wagglebot.lib import ffmpeg
 
 SMALL = (216, 384)
@@ -63,7 +63,7 @@ def test_a_far_larger_image_is_averaged_down_by_a_whole_factor_before_ffmpeg_res
 def test_a_slide_moves_only_its_picture_window_over_strips_of_the_still_backdrop():
     parts = slide_parts(Image.new("RGB", (800, 600)), (1080, 1920))
 
-    chain = _slide(3, 0, 90, parts, (1080, 1920), 30, [("[b0]", 0, 90)])
+    chain = _slide(3, 0, 90, parts, (1080, 1920), 30, [Piece("[b0]", 0, 90)])
 
     x, y, w, h = parts.box
     assert (x, w) == (0, 1080) and h == 810
@@ -72,8 +72,20 @@ def test_a_slide_moves_only_its_picture_window_over_strips_of_the_still_backdrop
     assert "[4:v]" in chain and "eval=frame" in chain  # the picture (the slide's second input) zooms per frame
 
 
-def _slides_drawn(tmp_path, colours: list[tuple[int, int, int]], seconds: float) -> tuple[np.ndarray, dict]:
-    """The slideshow piece of the graph alone, small (216×384), as RGB frames."""
+def _slides_drawn(tmp_path, colours: list[tuple[int, int, int]], seconds: float,
+                  ticks: set[int] | None = None) -> tuple[np.ndarray, dict]:
+    """The slideshow piece of the graph alone, small (216×384), as RGB frames (a held one made
+    constant-rate as the render does)."""
+    images = _striped(tmp_path, colours)
+    inputs, graph, chosen = slideshow(images, tmp_path, first=0, seconds=seconds, size=SMALL, fps=30, ticks=ticks)
+    constant = ",fps=30,settb=AVTB" if ticks is not None else ""
+    ffmpeg.run([*inputs, "-filter_complex", f"{graph}[base]format=rgb24{constant}[v]", "-map", "[v]",
+                "-t", str(seconds), "-f", "rawvideo", "-y", "frames.rgb"], what="slides", cwd=tmp_path)
+    frames = np.fromfile(tmp_path / "frames.rgb", np.uint8).reshape(-1, SMALL[1], SMALL[0], 3).astype(np.int16)
+    return frames, chosen
+
+
+def _striped(tmp_path, colours: list[tuple[int, int, int]]) -> list:
     images = []
     for number, colour in enumerate(colours):
         image = Image.new("RGB", (400, 300), colour)
@@ -82,11 +94,7 @@ def _slides_drawn(tmp_path, colours: list[tuple[int, int, int]], seconds: float)
             draw.rectangle((x, 0, x + 12, 300), fill=(255, 255, 255))
         images.append(tmp_path / f"{number}.png")
         image.save(images[-1])
-    inputs, graph, chosen = slideshow(images, tmp_path, first=0, seconds=seconds, size=SMALL, fps=30)
-    ffmpeg.run([*inputs, "-filter_complex", f"{graph}[base]format=rgb24[v]", "-map", "[v]", "-f", "rawvideo",
-                "-y", "frames.rgb"], what="slides", cwd=tmp_path)
-    frames = np.fromfile(tmp_path / "frames.rgb", np.uint8).reshape(-1, SMALL[1], SMALL[0], 3).astype(np.int16)
-    return frames, chosen
+    return images
 
 
 def test_slides_crossfade_and_each_keeps_zooming_across_its_pieces(tmp_path):
@@ -121,3 +129,24 @@ def test_the_small_backdrop_fills_the_whole_frame_around_the_picture_darkened(tm
     assert fill.shape[0] > SMALL[1] // 2  # the strips reach the frame's edges
     assert np.abs(fill - (112, 9, 9)).max() <= 6  # 0.45 of the image's red, everywhere
     assert frame[y + h // 2, SMALL[0] // 2, 0] > 240  # the picture itself at full brightness
+
+
+def test_a_held_slideshow_draws_a_frame_only_where_it_changes_and_at_each_tick(tmp_path):
+    colours, ticks = [(220, 20, 20), (20, 20, 220)], {7, 50, 51, 100}
+    images = _striped(tmp_path, colours)
+    inputs, graph, chosen = slideshow(images, tmp_path, first=0, seconds=4, size=SMALL, fps=30, ticks=ticks)
+    listed = ffmpeg.run([*inputs, "-filter_complex", graph, "-map", "[base]", "-fps_mode", "passthrough",
+                         "-f", "framemd5", "-"], what="held slides", cwd=tmp_path).stdout
+    lines = listed.splitlines()
+    numerator, denominator = next(line for line in lines if line.startswith("#tb 0:")).split()[-1].split("/")
+    drawn = [round(int(line.split(",")[2]) * 30 * int(numerator) / int(denominator))
+             for line in lines if line and not line.startswith("#")]
+    assert chosen["held"] and "interleave" in graph
+    assert drawn == sorted(set(drawn)) and ticks <= set(drawn)
+    assert drawn[-1] == 120  # one past the end: the stream ends there, its last frame the one before
+    assert len(drawn) < 60  # of 120 (44): the zoom's size stands still between its steps
+
+    # made constant-rate, every frame is the frame drawn frame by frame
+    held, _ = _slides_drawn(tmp_path, colours, 4, ticks)
+    each, _ = _slides_drawn(tmp_path, colours, 4)
+    assert held.shape == each.shape == (120, SMALL[1], SMALL[0], 3) and np.array_equal(held, each)
