@@ -25,6 +25,8 @@ from PIL import ImageFont
 from generation.normalize import clean, normalize
 
 LINE_CHARS = 12
+# A last line this short alone on a line reads as a stray ("3" under "TOP"): see wrap_words.
+ORPHAN_CHARS = 2
 LINES_PER_EVENT = 2
 FONT_SIZE = 96
 OUTLINE, SHADOW, BOX_PAD = 6, 3, 18
@@ -59,7 +61,9 @@ def safe_area(width: int, height: int) -> tuple[int, int, int, int]:
 
 
 def wrap_words(words: list[str], limit: int = LINE_CHARS, fits=None) -> list[list[str]]:
-    """Greedy lines of whole words: at most ``limit`` characters and, given ``fits``, its width."""
+    """Greedy lines of whole words: at most ``limit`` characters and, given ``fits``, its width.
+    A last line of one word of ORPHAN_CHARS or fewer takes the word before it along, where the two
+    fit: "오늘의 베스트" / "TOP 3", not "오늘의 베스트 TOP" / "3"."""
     lines: list[list[str]] = []
     for word in words:
         candidate = " ".join([*lines[-1], word]) if lines else ""
@@ -67,6 +71,10 @@ def wrap_words(words: list[str], limit: int = LINE_CHARS, fits=None) -> list[lis
             lines[-1].append(word)
         else:
             lines.append([word])
+    if len(lines) > 1 and len(lines[-1]) == 1 and len(lines[-1][0]) <= ORPHAN_CHARS and len(lines[-2]) > 1:
+        joined = f"{lines[-2][-1]} {lines[-1][0]}"
+        if len(joined) <= limit and (fits is None or fits(joined)):
+            lines[-1].insert(0, lines[-2].pop())
     return lines
 
 

@@ -95,6 +95,15 @@ def test_korean_lines_break_between_words_at_twelve_characters_at_most():
     assert wrap_words(["가나다라마바사아자차카타파하가나"]) == [["가나다라마바사아자차카타파하가나"]]
 
 
+def test_a_short_last_word_is_not_left_alone_on_its_line():
+    assert wrap_words(["오늘의", "베스트", "TOP", "3"]) == [["오늘의", "베스트"], ["TOP", "3"]]
+    assert wrap_words(["정말", "대단한", "일이었어요", "네?"]) == [["정말", "대단한"], ["일이었어요", "네?"]]
+    # a longer last word stays where it fell, and so does a stray that cannot take its neighbour along
+    assert wrap_words(["오늘의", "베스트", "TOP", "세번째"]) == [["오늘의", "베스트", "TOP"], ["세번째"]]
+    assert wrap_words(["가나다라마바사아자차카", "3"]) == [["가나다라마바사아자차카"], ["3"]]
+    assert wrap_words(["가나다라마바사아자", "3"], fits=lambda line: len(line) < 11) == [["가나다라마바사아자"], ["3"]]
+
+
 def test_each_word_gets_a_karaoke_tag_of_its_duration():
     timings = {"duration_ms": 2000, "sentences": [{"text": "안녕 하세요 {\\b1}", "start_ms": 0, "end_ms": 2000,
                "words": [{"text": "안녕", "start_ms": 0, "end_ms": 700}, {"text": "하세요", "start_ms": 700,
