@@ -374,7 +374,7 @@ class _Graph:
         (captioned when given the cues and their layout)."""
         first_visual = count_inputs(self.render_inputs())
         self.banner = cards.banner(self.job.site_name, self.job.title, self.font, width=CARD_WIDTH)
-        self.visual_inputs, video = self._visuals(first_visual, self._ticks(cues or []) if HELD_SLIDES else None)
+        self.visual_inputs, video = self._visuals(first_visual, cues or [])
         held = bool(self.meta.get("held"))
         video += self._punch_in(held)
         video += self._cards(first_visual + count_inputs(self.visual_inputs), self.visual_inputs)
@@ -449,9 +449,9 @@ class _Graph:
         ceiling = TRUE_PEAK_DB - max(INTERSAMPLE_HEADROOM_DB, between)
         return f"volume={gain:.2f}dB,alimiter=limit={ceiling:.2f}dB:level=false:attack=5:release=50"
 
-    def _visuals(self, first: int, ticks: set[int] | None = None) -> tuple[list[str], str]:
+    def _visuals(self, first: int, cues: list[Cue]) -> tuple[list[str], str]:
         """Inputs and graph of the visual under the cards, ending in [base]; a slideshow is held
-        given the ``ticks`` (frames where what is drawn over it changes)."""
+        (HELD_SLIDES) at the ticks of the ``cues`` and cards drawn over it."""
         self.meta["layout"] = self.job.layout
         if self.clip_shown():
             return [], self._clip(count_inputs(self.render_inputs()) - 1)
@@ -459,7 +459,8 @@ class _Graph:
             return self._post_card(first)
         if self.job.images:
             inputs, graph, chosen = slideshow(self.job.images, self.workdir, first=first, seconds=self.seconds,
-                                              size=(WIDTH, HEIGHT), fps=FPS, timings=self.job.timings, ticks=ticks)
+                                              size=(WIDTH, HEIGHT), fps=FPS, timings=self.job.timings,
+                                              ticks=self._ticks(cues) if HELD_SLIDES else None)
             self.meta.update(chosen)
             return inputs, graph
         return background_loop(first, self.job.seed, self.meta)

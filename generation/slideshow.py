@@ -177,14 +177,14 @@ def _pieces(index: int, count: int, length: int, fade: int, ticks: frozenset[int
     out); the last slide's body runs to its end. Given ``ticks`` (frames of the slide), the body is
     held (``Piece``); the pieces that fade stay whole, for ``blend``."""
     last = index + 1 == count
-    body = (f"[B{index}]", fade if index else 0, length + fade if last else length)
+    body = Piece(f"[B{index}]", fade if index else 0, length + fade if last else length)
     if ticks is not None:
-        body = Piece(*body, ticks=ticks, offset=offset, closing=last)
+        body = body._replace(ticks=ticks, offset=offset, closing=last)
     if not fade:
-        return [Piece(*body)]
+        return [body]
     head = [Piece(f"[H{index}]", 0, fade)] if index else []
     tail = [] if last else [Piece(f"[T{index}]", length, length + fade)]
-    return [*head, Piece(*body), *tail]
+    return [*head, body, *tail]
 
 
 def _slide(stream: int, index: int, frames: int, parts: SlideParts, size: tuple[int, int], fps: int,
